@@ -1,0 +1,17 @@
+//! regime: a language for regularization experiments, a checker with rich
+//! diagnostics, and a BLAS-backed trainer that runs them.
+
+// Linking OpenBLAS needs this crate named somewhere in the final artifact.
+extern crate blas_src;
+
+#[cfg(test)]
+mod blas_smoke {
+    #[test]
+    fn ndarray_dot_goes_through_blas() {
+        let a = ndarray::Array2::<f32>::from_shape_fn((64, 64), |(i, j)| (i + j) as f32);
+        let b = ndarray::Array2::<f32>::eye(64);
+        assert_eq!(a.dot(&b), a);
+    }
+}
+
+pub mod plan;

@@ -1,0 +1,3 @@
+//! `plan`: checked source compiled into resolved, serializable trials.
+mod types;
+pub use types::*;
