@@ -153,11 +153,23 @@ pub struct DataSpec {
 pub enum DataSource {
     /// Fashion-MNIST: explicit path, else `$REGIME_DATA`, else the Debian
     /// package's directory, else the bundled sample.
-    FashionMnist { path: Option<String> },
-    Mnist { path: String },
-    Cifar10 { path: String },
+    FashionMnist {
+        path: Option<String>,
+    },
+    Mnist {
+        path: String,
+    },
+    Cifar10 {
+        path: String,
+    },
     /// Gaussian inputs labelled by a fixed random linear map (learnable).
-    Synthetic { train: usize, test: usize, dim: usize, classes: usize, seed: u64 },
+    Synthetic {
+        train: usize,
+        test: usize,
+        dim: usize,
+        classes: usize,
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,11 +234,22 @@ pub struct ResolvedLayer {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
-    Dense { units: usize },
+    Dense {
+        units: usize,
+    },
     Relu,
-    Conv { filters: usize, size: usize, stride: usize, pad: usize },
-    Maxpool { size: usize },
-    Dropout { p: f64 },
+    Conv {
+        filters: usize,
+        size: usize,
+        stride: usize,
+        pad: usize,
+    },
+    Maxpool {
+        size: usize,
+    },
+    Dropout {
+        p: f64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -242,8 +265,18 @@ pub enum Init {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OptimizerSpec {
-    Sgd { lr: f64, momentum: f64, nesterov: bool, decay: Option<Decay> },
-    Adam { lr: f64, beta1: f64, beta2: f64, decay: Option<Decay> },
+    Sgd {
+        lr: f64,
+        momentum: f64,
+        nesterov: bool,
+        decay: Option<Decay>,
+    },
+    Adam {
+        lr: f64,
+        beta1: f64,
+        beta2: f64,
+        decay: Option<Decay>,
+    },
 }
 
 impl OptimizerSpec {
@@ -280,11 +313,19 @@ pub enum PenaltyKind {
     /// λ·Σw² (the paper's convention, no ½).
     L2,
     /// λ·Σ|w|; `proximal` applies soft-thresholding after the step (exact zeros).
-    L1 { proximal: bool },
+    L1 {
+        proximal: bool,
+    },
     /// λ·Σ(w² + ε²)^(p/2), 0 < p < 2 (p = 0.5 is the paper's L½).
-    Lp { p: f64, eps: f64 },
+    Lp {
+        p: f64,
+        eps: f64,
+    },
     /// λ·(a·Σ|w| + b·Σw²).
-    Elastic { l1: f64, l2: f64 },
+    Elastic {
+        l1: f64,
+        l2: f64,
+    },
 }
 
 // ---------------------------------------------------------------- λ over time
@@ -296,26 +337,54 @@ pub enum LambdaSpec {
     Constant(f64),
     Schedule(Schedule),
     /// A feedback policy starting from `from`.
-    Policy { policy: Policy, from: f64 },
+    Policy {
+        policy: Policy,
+        from: f64,
+    },
     /// A schedule multiplied by the running factor of a policy (the policy's
     /// actions act on the factor, starting at 1; clamps bound the product).
-    Adjusted { schedule: Schedule, policy: Policy },
+    Adjusted {
+        schedule: Schedule,
+        policy: Policy,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Schedule {
-    Constant { value: f64 },
+    Constant {
+        value: f64,
+    },
     /// `values[k]` for iterations [k·each, (k+1)·each); the last value holds after.
-    Steps { values: Vec<f64>, each: Duration },
-    Linear { from: f64, to: f64, over: Duration },
+    Steps {
+        values: Vec<f64>,
+        each: Duration,
+    },
+    Linear {
+        from: f64,
+        to: f64,
+        over: Duration,
+    },
     /// `from · rate^(t / every)`, stepwise.
-    Exponential { from: f64, rate: f64, every: Duration },
-    Cosine { from: f64, to: f64, over: Duration },
+    Exponential {
+        from: f64,
+        rate: f64,
+        every: Duration,
+    },
+    Cosine {
+        from: f64,
+        to: f64,
+        over: Duration,
+    },
     /// The inner schedule played backwards over its own length.
-    Reverse { inner: Box<Schedule> },
+    Reverse {
+        inner: Box<Schedule>,
+    },
     /// `first` for its length, then `second` (time restarts at 0).
-    Then { first: Box<Schedule>, second: Box<Schedule> },
+    Then {
+        first: Box<Schedule>,
+        second: Box<Schedule>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,7 +409,11 @@ pub struct Rule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    Set { target: Target, op: AssignOp, value: Expr },
+    Set {
+        target: Target,
+        op: AssignOp,
+        value: Expr,
+    },
     Stop,
 }
 
@@ -368,10 +441,24 @@ pub enum Expr {
     Num(f64),
     Bool(bool),
     Metric(Metric),
-    Unary { op: UnaryOp, expr: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Call { func: Func, args: Vec<Expr> },
-    History { func: HistoryFunc, metric: Metric, last: Option<u32> },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Call {
+        func: Func,
+        args: Vec<Expr>,
+    },
+    History {
+        func: HistoryFunc,
+        metric: Metric,
+        last: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
