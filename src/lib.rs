@@ -15,3 +15,4 @@ mod blas_smoke {
 }
 
 pub mod plan;
+pub mod run;

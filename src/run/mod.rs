@@ -1,0 +1,5 @@
+//! `run`: the interpreter — trials driven by schedules and feedback policies,
+//! executed on the engine, with results written as they finish.
+pub mod controller;
+pub mod policy;
+pub mod schedule;
