@@ -15,4 +15,5 @@ mod blas_smoke {
 }
 
 pub mod plan;
+pub mod report;
 pub mod run;

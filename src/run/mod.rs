@@ -2,4 +2,5 @@
 //! executed on the engine, with results written as they finish.
 pub mod controller;
 pub mod policy;
+pub mod results;
 pub mod schedule;

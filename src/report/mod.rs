@@ -1,0 +1,2 @@
+//! `report`: statistics, tables and plots from a results directory.
+pub mod stats;
