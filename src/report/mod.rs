@@ -1,2 +1,5 @@
 //! `report`: statistics, tables and plots from a results directory.
+pub mod figures;
+pub mod plots;
 pub mod stats;
+pub mod tables;

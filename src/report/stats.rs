@@ -91,7 +91,7 @@ pub struct ExperimentSummary {
 
 /// The trial standing for (cell, arm, seed): the trial itself, or the grid
 /// point with the best final validation accuracy.
-fn representative<'a>(
+pub fn representative<'a>(
     records: &[&'a TrialRecord],
     cell: usize,
     arm: &str,
