@@ -4,3 +4,4 @@ pub mod controller;
 pub mod policy;
 pub mod results;
 pub mod schedule;
+pub mod slurm;
