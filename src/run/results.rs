@@ -148,6 +148,13 @@ pub struct CurveRow {
     pub weight_norm: f64,
 }
 
+/// How a run was started, beside its plan (`run.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// The `--scale` its plan was compiled with.
+    pub scale: f64,
+}
+
 /// A results directory.
 #[derive(Debug, Clone)]
 pub struct ResultsDir {
@@ -186,7 +193,12 @@ fn read(path: &Path) -> Result<String, ResultsError> {
 
 impl ResultsDir {
     /// Creates a fresh directory and stores the source and the plan in it.
-    pub fn create(root: PathBuf, source: &str, plan: &Plan) -> Result<Self, ResultsError> {
+    pub fn create(
+        root: PathBuf,
+        source: &str,
+        plan: &Plan,
+        meta: &RunMeta,
+    ) -> Result<Self, ResultsError> {
         let dir = ResultsDir { root };
         for sub in ["trials", "curves"] {
             std::fs::create_dir_all(dir.root.join(sub)).map_err(|source| ResultsError::Write {
@@ -204,6 +216,11 @@ impl ResultsDir {
             source: std::io::Error::other(e.to_string()),
         })?;
         write_atomic(&dir.root.join("plan.yaml"), yaml.as_bytes())?;
+        let meta = serde_json::to_vec_pretty(meta).map_err(|e| ResultsError::Write {
+            path: dir.root.join("run.json").display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        write_atomic(&dir.root.join("run.json"), &meta)?;
         Ok(dir)
     }
 
@@ -235,6 +252,14 @@ impl ResultsDir {
             });
         }
         Ok(())
+    }
+
+    /// How the run was started; a directory without `run.json` ran at scale 1.
+    pub fn meta(&self) -> RunMeta {
+        std::fs::read_to_string(self.root.join("run.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(RunMeta { scale: 1.0 })
     }
 
     pub fn plan(&self) -> Result<Plan, ResultsError> {
@@ -356,7 +381,9 @@ mod tests {
             source_hash: sha256_hex(b"x"),
             experiments: vec![],
         };
-        let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan).unwrap();
+        let dir =
+            ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta { scale: 0.5 }).unwrap();
+        assert_eq!(dir.meta().scale, 0.5);
         let rec = record("e-c000-a-s0");
         let curve = vec![CurveRow {
             iter: 0,
