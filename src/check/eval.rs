@@ -70,6 +70,8 @@ impl Val {
 pub fn num_text(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v != 0.0 && v.abs() < 1e-3 {
+        format!("{v:e}")
     } else {
         format!("{v}")
     }
@@ -352,7 +354,7 @@ impl<'a> Ctx<'a> {
             "grid" => {
                 let b = self.bind(name, args, &["values"], &["values"]);
                 match b[0] {
-                    Some(e) => match self.lambda_list(e, env, "grid values") {
+                    Some(e) => match self.lambda_list(e, env, "the grid") {
                         Some(vs) => Val::Grid(vs),
                         None => Val::Unknown,
                     },

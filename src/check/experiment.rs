@@ -178,7 +178,7 @@ pub fn elaborate(
                 ctx.report(
                     values.span,
                     Diagnostic::EmptyList {
-                        what: format!("the values of `{}`", name.name),
+                        what: format!("the list of values of `{}`", name.name),
                         span: values.span.into(),
                     },
                 );

@@ -35,7 +35,7 @@ pub fn load(name: &str, text: &str, dir: Option<&Path>) -> Program {
     };
     let key = dir
         .map(|d| d.join(Path::new(name).file_name().unwrap_or_default()))
-        .map(|p| p.to_string_lossy().to_string())
+        .map(|p| p.canonicalize().unwrap_or(p).to_string_lossy().to_string())
         .unwrap_or_else(|| name.to_string());
     loader.file(name, text.to_string(), dir.map(Path::to_path_buf), key);
     loader.program
@@ -109,7 +109,7 @@ impl Loader {
             match std::fs::read_to_string(&full) {
                 Ok(t) => {
                     let next = full.parent().map(Path::to_path_buf);
-                    (key, full.to_string_lossy().to_string(), t, next)
+                    (key, tidy(&full), t, next)
                 }
                 Err(e) => {
                     let reason = match e.kind() {
@@ -119,7 +119,7 @@ impl Loader {
                     self.error(
                         span,
                         Diagnostic::MissingFile {
-                            path: full.to_string_lossy().to_string(),
+                            path: tidy(&full),
                             reason,
                             span: span.into(),
                         },
@@ -144,7 +144,8 @@ impl Loader {
     fn cycle(&mut self, key: &str, path: &str, span: Span) {
         let start = self.stack.iter().position(|(k, _)| k == key).unwrap_or(0);
         let mut chain: Vec<String> = self.stack[start..].iter().map(|(_, n)| n.clone()).collect();
-        chain.push(path.to_string());
+        chain.push(self.stack[start].1.clone());
+        let _ = path;
         self.error(
             span,
             Diagnostic::ImportCycle {
@@ -168,4 +169,23 @@ fn stdlib_names() -> String {
         .map(|(n, _)| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A path without `.` components and with `dir/..` pairs folded, for display.
+fn tidy(path: &Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component> = vec![];
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter()
+        .collect::<PathBuf>()
+        .to_string_lossy()
+        .to_string()
 }

@@ -410,7 +410,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             continue;
         }
         let score = strsim::jaro_winkler(name, c);
-        let close = score >= 0.8 || strsim::damerau_levenshtein(name, c) <= 2 && c.len() > 2;
+        let edits = strsim::damerau_levenshtein(name, c);
+        let close = score >= 0.8 || edits <= 1 || (edits <= 2 && c.len() > 3);
         if close && best.is_none_or(|(_, s)| score > s) {
             best = Some((c, score));
         }

@@ -37,6 +37,10 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
     if wanted.len() > 1 {
         wanted.retain(|w| w != OPERATOR);
     }
+    // Brackets and quotes that start a value are already "a value".
+    if wanted.iter().any(|w| w == VALUE) {
+        wanted.retain(|w| !matches!(w.as_str(), "`\"`" | "`(`" | "`[`"));
+    }
     let (found, len) = found_at(text, pos);
     let expected = if wanted.is_empty() {
         "something else".to_string()
@@ -45,7 +49,9 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
     };
     let help = if wanted.iter().any(|w| w == VALUE) {
         Some("a value is a number (`0.5`), a duration (`1000 iters`), a string, a list `[...]`, a name or a call `f(...)`".to_string())
-    } else if wanted.iter().any(|w| w.contains("unit")) {
+    } else if wanted.iter().any(|w| w.contains("unit"))
+        || ["`iters`", "`iter`", "`epochs`", "`epoch`"].contains(&found.as_str())
+    {
         Some(
             "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
                 .to_string(),

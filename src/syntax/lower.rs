@@ -42,9 +42,16 @@ pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> Vec<Item> {
 }
 
 impl Lower {
+    /// The pair's span without the whitespace and comments pest lets a
+    /// rule swallow when it ends in an optional or repeated part.
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, s.start() + self.offset, s.end() + self.offset)
+        let len = content_len(p.as_str());
+        Span::new(
+            self.file,
+            s.start() + self.offset,
+            s.start() + len + self.offset,
+        )
     }
 
     fn ident(&self, p: Pair<Rule>) -> Ident {
@@ -428,4 +435,33 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_vary
             | Rule::kw_arm
     )
+}
+
+/// Length of `text` without trailing whitespace and trailing `#` comments.
+fn content_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let body = &text[..end];
+        let line_start = body.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        match comment_start(&body[line_start..]) {
+            Some(c) => end = body[..line_start + c].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
