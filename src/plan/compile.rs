@@ -77,3 +77,9 @@ pub fn to_yaml(plan: &Plan) -> Result<String, String> {
     let value = serde_json::to_value(plan).map_err(|e| e.to_string())?;
     serde_yaml::to_string(&value).map_err(|e| e.to_string())
 }
+
+/// Read a plan written by `to_yaml` (through a JSON value, for the same reason).
+pub fn from_yaml(text: &str) -> Result<Plan, String> {
+    let value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
