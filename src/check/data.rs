@@ -104,13 +104,18 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             10,
         ),
         _ => {
-            let train = get("train").and_then(|x| ctx.count(x, env, "`train`", 1))? as usize;
+            let train = get("train")
+                .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
+                as usize;
             let test = match get("test") {
-                Some(x) => ctx.count(x, env, "`test`", 1)? as usize,
+                Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
                 None => (train / 5).max(1),
             };
-            let dim = get("dim").and_then(|x| ctx.count(x, env, "`dim`", 1))? as usize;
-            let classes = get("classes").and_then(|x| ctx.count(x, env, "`classes`", 2))? as usize;
+            let dim =
+                get("dim").and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
+            let classes = get("classes")
+                .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))?
+                as usize;
             let seed = match get("seed") {
                 Some(x) => ctx.count(x, env, "`seed`", 0)?,
                 None => 0,

@@ -531,12 +531,23 @@ impl<'a> Ctx<'a> {
         self.to_num(e.span, v, "a number")
     }
 
-    /// A whole number ≥ `min`.
+    /// A whole number ≥ `min` (and at most 10⁹).
     pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Option<u64> {
+        self.count_in(e, env, what, min, 1_000_000_000)
+    }
+
+    /// A whole number in `[min, max]`; the upper bounds keep every later
+    /// product of sizes far from overflow.
+    pub fn count_in(&mut self, e: &Expr, env: &Env, what: &str, min: u64, max: u64) -> Option<u64> {
         let v = self.eval(e, env);
         let n = self.to_num(e.span, v, "a whole number")?;
-        if n.fract() != 0.0 || n < min as f64 || !n.is_finite() {
-            self.out_of_range(e.span, what, &format!("a whole number ≥ {min}"), n);
+        if n.fract() != 0.0 || n < min as f64 || n > max as f64 || !n.is_finite() {
+            let allowed = if n > max as f64 && n.fract() == 0.0 {
+                format!("at most {max}")
+            } else {
+                format!("a whole number ≥ {min}")
+            };
+            self.out_of_range(e.span, what, &allowed, n);
             return None;
         }
         Some(n as u64)

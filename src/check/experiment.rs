@@ -32,6 +32,7 @@ pub const DEFAULT_LP_EPS: f64 = 1e-6;
 
 /// Limits of what "runs here" (2 cores, a few GiB).
 pub const MAX_TRIALS: usize = 20_000;
+pub const MAX_SEEDS: u64 = 1000;
 pub const MAX_PARAMETERS: u64 = 20_000_000;
 pub const MAX_MEMORY: u64 = 4 << 30;
 pub const MAX_TOTAL_FLOPS: f64 = 5e15;
@@ -286,6 +287,25 @@ pub fn elaborate(
             );
             failed = true;
         }
+        let per_seed: usize = lambdas
+            .iter()
+            .map(|l| match l {
+                ArmLambda::Grid(v) => v.len(),
+                ArmLambda::Spec(_) => 1,
+            })
+            .sum();
+        if trials.len() + per_seed * s.seeds as usize > MAX_TRIALS {
+            ctx.report(
+                def.name.span,
+                Diagnostic::TooLarge {
+                    what: format!("experiment `{}`", def.name.name),
+                    estimate: format!("more than {MAX_TRIALS} trials"),
+                    span: def.name.span.into(),
+                    help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
+                },
+            );
+            return None;
+        }
         seeds_out = s.seeds;
         measure_out = s.measure;
         data_out = Some(s.data.clone());
@@ -335,18 +355,6 @@ pub fn elaborate(
                     }
                 }
             }
-        }
-        if trials.len() > MAX_TRIALS {
-            ctx.report(
-                def.name.span,
-                Diagnostic::TooLarge {
-                    what: format!("experiment `{}`", def.name.name),
-                    estimate: format!("more than {MAX_TRIALS} trials"),
-                    span: def.name.span.into(),
-                    help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
-                },
-            );
-            return None;
         }
     }
     if failed {
@@ -552,8 +560,8 @@ fn cell_settings(
             Some(n.max(1))
         }
         (None, Some(k)) => ctx
-            .count(k.value, env, "`seeds`", 1)
-            .map(|n| n.min(u32::MAX as u64) as u32),
+            .count_in(k.value, env, "`seeds`", 1, MAX_SEEDS)
+            .map(|n| n as u32),
         (None, None) => Some(1),
     };
     let measure = match keys.get("measure") {
@@ -1018,7 +1026,7 @@ pub fn estimate(net: &NetworkSpec, batch: usize, iters: u64) -> Estimate {
     let mut first = true;
     let mut activations = net.input.size() as u64;
     for l in &net.layers {
-        activations += l.output.size() as u64;
+        activations = activations.saturating_add(l.output.size() as u64);
         let per_pass = match l.layer {
             Layer::Dense { units } => 2.0 * l.input.size() as f64 * units as f64,
             Layer::Conv { filters, size, .. } => {
@@ -1031,7 +1039,11 @@ pub fn estimate(net: &NetworkSpec, batch: usize, iters: u64) -> Estimate {
         flops += per_pass * if first { 2.0 } else { 3.0 };
         first = false;
     }
-    let memory = 4 * (net.parameters * 4 + batch as u64 * activations * 2);
+    let memory = net
+        .parameters
+        .saturating_mul(4)
+        .saturating_add((batch as u64).saturating_mul(activations).saturating_mul(2))
+        .saturating_mul(4);
     Estimate {
         parameters: net.parameters,
         flops_per_example: flops,

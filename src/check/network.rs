@@ -10,6 +10,11 @@ use crate::syntax::ast::{Expr, ExprKind, Ident};
 
 pub const LAYERS: [&str; 5] = ["dense", "relu", "conv", "maxpool", "dropout"];
 
+/// Largest layer width and filter side accepted (far beyond what runs here;
+/// `too_large` reports realistic limits with an estimate).
+const MAX_WIDTH: u64 = 10_000_000;
+const MAX_SIDE: u64 = 10_000;
+
 /// The `network:` of an experiment: a definition name or a call of one.
 pub fn resolve(
     ctx: &mut Ctx,
@@ -86,7 +91,9 @@ pub fn resolve(
         );
         return None;
     }
-    let parameters = layers.iter().map(|l| l.parameters).sum();
+    let parameters = layers
+        .iter()
+        .fold(0u64, |a, l| a.saturating_add(l.parameters));
     Some(NetworkSpec {
         name: display,
         input,
@@ -124,7 +131,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
     let (layer, output, parameters) = match callee.name.as_str() {
         "dense" => {
             let b = ctx.bind(&callee, args, &["units"], &["units"]);
-            let units = ctx.count(b[0]?, env, "the number of units", 1)? as usize;
+            let units = ctx.count_in(b[0]?, env, "the number of units", 1, MAX_WIDTH)? as usize;
             (
                 Layer::Dense { units },
                 Shape {
@@ -132,7 +139,9 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                     height: 1,
                     width: 1,
                 },
-                (flat * units + units) as u64,
+                (flat as u64)
+                    .saturating_mul(units as u64)
+                    .saturating_add(units as u64),
             )
         }
         "relu" => {
@@ -152,7 +161,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
         "maxpool" => {
             let b = ctx.bind(&callee, args, &["size"], &["size"]);
             let se = b[0]?;
-            let size = ctx.count(se, env, "the pool size", 1)? as usize;
+            let size = ctx.count_in(se, env, "the pool size", 1, MAX_SIDE)? as usize;
             if !input.height.is_multiple_of(size) || !input.width.is_multiple_of(size) {
                 ctx.report(
                     e.span,
@@ -186,14 +195,14 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                 &["filters", "size", "stride", "pad"],
                 &["filters", "size"],
             );
-            let filters = ctx.count(b[0]?, env, "the number of filters", 1)? as usize;
-            let size = ctx.count(b[1]?, env, "the filter size", 1)? as usize;
+            let filters = ctx.count_in(b[0]?, env, "the number of filters", 1, MAX_WIDTH)? as usize;
+            let size = ctx.count_in(b[1]?, env, "the filter size", 1, MAX_SIDE)? as usize;
             let stride = match b[2] {
-                Some(x) => ctx.count(x, env, "the stride", 1)? as usize,
+                Some(x) => ctx.count_in(x, env, "the stride", 1, MAX_SIDE)? as usize,
                 None => 1,
             };
             let pad = match b[3] {
-                Some(x) => ctx.count(x, env, "the padding", 0)? as usize,
+                Some(x) => ctx.count_in(x, env, "the padding", 0, MAX_SIDE)? as usize,
                 None => 0,
             };
             let out = |side: usize| -> Result<usize, String> {
@@ -225,7 +234,9 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                         height: h,
                         width: w,
                     },
-                    (filters * input.channels * size * size + filters) as u64,
+                    (filters as u64)
+                        .saturating_mul((input.channels * size * size) as u64)
+                        .saturating_add(filters as u64),
                 ),
                 (Err(detail), _) | (_, Err(detail)) => {
                     ctx.report(

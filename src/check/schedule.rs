@@ -83,11 +83,11 @@ pub fn length(s: &Schedule, iters_per_epoch: u64) -> Option<u64> {
     let it = |d: &Duration| d.to_iters(iters_per_epoch);
     match s {
         Schedule::Constant { .. } | Schedule::Exponential { .. } => None,
-        Schedule::Steps { values, each } => Some(values.len() as u64 * it(each)),
+        Schedule::Steps { values, each } => Some((values.len() as u64).saturating_mul(it(each))),
         Schedule::Linear { over, .. } | Schedule::Cosine { over, .. } => Some(it(over)),
         Schedule::Reverse { inner } => length(inner, iters_per_epoch),
         Schedule::Then { first, second } => {
-            Some(length(first, iters_per_epoch)? + length(second, iters_per_epoch)?)
+            Some(length(first, iters_per_epoch)?.saturating_add(length(second, iters_per_epoch)?))
         }
     }
 }
