@@ -1,6 +1,11 @@
 //! regime: a language for regularization experiments, a checker with rich
 //! diagnostics, and a BLAS-backed trainer that runs them.
 
+// `!(x > 0.0)` is used on purpose: it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// Diagnostics are large values, and errors are the rare path.
+#![allow(clippy::result_large_err)]
+
 // Linking OpenBLAS needs this crate named somewhere in the final artifact.
 extern crate blas_src;
 
@@ -14,6 +19,12 @@ mod blas_smoke {
     }
 }
 
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod fmt;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod source;
+pub mod syntax;

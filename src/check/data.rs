@@ -1,0 +1,233 @@
+//! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic`, with
+//! `val`, `subset` and `normalize`; known sizes give the training set size.
+
+use super::defs::Def;
+use super::eval::{Ctx, Env, Val};
+use crate::diagnostics::Diagnostic;
+use crate::plan::{DataSource, DataSpec, Normalize, Shape};
+use crate::syntax::ast::{Expr, ExprKind};
+
+pub const SOURCES: [&str; 4] = ["fashion_mnist", "mnist", "cifar10", "synthetic"];
+pub const NORMALIZE: [&str; 5] = [
+    "none",
+    "unit",
+    "mean_image",
+    "raw_mean_image",
+    "standardize",
+];
+
+/// Default images held out for validation from the real data sets.
+pub const DEFAULT_VAL: usize = 1000;
+
+/// The `data:` of an experiment: a `data` definition's name or a source call.
+pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
+    match &e.kind {
+        ExprKind::Ident(name) => match ctx.defs.get(name) {
+            Some(Def::Data(d)) => source(ctx, &d.value, name, &Env::new()),
+            _ => {
+                if SOURCES.contains(&name.as_str()) {
+                    return source(ctx, e, name, env);
+                }
+                let mut known = ctx.defs.names_of("data");
+                known.extend(SOURCES);
+                ctx.unknown("data set", name, e.span, &known);
+                None
+            }
+        },
+        ExprKind::Call { name, .. } => source(ctx, e, &name.name.clone(), env),
+        _ => {
+            let v = ctx.eval(e, env);
+            ctx.wrong_type(e.span, "a data set", &v);
+            None
+        }
+    }
+}
+
+fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec> {
+    let (callee, args) = match &e.kind {
+        ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
+        ExprKind::Ident(n) => (
+            crate::syntax::ast::Ident {
+                name: n.clone(),
+                span: e.span,
+            },
+            &[][..],
+        ),
+        _ => {
+            let v = ctx.eval(e, env);
+            ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v);
+            return None;
+        }
+    };
+    let common = ["val", "subset", "normalize"];
+    let (names, required): (Vec<&str>, Vec<&str>) = match callee.name.as_str() {
+        "fashion_mnist" => (vec!["path", "val", "subset", "normalize"], vec![]),
+        "mnist" | "cifar10" => (vec!["path", "val", "subset", "normalize"], vec!["path"]),
+        "synthetic" => {
+            let mut n = vec!["train", "test", "dim", "classes", "seed"];
+            n.extend(common);
+            (n, vec!["train", "dim", "classes"])
+        }
+        other => {
+            ctx.unknown("data source", other, callee.span, &SOURCES);
+            return None;
+        }
+    };
+    let b = ctx.bind(&callee, args, &names, &required);
+    let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| b[i]);
+    let path = match get("path") {
+        Some(p) => match ctx.eval(p, env) {
+            Val::Str(s) => Some(s),
+            other => {
+                ctx.wrong_type(p.span, "a path string", &other);
+                return None;
+            }
+        },
+        None => None,
+    };
+    let (source, total, input, classes) = match callee.name.as_str() {
+        "fashion_mnist" => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
+        "mnist" => (
+            DataSource::Mnist {
+                path: path.unwrap_or_default(),
+            },
+            60_000,
+            shape(1, 28),
+            10,
+        ),
+        "cifar10" => (
+            DataSource::Cifar10 {
+                path: path.unwrap_or_default(),
+            },
+            50_000,
+            shape(3, 32),
+            10,
+        ),
+        _ => {
+            let train = get("train")
+                .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
+                as usize;
+            let test = match get("test") {
+                Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
+                None => (train / 5).max(1),
+            };
+            let dim =
+                get("dim").and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
+            let classes = get("classes")
+                .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))?
+                as usize;
+            let seed = match get("seed") {
+                Some(x) => ctx.count(x, env, "`seed`", 0)?,
+                None => 0,
+            };
+            (
+                DataSource::Synthetic {
+                    train,
+                    test,
+                    dim,
+                    classes,
+                    seed,
+                },
+                train,
+                Shape {
+                    channels: dim,
+                    height: 1,
+                    width: 1,
+                },
+                classes,
+            )
+        }
+    };
+    let default_val = if matches!(source, DataSource::Synthetic { .. }) {
+        total / 10
+    } else {
+        DEFAULT_VAL
+    };
+    let val = match get("val") {
+        Some(x) => {
+            let v = ctx.count(x, env, "`val`", 0)? as usize;
+            if v >= total {
+                ctx.report(
+                    x.span,
+                    Diagnostic::OutOfRange {
+                        what: "`val`".into(),
+                        allowed: format!("below the {total} training images"),
+                        value: v.to_string(),
+                        span: x.span.into(),
+                        help: None,
+                    },
+                );
+                return None;
+            }
+            v
+        }
+        None => default_val,
+    };
+    let subset = match get("subset") {
+        Some(x) => {
+            let n = ctx.count(x, env, "`subset`", 1)? as f64;
+            let scaled = ((n * ctx.scale).round() as usize).max(1);
+            if scaled > total - val {
+                ctx.report(
+                    x.span,
+                    Diagnostic::OutOfRange {
+                        what: "`subset`".into(),
+                        allowed: format!("at most the {} images left after `val`", total - val),
+                        value: scaled.to_string(),
+                        span: x.span.into(),
+                        help: None,
+                    },
+                );
+                return None;
+            }
+            Some(scaled)
+        }
+        None => None,
+    };
+    let normalize = match get("normalize") {
+        Some(x) => normalize(ctx, x, env)?,
+        None => Normalize::MeanImage,
+    };
+    Some(DataSpec {
+        name: def_name.to_string(),
+        source,
+        val,
+        subset,
+        normalize,
+        input,
+        classes,
+        train_size: subset.unwrap_or(total - val),
+    })
+}
+
+fn shape(channels: usize, side: usize) -> Shape {
+    Shape {
+        channels,
+        height: side,
+        width: side,
+    }
+}
+
+pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<Normalize> {
+    match ctx.eval(e, env) {
+        Val::Word(w) => Some(match w.as_str() {
+            "none" => Normalize::None,
+            "unit" => Normalize::Unit,
+            "mean_image" => Normalize::MeanImage,
+            "raw_mean_image" => Normalize::RawMeanImage,
+            "standardize" => Normalize::Standardize,
+            other => {
+                ctx.unknown("normalization", other, e.span, &NORMALIZE);
+                return None;
+            }
+        }),
+        other => {
+            ctx.wrong_type(
+                e.span,
+                "a normalization (`mean_image`, `unit`, ...)",
+                &other,
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The namespace of a program: every `data`, `network`, `schedule` and
+//! `policy` of the root file and its imports, by name. Definitions defined
+//! twice are reported with both places.
+
+use super::imports::Program;
+use crate::diagnostics::{Diagnostic, Located};
+use crate::syntax::ast::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Def<'a> {
+    Data(&'a DataDef),
+    Network(&'a NetworkDef),
+    Schedule(&'a ScheduleDef),
+    Policy(&'a PolicyDef),
+}
+
+impl Def<'_> {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Def::Data(_) => "data",
+            Def::Network(_) => "network",
+            Def::Schedule(_) => "schedule",
+            Def::Policy(_) => "policy",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Defs<'a> {
+    pub map: HashMap<String, Def<'a>>,
+}
+
+impl<'a> Defs<'a> {
+    pub fn collect(program: &'a Program, diags: &mut Vec<Located>) -> Defs<'a> {
+        let mut map: HashMap<String, (Def<'a>, Span)> = HashMap::new();
+        for m in &program.modules {
+            for item in &m.module.items {
+                let def = match item {
+                    Item::Data(d) => Def::Data(d),
+                    Item::Network(n) => Def::Network(n),
+                    Item::Schedule(s) => Def::Schedule(s),
+                    Item::Policy(p) => Def::Policy(p),
+                    _ => continue,
+                };
+                let Some(name) = item.name() else { continue };
+                if let Some((_, first)) = map.get(&name.name) {
+                    diags.push(duplicate(
+                        program,
+                        item.kind(),
+                        &name.name,
+                        *first,
+                        name.span,
+                    ));
+                    continue;
+                }
+                map.insert(name.name.clone(), (def, name.span));
+            }
+        }
+        Defs {
+            map: map.into_iter().map(|(k, (d, _))| (k, d)).collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Def<'a>> {
+        self.map.get(name).copied()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
+    pub fn names_of(&self, kind: &'static str) -> Vec<&str> {
+        self.map
+            .iter()
+            .filter(|(_, d)| d.kind() == kind)
+            .map(|(k, _)| k.as_str())
+            .collect()
+    }
+}
+
+/// A duplicate name; when the first one lives in another file, say where.
+pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second: Span) -> Located {
+    let same_file = first.file == second.file;
+    Located {
+        file: second.file,
+        diagnostic: Diagnostic::Duplicate {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            first: same_file.then(|| first.into()),
+            second: second.into(),
+            help: if same_file {
+                Some("rename one of them".into())
+            } else {
+                Some(format!(
+                    "`{name}` is already defined in `{}`; rename this one",
+                    program.sources.name(first.file)
+                ))
+            },
+        },
+    }
+}

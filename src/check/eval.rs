@@ -1,0 +1,781 @@
+//! Evaluation of values: parameters substituted, schedules and policies
+//! built, every type, unit and argument checked on the way. Diagnostics are
+//! collected in the context; a failed value evaluates to `Val::Unknown` so
+//! checking goes on and reports everything at once.
+
+use super::defs::{Def, Defs};
+use crate::diagnostics::{closest, did_you_mean, Diagnostic, Located};
+use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
+use crate::syntax::ast::*;
+
+/// A value during checking.
+#[derive(Debug, Clone)]
+pub enum Val {
+    Num {
+        v: f64,
+        int: bool,
+    },
+    Dur(Duration),
+    Str(String),
+    Bool(bool),
+    List(Vec<(Val, Span)>),
+    /// A bare name that is neither a parameter nor a definition (`l2`, `relu`, `epoch`).
+    Word(String),
+    Sched(Schedule),
+    Policy(Policy),
+    Lambda(LambdaSpec),
+    Grid(Vec<f64>),
+    Decay(Decay),
+    /// Already reported, or a parameter without a value (standalone checks).
+    Unknown,
+}
+
+impl Val {
+    /// What the value is, in words, for "expected X, found Y".
+    pub fn describe(&self) -> String {
+        match self {
+            Val::Num { v, .. } => format!("the number {}", num_text(*v)),
+            Val::Dur(d) => format!("the duration {}", dur_text(*d)),
+            Val::Str(s) => format!("the string \"{s}\""),
+            Val::Bool(b) => format!("`{b}`"),
+            Val::List(_) => "a list".into(),
+            Val::Word(w) => format!("`{w}`"),
+            Val::Sched(_) => "a schedule".into(),
+            Val::Policy(_) => "a policy".into(),
+            Val::Lambda(LambdaSpec::Policy { .. }) => "a policy with a start value".into(),
+            Val::Lambda(_) => "an adjusted schedule".into(),
+            Val::Grid(_) => "a grid".into(),
+            Val::Decay(_) => "a decay".into(),
+            Val::Unknown => "an unknown value".into(),
+        }
+    }
+
+    /// Short printable form (policy names, axis values).
+    pub fn display(&self) -> String {
+        match self {
+            Val::Num { v, .. } => num_text(*v),
+            Val::Dur(d) => dur_text(*d),
+            Val::Str(s) => format!("\"{s}\""),
+            Val::Bool(b) => b.to_string(),
+            Val::Word(w) => w.clone(),
+            Val::List(items) => {
+                let inner: Vec<String> = items.iter().map(|(v, _)| v.display()).collect();
+                format!("[{}]", inner.join(", "))
+            }
+            other => other.describe(),
+        }
+    }
+}
+
+pub fn num_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else if v != 0.0 && v.abs() < 1e-3 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+pub fn dur_text(d: Duration) -> String {
+    match d {
+        Duration::Iters(n) => format!("{n} iters"),
+        Duration::Epochs(1.0) => "1 epoch".into(),
+        Duration::Epochs(e) => format!("{} epochs", num_text(e)),
+    }
+}
+
+/// Names bound to values: parameters of the definition being evaluated, or
+/// the `vary` axes of an experiment cell.
+pub type Env = Vec<(String, Val)>;
+
+pub fn lookup<'e>(env: &'e Env, name: &str) -> Option<&'e Val> {
+    env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+/// Built-in schedules and constructors callable in a value.
+pub const SCHEDULES: [&str; 6] = [
+    "constant",
+    "steps",
+    "linear",
+    "exponential",
+    "cosine",
+    "reverse",
+];
+
+/// Checking context: definitions, options and the diagnostics found so far.
+pub struct Ctx<'a> {
+    pub defs: &'a Defs<'a>,
+    pub diags: Vec<Located>,
+    /// `--scale`: multiplies durations written in iterations.
+    pub scale: f64,
+    /// Definitions being expanded (recursion guard).
+    pub stack: Vec<String>,
+}
+
+/// A call's arguments matched to the callee's parameter names.
+pub type Bound<'e> = Vec<Option<&'e Expr>>;
+
+impl<'a> Ctx<'a> {
+    pub fn new(defs: &'a Defs<'a>, scale: f64) -> Ctx<'a> {
+        Ctx {
+            defs,
+            diags: vec![],
+            scale,
+            stack: vec![],
+        }
+    }
+
+    pub fn report(&mut self, span: Span, diagnostic: Diagnostic) {
+        self.diags.push(Located {
+            file: span.file,
+            diagnostic,
+        });
+    }
+
+    pub fn wrong_type(&mut self, span: Span, expected: &str, found: &Val) {
+        if matches!(found, Val::Unknown) {
+            return;
+        }
+        let help = match found {
+            Val::Dur(_) if expected.contains("number") => {
+                Some("this takes a plain number; drop the unit".to_string())
+            }
+            Val::Policy(_) => {
+                Some("a policy needs a start value: `policy(...) from 1.0`".to_string())
+            }
+            _ => None,
+        };
+        self.report(
+            span,
+            Diagnostic::WrongType {
+                expected: expected.to_string(),
+                found: found.describe(),
+                span: span.into(),
+                help,
+            },
+        );
+    }
+
+    pub fn out_of_range(&mut self, span: Span, what: &str, allowed: &str, value: f64) {
+        self.report(
+            span,
+            Diagnostic::OutOfRange {
+                what: what.to_string(),
+                allowed: allowed.to_string(),
+                value: num_text(value),
+                span: span.into(),
+                help: None,
+            },
+        );
+    }
+
+    /// Match `args` to `names` (positional in order, then by name); reports
+    /// unknown, duplicate, surplus and missing (`required`) arguments.
+    pub fn bind<'e>(
+        &mut self,
+        callee: &Ident,
+        args: &'e [Arg],
+        names: &[&str],
+        required: &[&str],
+    ) -> Bound<'e> {
+        let mut slots: Vec<Option<&'e Expr>> = vec![None; names.len()];
+        let mut spans: Vec<Option<Span>> = vec![None; names.len()];
+        let mut positional = 0;
+        for a in args {
+            let idx = match &a.name {
+                None => {
+                    let i = positional;
+                    positional += 1;
+                    if i >= names.len() {
+                        self.report(
+                            a.span,
+                            Diagnostic::TooManyArguments {
+                                callee: callee.name.clone(),
+                                max: names.len(),
+                                plural: if names.len() == 1 { "" } else { "s" },
+                                span: a.span.into(),
+                                help: (!names.is_empty()).then(|| {
+                                    format!("`{}` takes: {}", callee.name, names.join(", "))
+                                }),
+                            },
+                        );
+                        continue;
+                    }
+                    i
+                }
+                Some(n) => match names.iter().position(|x| *x == n.name) {
+                    Some(i) => i,
+                    None => {
+                        let help = did_you_mean(&n.name, names.iter().copied()).or_else(|| {
+                            Some(if names.is_empty() {
+                                format!("`{}` takes no arguments", callee.name)
+                            } else {
+                                format!("`{}` takes: {}", callee.name, names.join(", "))
+                            })
+                        });
+                        self.report(
+                            n.span,
+                            Diagnostic::UnknownArgument {
+                                name: n.name.clone(),
+                                callee: callee.name.clone(),
+                                span: n.span.into(),
+                                help,
+                            },
+                        );
+                        continue;
+                    }
+                },
+            };
+            if let Some(first) = spans[idx] {
+                self.report(
+                    a.span,
+                    Diagnostic::DuplicateArgument {
+                        name: names[idx].to_string(),
+                        first: first.into(),
+                        second: a.span.into(),
+                    },
+                );
+                continue;
+            }
+            slots[idx] = Some(&a.value);
+            spans[idx] = Some(a.span);
+        }
+        for r in required {
+            if let Some(i) = names.iter().position(|n| n == r) {
+                if slots[i].is_none() {
+                    self.report(
+                        callee.span,
+                        Diagnostic::MissingArgument {
+                            name: r.to_string(),
+                            callee: callee.name.clone(),
+                            span: callee.span.into(),
+                            help: Some(format!("add `{r}: ...` to the call")),
+                        },
+                    );
+                }
+            }
+        }
+        slots
+    }
+
+    // ------------------------------------------------------------ evaluation
+
+    pub fn eval(&mut self, e: &Expr, env: &Env) -> Val {
+        match &e.kind {
+            ExprKind::Number { value, int, .. } => Val::Num {
+                v: *value,
+                int: *int,
+            },
+            ExprKind::Duration {
+                value, int, unit, ..
+            } => self.duration(e.span, *value, *int, *unit),
+            ExprKind::Str(s) => Val::Str(s.clone()),
+            ExprKind::Bool(b) => Val::Bool(*b),
+            ExprKind::List(items) => {
+                Val::List(items.iter().map(|i| (self.eval(i, env), i.span)).collect())
+            }
+            ExprKind::Paren(inner) => self.eval(inner, env),
+            ExprKind::Ident(name) => self.ident(name, e.span, env),
+            ExprKind::Call { name, args } => self.call(name, args, e.span, env),
+            ExprKind::Unary { op, expr } => {
+                let v = self.eval(expr, env);
+                match (op, v) {
+                    (UnaryOp::Neg, Val::Num { v, int }) => Val::Num { v: -v, int },
+                    (UnaryOp::Not, Val::Bool(b)) => Val::Bool(!b),
+                    (UnaryOp::Neg, other) => {
+                        self.wrong_type(expr.span, "a number", &other);
+                        Val::Unknown
+                    }
+                    (UnaryOp::Not, other) => {
+                        self.wrong_type(expr.span, "a condition", &other);
+                        Val::Unknown
+                    }
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, env),
+        }
+    }
+
+    fn duration(&mut self, span: Span, value: f64, int: bool, unit: Unit) -> Val {
+        match unit {
+            Unit::Iters => {
+                if !int || value.fract() != 0.0 {
+                    self.report(
+                        span,
+                        Diagnostic::WrongUnit {
+                            message: format!(
+                                "iterations must be a whole number, found {} iters",
+                                num_text(value)
+                            ),
+                            label: "fractional iterations".into(),
+                            span: span.into(),
+                            help: Some(format!(
+                                "write `{} iters`, or use epochs: `{} epochs`",
+                                value.round().max(1.0),
+                                num_text(value)
+                            )),
+                        },
+                    );
+                    return Val::Unknown;
+                }
+                let scaled = if value <= 0.0 {
+                    0
+                } else {
+                    ((value * self.scale).round() as u64).max(1)
+                };
+                Val::Dur(Duration::Iters(scaled))
+            }
+            Unit::Epochs => Val::Dur(Duration::Epochs(value)),
+        }
+    }
+
+    fn ident(&mut self, name: &str, span: Span, env: &Env) -> Val {
+        if let Some(v) = lookup(env, name) {
+            return v.clone();
+        }
+        match self.defs.get(name) {
+            Some(Def::Schedule(s)) => self.schedule_def(s, &[], span, env),
+            Some(Def::Policy(p)) => self.policy_def(p, &[], span, env),
+            _ => Val::Word(name.to_string()),
+        }
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Arg], span: Span, env: &Env) -> Val {
+        match self.defs.get(&name.name) {
+            Some(Def::Schedule(s)) => return self.schedule_def(s, args, span, env),
+            Some(Def::Policy(p)) => {
+                let _ = span;
+                return self.policy_def(p, args, name.span, env);
+            }
+            _ => {}
+        }
+        match name.name.as_str() {
+            "grid" => {
+                let b = self.bind(name, args, &["values"], &["values"]);
+                match b[0] {
+                    Some(e) => match self.lambda_list(e, env, "the grid") {
+                        Some(vs) => Val::Grid(vs),
+                        None => Val::Unknown,
+                    },
+                    None => Val::Unknown,
+                }
+            }
+            n if SCHEDULES.contains(&n) => super::schedule::builtin(self, name, args, env),
+            _ => {
+                let mut known: Vec<&str> = self.defs.names().collect();
+                known.extend(SCHEDULES);
+                known.push("grid");
+                let help = did_you_mean(&name.name, known.iter().copied());
+                self.report(
+                    name.span,
+                    Diagnostic::UnknownName {
+                        kind: "schedule or policy".into(),
+                        name: name.name.clone(),
+                        span: name.span.into(),
+                        help,
+                    },
+                );
+                Val::Unknown
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, env: &Env) -> Val {
+        let l = self.eval(lhs, env);
+        let r = self.eval(rhs, env);
+        if matches!(l, Val::Unknown) || matches!(r, Val::Unknown) {
+            return Val::Unknown;
+        }
+        match op {
+            BinOp::Then => {
+                let a = self.to_schedule(lhs.span, l);
+                let b = self.to_schedule(rhs.span, r);
+                match (a, b) {
+                    (Some(a), Some(b)) => Val::Sched(Schedule::Then {
+                        first: Box::new(a),
+                        second: Box::new(b),
+                    }),
+                    _ => Val::Unknown,
+                }
+            }
+            BinOp::With => {
+                let s = self.to_schedule(lhs.span, l);
+                let p = match r {
+                    Val::Policy(p) => Some(p),
+                    other => {
+                        self.wrong_type(rhs.span, "a policy", &other);
+                        None
+                    }
+                };
+                match (s, p) {
+                    (Some(schedule), Some(policy)) => {
+                        Val::Lambda(LambdaSpec::Adjusted { schedule, policy })
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            BinOp::From => {
+                let p = match l {
+                    Val::Policy(p) => Some(p),
+                    other => {
+                        self.wrong_type(lhs.span, "a policy", &other);
+                        None
+                    }
+                };
+                let from = self.to_num(rhs.span, r, "a number");
+                if let Some(f) = from {
+                    self.check_lambda(rhs.span, f);
+                }
+                match (p, from) {
+                    (Some(policy), Some(from)) => Val::Lambda(LambdaSpec::Policy { policy, from }),
+                    _ => Val::Unknown,
+                }
+            }
+            BinOp::Per => {
+                let factor = self.to_num(lhs.span, l, "a number");
+                let every = match r {
+                    Val::Dur(d) => Some(d),
+                    Val::Word(w) if w == "epoch" || w == "epochs" => Some(Duration::Epochs(1.0)),
+                    Val::Word(w) if w == "iter" || w == "iters" => {
+                        Some(Duration::Iters(self.scale.round().max(1.0) as u64))
+                    }
+                    other => {
+                        self.wrong_type(rhs.span, "`epoch`, `iter` or a duration", &other);
+                        None
+                    }
+                };
+                if let Some(f) = factor {
+                    if !(f > 0.0) {
+                        self.out_of_range(lhs.span, "a decay factor", "greater than 0", f);
+                    }
+                }
+                match (factor, every) {
+                    (Some(factor), Some(every)) => Val::Decay(Decay { factor, every }),
+                    _ => Val::Unknown,
+                }
+            }
+            BinOp::And | BinOp::Or => match (l, r) {
+                (Val::Bool(a), Val::Bool(b)) => {
+                    Val::Bool(if op == BinOp::And { a && b } else { a || b })
+                }
+                (Val::Bool(_), other) => {
+                    self.wrong_type(rhs.span, "a condition", &other);
+                    Val::Unknown
+                }
+                (other, _) => {
+                    self.wrong_type(lhs.span, "a condition", &other);
+                    Val::Unknown
+                }
+            },
+            _ => {
+                let a = self.to_num(lhs.span, l, "a number");
+                let b = self.to_num(rhs.span, r, "a number");
+                let (Some(a), Some(b)) = (a, b) else {
+                    return Val::Unknown;
+                };
+                let num = |v: f64| Val::Num { v, int: false };
+                match op {
+                    BinOp::Add => num(a + b),
+                    BinOp::Sub => num(a - b),
+                    BinOp::Mul => num(a * b),
+                    BinOp::Div => {
+                        if b == 0.0 {
+                            self.out_of_range(rhs.span, "a divisor", "different from 0", b);
+                            Val::Unknown
+                        } else {
+                            num(a / b)
+                        }
+                    }
+                    BinOp::Lt => Val::Bool(a < b),
+                    BinOp::Le => Val::Bool(a <= b),
+                    BinOp::Gt => Val::Bool(a > b),
+                    BinOp::Ge => Val::Bool(a >= b),
+                    BinOp::Eq => Val::Bool(a == b),
+                    _ => Val::Bool(a != b),
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ coercions
+
+    pub fn to_num(&mut self, span: Span, v: Val, expected: &str) -> Option<f64> {
+        match v {
+            Val::Num { v, .. } => Some(v),
+            Val::Unknown => None,
+            Val::Dur(d) => {
+                self.report(
+                    span,
+                    Diagnostic::WrongUnit {
+                        message: format!(
+                            "expected a plain number, found the duration {}",
+                            dur_text(d)
+                        ),
+                        label: "has a unit".into(),
+                        span: span.into(),
+                        help: Some("this takes a plain number; drop the unit".into()),
+                    },
+                );
+                None
+            }
+            other => {
+                self.wrong_type(span, expected, &other);
+                None
+            }
+        }
+    }
+
+    pub fn num(&mut self, e: &Expr, env: &Env) -> Option<f64> {
+        let v = self.eval(e, env);
+        self.to_num(e.span, v, "a number")
+    }
+
+    /// A whole number ≥ `min` (and at most 10⁹).
+    pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Option<u64> {
+        self.count_in(e, env, what, min, 1_000_000_000)
+    }
+
+    /// A whole number in `[min, max]`; the upper bounds keep every later
+    /// product of sizes far from overflow.
+    pub fn count_in(&mut self, e: &Expr, env: &Env, what: &str, min: u64, max: u64) -> Option<u64> {
+        let v = self.eval(e, env);
+        let n = self.to_num(e.span, v, "a whole number")?;
+        if n.fract() != 0.0 || n < min as f64 || n > max as f64 || !n.is_finite() {
+            let allowed = if n > max as f64 && n.fract() == 0.0 {
+                format!("at most {max}")
+            } else {
+                format!("a whole number ≥ {min}")
+            };
+            self.out_of_range(e.span, what, &allowed, n);
+            return None;
+        }
+        Some(n as u64)
+    }
+
+    pub fn to_dur(&mut self, span: Span, v: Val) -> Option<Duration> {
+        match v {
+            Val::Dur(d) => {
+                let positive = match d {
+                    Duration::Iters(n) => n > 0,
+                    Duration::Epochs(e) => e > 0.0,
+                };
+                if !positive {
+                    self.report(
+                        span,
+                        Diagnostic::OutOfRange {
+                            what: "a duration".into(),
+                            allowed: "greater than 0".into(),
+                            value: dur_text(d),
+                            span: span.into(),
+                            help: None,
+                        },
+                    );
+                    return None;
+                }
+                Some(d)
+            }
+            Val::Unknown => None,
+            Val::Num { v, .. } => {
+                self.report(
+                    span,
+                    Diagnostic::WrongUnit {
+                        message: format!("expected a duration, found the number {}", num_text(v)),
+                        label: "no unit".into(),
+                        span: span.into(),
+                        help: Some(format!(
+                            "add a unit: `{} iters` or `{} epochs`",
+                            num_text(v.round().max(1.0)),
+                            num_text(v)
+                        )),
+                    },
+                );
+                None
+            }
+            other => {
+                self.wrong_type(span, "a duration", &other);
+                None
+            }
+        }
+    }
+
+    pub fn dur(&mut self, e: &Expr, env: &Env) -> Option<Duration> {
+        let v = self.eval(e, env);
+        self.to_dur(e.span, v)
+    }
+
+    pub fn to_schedule(&mut self, span: Span, v: Val) -> Option<Schedule> {
+        match v {
+            Val::Sched(s) => Some(s),
+            Val::Num { v, .. } => {
+                self.check_lambda(span, v);
+                Some(Schedule::Constant { value: v })
+            }
+            Val::Unknown => None,
+            other => {
+                self.wrong_type(span, "a schedule", &other);
+                None
+            }
+        }
+    }
+
+    /// λ must be ≥ 0 (and finite).
+    pub fn check_lambda(&mut self, span: Span, v: f64) -> bool {
+        if !(v >= 0.0) || !v.is_finite() {
+            self.report(
+                span,
+                Diagnostic::OutOfRange {
+                    what: "λ".into(),
+                    allowed: "≥ 0".into(),
+                    value: num_text(v),
+                    span: span.into(),
+                    help: Some("a negative penalty would reward large weights".into()),
+                },
+            );
+            return false;
+        }
+        true
+    }
+
+    /// A non-empty list of λ values.
+    pub fn lambda_list(&mut self, e: &Expr, env: &Env, what: &str) -> Option<Vec<f64>> {
+        match self.eval(e, env) {
+            Val::List(items) => {
+                if items.is_empty() {
+                    self.report(
+                        e.span,
+                        Diagnostic::EmptyList {
+                            what: what.to_string(),
+                            span: e.span.into(),
+                        },
+                    );
+                    return None;
+                }
+                let mut out = vec![];
+                let mut ok = true;
+                for (v, span) in items {
+                    match self.to_num(span, v, "a number") {
+                        Some(x) => {
+                            ok &= self.check_lambda(span, x);
+                            out.push(x);
+                        }
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                Some(out)
+            }
+            Val::Unknown => None,
+            other => {
+                self.wrong_type(e.span, "a list of numbers", &other);
+                None
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ definitions
+
+    /// Enter definition `name`; false (and a diagnostic) when it recurses.
+    pub fn enter(&mut self, name: &str, span: Span) -> bool {
+        if self.stack.iter().any(|n| n == name) || self.stack.len() > 32 {
+            self.report(
+                span,
+                Diagnostic::Recursive {
+                    name: name.to_string(),
+                    span: span.into(),
+                },
+            );
+            return false;
+        }
+        self.stack.push(name.to_string());
+        true
+    }
+
+    pub fn leave(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Bind a user definition's parameters from a call: given arguments are
+    /// evaluated in the caller's `env`, defaults in an empty one.
+    pub fn bind_params(
+        &mut self,
+        callee: &Ident,
+        params: &Option<Vec<Param>>,
+        args: &[Arg],
+        env: &Env,
+    ) -> Env {
+        let params = params.as_deref().unwrap_or(&[]);
+        let names: Vec<&str> = params.iter().map(|p| p.name.name.as_str()).collect();
+        let required: Vec<&str> = params
+            .iter()
+            .filter(|p| p.default.is_none())
+            .map(|p| p.name.name.as_str())
+            .collect();
+        let bound = self.bind(callee, args, &names, &required);
+        let mut out = Env::new();
+        for (p, arg) in params.iter().zip(bound) {
+            let v = match (arg, &p.default) {
+                (Some(e), _) => self.eval(e, env),
+                (None, Some(d)) => self.eval(d, &Env::new()),
+                (None, None) => Val::Unknown,
+            };
+            out.push((p.name.name.clone(), v));
+        }
+        out
+    }
+
+    fn schedule_def(&mut self, s: &ScheduleDef, args: &[Arg], span: Span, env: &Env) -> Val {
+        let callee = Ident {
+            name: s.name.name.clone(),
+            span,
+        };
+        let inner = self.bind_params(&callee, &s.params, args, env);
+        if !self.enter(&s.name.name, span) {
+            return Val::Unknown;
+        }
+        let v = self.eval(&s.body, &inner);
+        self.leave();
+        match v {
+            Val::Num { v, .. } => Val::Sched(Schedule::Constant { value: v }),
+            Val::Sched(_) | Val::Unknown => v,
+            other => {
+                self.wrong_type(s.body.span, "a schedule", &other);
+                Val::Unknown
+            }
+        }
+    }
+
+    fn policy_def(&mut self, p: &PolicyDef, args: &[Arg], span: Span, env: &Env) -> Val {
+        let callee = Ident {
+            name: p.name.name.clone(),
+            span,
+        };
+        let inner = self.bind_params(&callee, &p.params, args, env);
+        if !self.enter(&p.name.name, span) {
+            return Val::Unknown;
+        }
+        let v = super::policy::build(self, p, &inner);
+        self.leave();
+        match v {
+            Some(p) => Val::Policy(p),
+            None => Val::Unknown,
+        }
+    }
+
+    /// "unknown X `name`" with suggestions from `candidates`.
+    pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) {
+        let help =
+            closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+        self.report(
+            span,
+            Diagnostic::UnknownName {
+                kind: kind.to_string(),
+                name: name.to_string(),
+                span: span.into(),
+                help,
+            },
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! `check`: a loaded program → diagnostics (and, when clean, the experiments
+//! expanded into trials). Stages: `imports` loads files, `defs` builds the
+//! namespace, `eval`/`schedule`/`policy`/`data`/`network` check values,
+//! `experiment` expands experiments, `unused` adds warnings.
+
+pub mod data;
+pub mod defs;
+pub mod eval;
+pub mod experiment;
+pub mod imports;
+pub mod network;
+pub mod policy;
+pub mod schedule;
+mod unused;
+
+use crate::diagnostics::Report;
+use crate::plan::ExperimentPlan;
+use crate::syntax::ast::{Item, Span};
+use defs::Defs;
+use eval::{Ctx, Env, Val};
+use std::path::Path;
+
+/// Options that change what the checked program means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckOptions {
+    pub seeds: Option<u32>,
+    pub scale: f64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            seeds: None,
+            scale: 1.0,
+        }
+    }
+}
+
+/// Result of checking: every diagnostic, plus the expanded experiments and
+/// the hash of all source texts.
+pub struct Checked {
+    pub report: Report,
+    pub experiments: Vec<ExperimentPlan>,
+    pub source_hash: String,
+}
+
+/// Check the file at `path` (reading it and its imports).
+pub fn check_path(path: &Path) -> Report {
+    check_path_with(path, CheckOptions::default()).report
+}
+
+pub fn check_path_with(path: &Path, opts: CheckOptions) -> Checked {
+    let name = path.to_string_lossy().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => check_source_with(&name, &text, path.parent(), opts),
+        Err(e) => {
+            let mut report = Report::default();
+            let file = report.sources.add(name.clone(), "");
+            report.diagnostics.push(crate::diagnostics::Located {
+                file,
+                diagnostic: crate::diagnostics::Diagnostic::MissingFile {
+                    path: name,
+                    reason: e.to_string(),
+                    span: (0, 0).into(),
+                },
+            });
+            Checked {
+                report,
+                experiments: vec![],
+                source_hash: String::new(),
+            }
+        }
+    }
+}
+
+/// Check source text; `dir` is where relative imports are looked up.
+pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Report {
+    check_source_with(name, text, dir, CheckOptions::default()).report
+}
+
+pub fn check_source_with(
+    name: &str,
+    text: &str,
+    dir: Option<&Path>,
+    opts: CheckOptions,
+) -> Checked {
+    let program = imports::load(name, text, dir);
+    let mut diags = program.diags.clone();
+    let defs = Defs::collect(&program, &mut diags);
+    let scale = if opts.scale.is_finite() && opts.scale > 0.0 {
+        opts.scale
+    } else {
+        1.0
+    };
+    let mut ctx = Ctx::new(&defs, scale);
+    for m in &program.modules {
+        for item in &m.module.items {
+            standalone(&mut ctx, item);
+        }
+    }
+    let mut experiments = vec![];
+    let mut seen: Vec<(String, Span)> = vec![];
+    if let Some(root) = program.modules.first() {
+        for item in &root.module.items {
+            let Item::Experiment(e) = item else { continue };
+            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == e.name.name) {
+                diags.push(defs::duplicate(
+                    &program,
+                    "experiment",
+                    &e.name.name,
+                    *first,
+                    e.name.span,
+                ));
+                continue;
+            }
+            seen.push((e.name.name.clone(), e.name.span));
+            if let Some(plan) = experiment::elaborate(&mut ctx, e, opts.seeds) {
+                experiments.push(plan);
+            }
+        }
+    }
+    diags.extend(ctx.diags);
+    diags.extend(unused::warnings(&program));
+    let mut report = Report {
+        sources: program.sources.clone(),
+        diagnostics: diags,
+    };
+    report.normalize();
+    Checked {
+        report,
+        experiments,
+        source_hash: source_hash(&program),
+    }
+}
+
+/// Check a definition on its own, with parameters at their defaults (or
+/// unknown), so library files without experiments are checked too.
+fn standalone(ctx: &mut Ctx, item: &Item) {
+    let params = |ctx: &mut Ctx, ps: &Option<Vec<crate::syntax::ast::Param>>| -> Env {
+        ps.iter()
+            .flatten()
+            .map(|p| {
+                let v = match &p.default {
+                    Some(d) => ctx.eval(d, &Env::new()),
+                    None => Val::Unknown,
+                };
+                (p.name.name.clone(), v)
+            })
+            .collect()
+    };
+    match item {
+        Item::Data(d) => {
+            let _ = data::resolve(
+                ctx,
+                &crate::syntax::ast::Expr {
+                    kind: crate::syntax::ast::ExprKind::Ident(d.name.name.clone()),
+                    span: d.name.span,
+                },
+                &Env::new(),
+            );
+        }
+        Item::Schedule(s) => {
+            let env = params(ctx, &s.params);
+            if ctx.enter(&s.name.name, s.name.span) {
+                let v = ctx.eval(&s.body, &env);
+                ctx.leave();
+                if !matches!(v, Val::Sched(_) | Val::Num { .. } | Val::Unknown) {
+                    ctx.wrong_type(s.body.span, "a schedule", &v);
+                }
+            }
+        }
+        Item::Policy(p) => {
+            let env = params(ctx, &p.params);
+            if ctx.enter(&p.name.name, p.name.span) {
+                let _ = policy::build(ctx, p, &env);
+                ctx.leave();
+            }
+        }
+        Item::Network(n) => {
+            // Layer names and arguments; shapes need data and are checked per experiment.
+            let env = params(ctx, &n.params);
+            for l in &n.layers {
+                network::check_layer_name(ctx, l, &env);
+            }
+        }
+        Item::Import(_) | Item::Experiment(_) => {}
+    }
+}
+
+/// Hex SHA-256 over every loaded text, root first, in import order.
+fn source_hash(program: &imports::Program) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (_, f) in program.sources.iter() {
+        h.update(f.text.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,333 @@
+//! Networks: layers checked and resolved against the data's input shape,
+//! with shapes and parameter counts per layer; the last width must equal the
+//! number of classes.
+
+use super::defs::Def;
+use super::eval::{num_text, Ctx, Env, Val};
+use crate::diagnostics::Diagnostic;
+use crate::plan::{Init, Layer, NetworkSpec, ResolvedLayer, Shape};
+use crate::syntax::ast::{Expr, ExprKind, Ident};
+
+pub const LAYERS: [&str; 5] = ["dense", "relu", "conv", "maxpool", "dropout"];
+
+/// Largest layer width and filter side accepted (far beyond what runs here;
+/// `too_large` reports realistic limits with an estimate).
+const MAX_WIDTH: u64 = 10_000_000;
+const MAX_SIDE: u64 = 10_000;
+
+/// The `network:` of an experiment: a definition name or a call of one.
+pub fn resolve(
+    ctx: &mut Ctx,
+    e: &Expr,
+    env: &Env,
+    input: Shape,
+    classes: usize,
+    data_name: &str,
+    init: Init,
+) -> Option<NetworkSpec> {
+    let (callee, args) = match &e.kind {
+        ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
+        ExprKind::Ident(n) => (
+            Ident {
+                name: n.clone(),
+                span: e.span,
+            },
+            &[][..],
+        ),
+        _ => {
+            let v = ctx.eval(e, env);
+            ctx.wrong_type(e.span, "a network", &v);
+            return None;
+        }
+    };
+    let Some(Def::Network(def)) = ctx.defs.get(&callee.name) else {
+        let known = ctx.defs.names_of("network");
+        ctx.unknown("network", &callee.name, callee.span, &known);
+        return None;
+    };
+    let inner = ctx.bind_params(&callee, &def.params, args, env);
+    let display = if inner.is_empty() {
+        def.name.name.clone()
+    } else {
+        let a: Vec<String> = inner
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.display()))
+            .collect();
+        format!("{}({})", def.name.name, a.join(", "))
+    };
+    let mut shape = input;
+    let mut layers = vec![];
+    let mut ok = true;
+    for l in &def.layers {
+        match layer(ctx, l, &inner, shape) {
+            Some(r) => {
+                shape = r.output;
+                layers.push(r);
+            }
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let last = def.layers.last().map(|l| l.span).unwrap_or(def.name.span);
+    if shape.size() != classes || shape.height * shape.width != 1 && layers.is_empty() {
+        let shapes: Vec<String> = std::iter::once(shape_text(input))
+            .chain(layers.iter().map(|l| shape_text(l.output)))
+            .collect();
+        ctx.report(
+            last,
+            Diagnostic::ClassMismatch {
+                width: shape.size(),
+                classes,
+                data: data_name.to_string(),
+                span: last.into(),
+                help: Some(format!(
+                    "shapes through `{}`: {}; end with `dense({classes})`",
+                    def.name.name,
+                    shapes.join(" → ")
+                )),
+            },
+        );
+        return None;
+    }
+    let parameters = layers
+        .iter()
+        .fold(0u64, |a, l| a.saturating_add(l.parameters));
+    Some(NetworkSpec {
+        name: display,
+        input,
+        layers,
+        init,
+        parameters,
+    })
+}
+
+pub fn shape_text(s: Shape) -> String {
+    if s.height == 1 && s.width == 1 {
+        s.channels.to_string()
+    } else {
+        format!("{}×{}×{}", s.channels, s.height, s.width)
+    }
+}
+
+fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLayer> {
+    let (callee, args) = match &e.kind {
+        ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
+        ExprKind::Ident(n) => (
+            Ident {
+                name: n.clone(),
+                span: e.span,
+            },
+            &[][..],
+        ),
+        _ => {
+            let v = ctx.eval(e, env);
+            ctx.wrong_type(e.span, "a layer", &v);
+            return None;
+        }
+    };
+    let flat = input.size();
+    let (layer, output, parameters) = match callee.name.as_str() {
+        "dense" => {
+            let b = ctx.bind(&callee, args, &["units"], &["units"]);
+            let units = ctx.count_in(b[0]?, env, "the number of units", 1, MAX_WIDTH)? as usize;
+            (
+                Layer::Dense { units },
+                Shape {
+                    channels: units,
+                    height: 1,
+                    width: 1,
+                },
+                (flat as u64)
+                    .saturating_mul(units as u64)
+                    .saturating_add(units as u64),
+            )
+        }
+        "relu" => {
+            ctx.bind(&callee, args, &[], &[]);
+            (Layer::Relu, input, 0)
+        }
+        "dropout" => {
+            let b = ctx.bind(&callee, args, &["p"], &["p"]);
+            let pe = b[0]?;
+            let p = ctx.num(pe, env)?;
+            if !(0.0..1.0).contains(&p) {
+                ctx.out_of_range(pe.span, "the dropout probability", "in [0, 1)", p);
+                return None;
+            }
+            (Layer::Dropout { p }, input, 0)
+        }
+        "maxpool" => {
+            let b = ctx.bind(&callee, args, &["size"], &["size"]);
+            let se = b[0]?;
+            let size = ctx.count_in(se, env, "the pool size", 1, MAX_SIDE)? as usize;
+            if !input.height.is_multiple_of(size) || !input.width.is_multiple_of(size) {
+                ctx.report(
+                    e.span,
+                    Diagnostic::Shape {
+                        layer: format!("maxpool({size})"),
+                        detail: format!(
+                            "{}×{} is not divisible by {size}",
+                            input.height, input.width
+                        ),
+                        label: format!("input is {}", shape_text(input)),
+                        span: e.span.into(),
+                        help: Some("pick a size that divides the height and width, or pad the convolution before it".into()),
+                    },
+                );
+                return None;
+            }
+            (
+                Layer::Maxpool { size },
+                Shape {
+                    channels: input.channels,
+                    height: input.height / size,
+                    width: input.width / size,
+                },
+                0,
+            )
+        }
+        "conv" => {
+            let b = ctx.bind(
+                &callee,
+                args,
+                &["filters", "size", "stride", "pad"],
+                &["filters", "size"],
+            );
+            let filters = ctx.count_in(b[0]?, env, "the number of filters", 1, MAX_WIDTH)? as usize;
+            let size = ctx.count_in(b[1]?, env, "the filter size", 1, MAX_SIDE)? as usize;
+            let stride = match b[2] {
+                Some(x) => ctx.count_in(x, env, "the stride", 1, MAX_SIDE)? as usize,
+                None => 1,
+            };
+            let pad = match b[3] {
+                Some(x) => ctx.count_in(x, env, "the padding", 0, MAX_SIDE)? as usize,
+                None => 0,
+            };
+            let out = |side: usize| -> Result<usize, String> {
+                let padded = side + 2 * pad;
+                if padded < size {
+                    return Err(format!(
+                        "the {size}×{size} filter is larger than the padded input ({padded})"
+                    ));
+                }
+                if !(padded - size).is_multiple_of(stride) {
+                    let exact = (padded - size) as f64 / stride as f64 + 1.0;
+                    return Err(format!(
+                        "({side} + 2·{pad} − {size}) / {stride} + 1 = {} is not whole",
+                        num_text((exact * 100.0).round() / 100.0)
+                    ));
+                }
+                Ok((padded - size) / stride + 1)
+            };
+            match (out(input.height), out(input.width)) {
+                (Ok(h), Ok(w)) => (
+                    Layer::Conv {
+                        filters,
+                        size,
+                        stride,
+                        pad,
+                    },
+                    Shape {
+                        channels: filters,
+                        height: h,
+                        width: w,
+                    },
+                    (filters as u64)
+                        .saturating_mul((input.channels * size * size) as u64)
+                        .saturating_add(filters as u64),
+                ),
+                (Err(detail), _) | (_, Err(detail)) => {
+                    ctx.report(
+                        e.span,
+                        Diagnostic::Shape {
+                            layer: format!("conv(size: {size}, stride: {stride}, pad: {pad})"),
+                            detail,
+                            label: format!("input is {}", shape_text(input)),
+                            span: e.span.into(),
+                            help: Some("choose pad so that H + 2·pad − size is a multiple of stride (`pad: (size − 1) / 2` keeps the size at stride 1)".into()),
+                        },
+                    );
+                    return None;
+                }
+            }
+        }
+        other => {
+            let help = crate::diagnostics::did_you_mean(other, LAYERS);
+            ctx.report(
+                callee.span,
+                Diagnostic::UnknownLayer {
+                    name: other.to_string(),
+                    span: callee.span.into(),
+                    help: help.or_else(|| {
+                        Some("layers: dense(n), relu, conv(filters, size, stride, pad), maxpool(size), dropout(p)".into())
+                    }),
+                },
+            );
+            return None;
+        }
+    };
+    Some(ResolvedLayer {
+        layer,
+        input,
+        output,
+        parameters,
+    })
+}
+
+/// The `init:` key: `he`, `xavier` or `normal(std)`.
+pub fn init(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<Init> {
+    match &e.kind {
+        ExprKind::Call { name, args } if name.name == "normal" => {
+            let b = ctx.bind(name, args, &["std"], &["std"]);
+            let se = b[0]?;
+            let std = ctx.num(se, env)?;
+            if !(std > 0.0) {
+                ctx.out_of_range(se.span, "the standard deviation", "greater than 0", std);
+                return None;
+            }
+            Some(Init::Normal { std })
+        }
+        _ => match ctx.eval(e, env) {
+            Val::Word(w) if w == "he" => Some(Init::He),
+            Val::Word(w) if w == "xavier" => Some(Init::Xavier),
+            Val::Word(w) => {
+                ctx.unknown("initialisation", &w, e.span, &["he", "xavier", "normal"]);
+                None
+            }
+            other => {
+                ctx.wrong_type(
+                    e.span,
+                    "an initialisation (`he`, `xavier`, `normal(1e-4)`)",
+                    &other,
+                );
+                None
+            }
+        },
+    }
+}
+
+/// Standalone check of a network definition's layer: only that it exists.
+pub fn check_layer_name(ctx: &mut Ctx, e: &Expr, _env: &Env) {
+    let name = match &e.kind {
+        ExprKind::Call { name, .. } => name.clone(),
+        ExprKind::Ident(n) => Ident {
+            name: n.clone(),
+            span: e.span,
+        },
+        _ => return,
+    };
+    if !LAYERS.contains(&name.name.as_str()) {
+        ctx.report(
+            name.span,
+            Diagnostic::UnknownLayer {
+                name: name.name.clone(),
+                span: name.span.into(),
+                help: crate::diagnostics::did_you_mean(&name.name, LAYERS).or_else(|| {
+                    Some("layers: dense(n), relu, conv(filters, size, stride, pad), maxpool(size), dropout(p)".into())
+                }),
+            },
+        );
+    }
+}

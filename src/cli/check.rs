@@ -1,0 +1,57 @@
+//! `regime check FILE... [--format human|json]`: exit 1 on any error.
+
+use crate::check::check_path;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// `human` (rendered, to stderr) or `json` (one array per file, to stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    let mut failed = false;
+    let mut all = vec![];
+    for f in &args.files {
+        let report = check_path(f);
+        failed |= report.has_errors();
+        match args.format {
+            Format::Human => {
+                eprint!("{}", report.render(super::use_color(), super::WIDTH));
+                let (e, w) = (report.error_count(), report.warning_count());
+                if e == 0 && w == 0 {
+                    eprintln!("{}: ok", f.display());
+                } else {
+                    eprintln!(
+                        "{}: {e} error{}, {w} warning{}",
+                        f.display(),
+                        if e == 1 { "" } else { "s" },
+                        if w == 1 { "" } else { "s" }
+                    );
+                }
+            }
+            Format::Json => {
+                if let serde_json::Value::Array(items) = report.to_json() {
+                    all.extend(items);
+                }
+            }
+        }
+    }
+    if args.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Array(all)).unwrap_or_default()
+        );
+    }
+    i32::from(failed)
+}

@@ -1,0 +1,28 @@
+//! `regime explain CODE`: the long explanation of a diagnostic.
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A code such as `unknown_metric` or `regime::unknown_metric`.
+    pub code: String,
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    match crate::diagnostics::explain(&args.code) {
+        Some(text) => {
+            print!("{text}");
+            0
+        }
+        None => {
+            let name = args.code.trim_start_matches("regime::");
+            eprintln!("error: no diagnostic `{}`", args.code);
+            if let Some(h) = crate::diagnostics::did_you_mean(
+                name,
+                crate::diagnostics::ALL_CODES.iter().copied(),
+            ) {
+                eprintln!("help: {h}");
+            }
+            eprintln!("codes: {}", crate::diagnostics::ALL_CODES.join(", "));
+            2
+        }
+    }
+}

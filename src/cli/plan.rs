@@ -1,0 +1,58 @@
+//! `regime plan FILE [--format yaml|json] [--seeds N] [--scale F]`: print
+//! the compiled plan; errors are rendered instead (exit 1).
+
+use crate::plan::{compile, CompileOptions};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Yaml)]
+    pub format: Format,
+    /// Override every experiment's `seeds`.
+    #[arg(long)]
+    pub seeds: Option<u32>,
+    /// Multiply iteration durations and subsets by this factor.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        eprintln!("error: --scale must be a positive number");
+        return 2;
+    }
+    let opts = CompileOptions {
+        seeds: args.seeds,
+        scale: args.scale,
+    };
+    match compile(&args.file, &opts) {
+        Ok(c) => {
+            eprint!("{}", c.warnings.render(super::use_color(), super::WIDTH));
+            let text = match args.format {
+                Format::Yaml => crate::plan::to_yaml(&c.plan),
+                Format::Json => serde_json::to_string_pretty(&c.plan).map_err(|e| e.to_string()),
+            };
+            match text {
+                Ok(t) => {
+                    println!("{t}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: cannot serialize the plan: {e}");
+                    2
+                }
+            }
+        }
+        Err(report) => {
+            eprint!("{}", report.render(super::use_color(), super::WIDTH));
+            1
+        }
+    }
+}

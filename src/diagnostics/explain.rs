@@ -1,0 +1,422 @@
+//! Long explanations for `regime explain CODE`: what the diagnostic means,
+//! why regime insists, and an example of the mistake and its fix.
+
+/// Every diagnostic code, without the `regime::` prefix.
+pub const ALL_CODES: &[&str] = &[
+    "syntax",
+    "unknown_name",
+    "unknown_metric",
+    "sealed_metric",
+    "unknown_layer",
+    "unknown_penalty",
+    "unknown_argument",
+    "unknown_key",
+    "unknown_import",
+    "missing_file",
+    "import_cycle",
+    "missing_argument",
+    "duplicate_argument",
+    "too_many_arguments",
+    "wrong_type",
+    "wrong_unit",
+    "out_of_range",
+    "empty_list",
+    "bad_clamp",
+    "batch_too_large",
+    "shape",
+    "class_mismatch",
+    "duplicate",
+    "missing_key",
+    "conflicting_keys",
+    "budget_mismatch",
+    "no_budget",
+    "too_large",
+    "recursive",
+    "unused",
+    "rule_never_fires",
+    "rule_shadowed",
+];
+
+/// The explanation of `code` (with or without the `regime::` prefix).
+pub fn explain(code: &str) -> Option<&'static str> {
+    let code = code.trim().trim_start_matches("regime::");
+    Some(match code {
+        "syntax" => SYNTAX,
+        "unknown_name" => UNKNOWN_NAME,
+        "unknown_metric" => UNKNOWN_METRIC,
+        "sealed_metric" => SEALED_METRIC,
+        "unknown_layer" => UNKNOWN_LAYER,
+        "unknown_penalty" => UNKNOWN_PENALTY,
+        "unknown_argument" => UNKNOWN_ARGUMENT,
+        "unknown_key" => UNKNOWN_KEY,
+        "unknown_import" => UNKNOWN_IMPORT,
+        "missing_file" => MISSING_FILE,
+        "import_cycle" => IMPORT_CYCLE,
+        "missing_argument" => MISSING_ARGUMENT,
+        "duplicate_argument" => DUPLICATE_ARGUMENT,
+        "too_many_arguments" => TOO_MANY_ARGUMENTS,
+        "wrong_type" => WRONG_TYPE,
+        "wrong_unit" => WRONG_UNIT,
+        "out_of_range" => OUT_OF_RANGE,
+        "empty_list" => EMPTY_LIST,
+        "bad_clamp" => BAD_CLAMP,
+        "batch_too_large" => BATCH_TOO_LARGE,
+        "shape" => SHAPE,
+        "class_mismatch" => CLASS_MISMATCH,
+        "duplicate" => DUPLICATE,
+        "missing_key" => MISSING_KEY,
+        "conflicting_keys" => CONFLICTING_KEYS,
+        "budget_mismatch" => BUDGET_MISMATCH,
+        "no_budget" => NO_BUDGET,
+        "too_large" => TOO_LARGE,
+        "recursive" => RECURSIVE,
+        "unused" => UNUSED,
+        "rule_never_fires" => RULE_NEVER_FIRES,
+        "rule_shadowed" => RULE_SHADOWED,
+        _ => return None,
+    })
+}
+
+const SYNTAX: &str = "\
+regime::syntax — the file does not follow the grammar.
+
+The parser names what it expected and the token it found instead. Parsing
+resumes at the next top-level definition, so one slip does not hide the errors
+after it. A common cause is a unit on the next line: a duration's unit must
+follow its number on the same line.
+
+Example:
+    data d = fashion_mnist(val: ]        # expected a value, found `]`
+Fix:
+    data d = fashion_mnist(val: 1000)
+";
+
+const UNKNOWN_NAME: &str = "\
+regime::unknown_name — a name is not defined.
+
+Definitions (data, network, schedule, policy) live in one namespace shared
+with everything imported. Built-ins (steps, linear, sgd, adam, grid, …) are
+always available. The message suggests the closest known name.
+
+Example:
+    arm a: lambda = pul_down(250 iters)
+Fix:
+    arm a: lambda = pull_down(250 iters)
+";
+
+const UNKNOWN_METRIC: &str = "\
+regime::unknown_metric — a policy reads something that is not a metric.
+
+Policies can read train_acc, val_acc, train_loss, val_loss, data_loss,
+reg_loss, lambda, lr, iter, epoch, weight_norm and sparsity, plus the
+policy's own parameters.
+
+Example:
+    when train_ac - val_acc > 0.05: lambda *= 1.5
+Fix:
+    when train_acc - val_acc > 0.05: lambda *= 1.5
+";
+
+const SEALED_METRIC: &str = "\
+regime::sealed_metric — a policy reads a test metric.
+
+test_acc and test_loss are measured only when a trial ends, so that no choice
+made during training can see the test set. Steer on validation metrics.
+
+Example:
+    when test_acc < 0.8: lambda /= 2
+Fix:
+    when val_acc < 0.8: lambda /= 2
+";
+
+const UNKNOWN_LAYER: &str = "\
+regime::unknown_layer — a network uses a layer regime does not have.
+
+Layers: dense(n), relu, conv(filters, size, stride, pad), maxpool(size),
+dropout(p). Flattening before a dense layer is implicit.
+
+Example:
+    network n { dense(100) rellu dense(10) }
+Fix:
+    network n { dense(100) relu dense(10) }
+";
+
+const UNKNOWN_PENALTY: &str = "\
+regime::unknown_penalty — `penalty:` names no known penalty.
+
+Penalties: none, l2 (λ·Σw²), l1 (λ·Σ|w|, `l1(proximal: true)` for exact
+zeros), lp(p: 0.5) (λ·Σ(w²+ε²)^(p/2)), elastic(l1: a, l2: b).
+
+Example:
+    penalty: l3
+Fix:
+    penalty: l2
+";
+
+const UNKNOWN_ARGUMENT: &str = "\
+regime::unknown_argument — a call names an argument it does not take.
+
+Example:
+    optimizer: sgd(lr: 1e-3, momentun: 0.9)
+Fix:
+    optimizer: sgd(lr: 1e-3, momentum: 0.9)
+";
+
+const UNKNOWN_KEY: &str = "\
+regime::unknown_key — an experiment sets a key regime does not know.
+
+Keys: data, network, optimizer, batch, iters, epochs, penalty, seeds, measure,
+checks, init, sampling, normalize; plus `vary NAME in [...]` and
+`arm NAME: lambda = ...` statements.
+
+Example:
+    batchsize: 200
+Fix:
+    batch: 200
+";
+
+const UNKNOWN_IMPORT: &str = "\
+regime::unknown_import — `import \"std/...\"` names no module of the bundled
+standard library.
+
+Example:
+    import \"std/policy\"
+Fix:
+    import \"std/policies\"
+";
+
+const MISSING_FILE: &str = "\
+regime::missing_file — a local import cannot be read.
+
+Paths are resolved relative to the importing file, not the working directory;
+the `.reg` extension may be left out.
+
+Example:
+    import \"./mine.reg\"      # but the file is in lib/
+Fix:
+    import \"./lib/mine.reg\"
+";
+
+const IMPORT_CYCLE: &str = "\
+regime::import_cycle — files import each other in a circle.
+
+Example:
+    # a.reg
+    import \"./b.reg\"
+    # b.reg
+    import \"./a.reg\"
+Fix: move what both need into c.reg and import it from both.
+";
+
+const MISSING_ARGUMENT: &str = "\
+regime::missing_argument — a call leaves out an argument that has no default.
+
+Example:
+    schedule s = steps([3, 2, 1, 0])
+Fix:
+    schedule s = steps([3, 2, 1, 0], each: 1000 iters)
+";
+
+const DUPLICATE_ARGUMENT: &str = "\
+regime::duplicate_argument — the same argument is given twice (by name, or by
+position and by name).
+
+Example:
+    sgd(lr: 1e-3, lr: 1e-2)
+Fix:
+    sgd(lr: 1e-3)
+";
+
+const TOO_MANY_ARGUMENTS: &str = "\
+regime::too_many_arguments — a call has more positional arguments than the
+callee takes.
+
+Example:
+    dense(100, 10)
+Fix:
+    dense(100)
+";
+
+const WRONG_TYPE: &str = "\
+regime::wrong_type — a value has the wrong kind: a string where a number is
+needed, a list where a schedule is needed, a policy without a starting value.
+
+Example:
+    batch: \"200\"
+    arm a: lambda = gap_feedback()
+Fix:
+    batch: 200
+    arm a: lambda = gap_feedback() from 1.0
+";
+
+const WRONG_UNIT: &str = "\
+regime::wrong_unit — a duration is missing its unit, has one where a plain
+number is needed, or counts fractional iterations.
+
+Example:
+    schedule s = steps([1, 0], each: 0.3)
+    policy p { every 2.5 iters }
+Fix:
+    schedule s = steps([1, 0], each: 300 iters)
+    policy p { every 2 iters }
+";
+
+const OUT_OF_RANGE: &str = "\
+regime::out_of_range — a number is outside what makes sense: λ < 0, a
+learning rate ≤ 0, p outside (0, 2], dropout outside [0, 1), momentum outside
+[0, 1), a count below 1.
+
+Example:
+    optimizer: sgd(lr: 0)
+Fix:
+    optimizer: sgd(lr: 1e-3)
+";
+
+const EMPTY_LIST: &str = "\
+regime::empty_list — a list that needs values is empty (steps, grid, vary).
+
+Example:
+    vary hidden in []
+Fix:
+    vary hidden in [100, 200]
+";
+
+const BAD_CLAMP: &str = "\
+regime::bad_clamp — `clamp x in [a, b]` with a > b: no value satisfies it.
+
+Example:
+    clamp lambda in [10, 1e-5]
+Fix:
+    clamp lambda in [1e-5, 10]
+";
+
+const BATCH_TOO_LARGE: &str = "\
+regime::batch_too_large — the batch is larger than the training set left
+after the validation split and subset.
+
+Example:
+    data d = fashion_mnist(subset: 100)
+    ... batch: 200
+Fix: lower the batch or enlarge the subset.
+";
+
+const SHAPE: &str = "\
+regime::shape — a convolution or pooling layer does not divide its input
+evenly: (H + 2·pad − size) / stride + 1 must be whole, and a pool's size must
+divide the height and width. The message shows the computed shapes.
+
+Example:
+    conv(filters: 8, size: 4, stride: 3)   # on 28×28: (28 − 4)/3 + 1 = 9 ✓
+    maxpool(2)                             # 9×9 is odd ✗
+Fix: change the pool size, the stride or the padding.
+";
+
+const CLASS_MISMATCH: &str = "\
+regime::class_mismatch — the last layer's width differs from the number of
+classes in the data, so the softmax cannot be computed.
+
+Example:
+    network n { dense(100) relu dense(100) }   # Fashion-MNIST has 10 classes
+Fix:
+    network n { dense(100) relu dense(10) }
+";
+
+const DUPLICATE: &str = "\
+regime::duplicate — a name is defined twice: a definition (in this file or an
+import), an experiment key, an arm or a vary axis. Both places are shown.
+
+Example:
+    schedule s = constant(1)
+    schedule s = constant(2)
+Fix: rename or remove one.
+";
+
+const MISSING_KEY: &str = "\
+regime::missing_key — an experiment lacks something it needs: `data`,
+`network`, `optimizer` and at least one `arm`.
+
+Example:
+    experiment e { data: d  network: n  arm a: lambda = 0 }
+Fix:
+    experiment e { data: d  network: n  optimizer: sgd(lr: 1e-3)  arm a: lambda = 0 }
+";
+
+const CONFLICTING_KEYS: &str = "\
+regime::conflicting_keys — two keys say the same thing differently, e.g.
+both `iters` and `epochs`.
+
+Example:
+    iters: 4000
+    epochs: 2
+Fix: keep one.
+";
+
+const BUDGET_MISMATCH: &str = "\
+regime::budget_mismatch — without `iters` or `epochs`, each arm trains for
+the length of its schedule, and comparisons are only fair at equal budget.
+Here the non-grid arms of one cell have schedules of different lengths.
+
+Example:
+    arm a: lambda = steps([1, 0], each: 1000 iters)     # 2000 iterations
+    arm b: lambda = linear(1, 0, over: 3000 iters)      # 3000 iterations
+Fix: make the lengths equal, or set `iters: 3000` (schedules hold their last
+value after they end).
+";
+
+const NO_BUDGET: &str = "\
+regime::no_budget — an arm has no length of its own (a constant, a policy or
+an exponential schedule) and the experiment sets neither `iters` nor `epochs`.
+
+Example:
+    arm a: lambda = gap_feedback() from 1.0
+Fix:
+    epochs: 10
+";
+
+const TOO_LARGE: &str = "\
+regime::too_large — the estimated cost does not fit this machine: more than
+20 million parameters, more than 4 GiB of memory for one trial, more than
+20,000 trials, or more than 5·10^15 FLOPs in total (about a day on two cores).
+The message shows the estimate.
+
+Fix: fewer or smaller cells, fewer seeds, a smaller network, or `--scale`.
+";
+
+const RECURSIVE: &str = "\
+regime::recursive — a definition uses itself, so it has no finite value.
+
+Example:
+    schedule s = s then constant(0)
+Fix: refer to another schedule.
+";
+
+const UNUSED: &str = "\
+regime::unused (warning) — a definition in a file with experiments is never
+used by any experiment or other definition, or a `vary` axis is never read.
+Files without experiments (libraries) are not checked for this.
+
+Example:
+    schedule old = constant(1)     # nothing refers to `old`
+Fix: remove it, or use it.
+";
+
+const RULE_NEVER_FIRES: &str = "\
+regime::rule_never_fires (warning) — a rule's condition is false for every
+possible metric value (accuracies and sparsity lie in [0, 1], losses, λ,
+lr, iter, epoch and weight_norm are ≥ 0).
+
+Example:
+    when val_acc > 1.5: stop
+Fix: compare with a reachable value, e.g. `when val_acc > 0.95: stop`.
+";
+
+const RULE_SHADOWED: &str = "\
+regime::rule_shadowed (warning) — at each check the FIRST rule whose
+condition holds applies and the others are skipped. If an earlier rule holds
+whenever this one does, this one never runs.
+
+Example:
+    when train_acc - val_acc > 0.05: lambda *= 1.5
+    when train_acc - val_acc > 0.10: lambda *= 3     # never reached
+Fix: put the narrower rule first.
+";

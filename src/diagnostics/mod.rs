@@ -1,0 +1,420 @@
+//! Every diagnostic regime can report, with its stable code
+//! (`regime::<name>`), labels and help. `regime explain CODE` prints the long
+//! text from `explain.rs`; `render.rs` turns a batch into text or JSON.
+
+mod explain;
+mod render;
+
+pub use explain::{explain, ALL_CODES};
+pub use render::{Located, Report};
+
+use miette::{LabeledSpan, SourceSpan};
+
+/// One problem found in a source file. Errors stop a run; warnings do not.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+pub enum Diagnostic {
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(regime::syntax))]
+    Syntax {
+        expected: String,
+        found: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unknown {kind} `{name}`")]
+    #[diagnostic(code(regime::unknown_name))]
+    UnknownName {
+        kind: String,
+        name: String,
+        #[label("not defined here or in any import")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unknown metric `{name}`")]
+    #[diagnostic(code(regime::unknown_metric))]
+    UnknownMetric {
+        name: String,
+        #[label("not a metric or a parameter")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{name}` cannot be read during training")]
+    #[diagnostic(
+        code(regime::sealed_metric),
+        help(
+            "test metrics stay sealed until a trial ends; steer on `val_acc` or `val_loss` instead"
+        )
+    )]
+    SealedMetric {
+        name: String,
+        #[label("a test metric")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown layer `{name}`")]
+    #[diagnostic(code(regime::unknown_layer))]
+    UnknownLayer {
+        name: String,
+        #[label("not a layer")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unknown penalty `{name}`")]
+    #[diagnostic(code(regime::unknown_penalty))]
+    UnknownPenalty {
+        name: String,
+        #[label("not a penalty")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{callee}` has no argument `{name}`")]
+    #[diagnostic(code(regime::unknown_argument))]
+    UnknownArgument {
+        name: String,
+        callee: String,
+        #[label("unknown argument")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unknown experiment key `{name}`")]
+    #[diagnostic(code(regime::unknown_key))]
+    UnknownKey {
+        name: String,
+        #[label("not an experiment key")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("no standard library module `{path}`")]
+    #[diagnostic(code(regime::unknown_import))]
+    UnknownImport {
+        path: String,
+        #[label("not in the standard library")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(
+        code(regime::missing_file),
+        help("local imports are resolved relative to the importing file")
+    )]
+    MissingFile {
+        path: String,
+        reason: String,
+        #[label("imported here")]
+        span: SourceSpan,
+    },
+
+    #[error("import cycle: {chain}")]
+    #[diagnostic(
+        code(regime::import_cycle),
+        help("move the shared definitions into a third file that both import")
+    )]
+    ImportCycle {
+        chain: String,
+        #[label("this import closes the cycle")]
+        span: SourceSpan,
+    },
+
+    #[error("`{callee}` needs the argument `{name}`")]
+    #[diagnostic(code(regime::missing_argument))]
+    MissingArgument {
+        name: String,
+        callee: String,
+        #[label("`{name}` missing")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("argument `{name}` is given twice")]
+    #[diagnostic(code(regime::duplicate_argument), help("remove one of them"))]
+    DuplicateArgument {
+        name: String,
+        #[label("first given here")]
+        first: SourceSpan,
+        #[label("given again here")]
+        second: SourceSpan,
+    },
+
+    #[error("`{callee}` takes at most {max} argument{plural}")]
+    #[diagnostic(code(regime::too_many_arguments))]
+    TooManyArguments {
+        callee: String,
+        max: usize,
+        plural: &'static str,
+        #[label("extra argument")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(regime::wrong_type))]
+    WrongType {
+        expected: String,
+        found: String,
+        #[label("expected {expected}")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(regime::wrong_unit))]
+    WrongUnit {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{what} must be {allowed}, found {value}")]
+    #[diagnostic(code(regime::out_of_range))]
+    OutOfRange {
+        what: String,
+        allowed: String,
+        value: String,
+        #[label("out of range")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{what} is empty")]
+    #[diagnostic(code(regime::empty_list), help("give at least one value"))]
+    EmptyList {
+        what: String,
+        #[label("empty list")]
+        span: SourceSpan,
+    },
+
+    #[error("clamp bounds are reversed: {lo} > {hi}")]
+    #[diagnostic(
+        code(regime::bad_clamp),
+        help("write the lower bound first: `clamp lambda in [{hi}, {lo}]`")
+    )]
+    BadClamp {
+        lo: String,
+        hi: String,
+        #[label("lower bound above upper bound")]
+        span: SourceSpan,
+    },
+
+    #[error("batch of {batch} is larger than the training set ({train} examples)")]
+    #[diagnostic(code(regime::batch_too_large))]
+    BatchTooLarge {
+        batch: usize,
+        train: usize,
+        #[label("batch too large")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{layer} does not fit its input: {detail}")]
+    #[diagnostic(code(regime::shape))]
+    Shape {
+        layer: String,
+        detail: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the network ends with {width} outputs but `{data}` has {classes} classes")]
+    #[diagnostic(code(regime::class_mismatch))]
+    ClassMismatch {
+        width: usize,
+        classes: usize,
+        data: String,
+        #[label("{width} outputs")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{kind} `{name}` is defined twice")]
+    #[diagnostic(code(regime::duplicate))]
+    Duplicate {
+        kind: String,
+        name: String,
+        #[label("first defined here")]
+        first: Option<SourceSpan>,
+        #[label("defined again here")]
+        second: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("experiment `{experiment}` has no `{key}`")]
+    #[diagnostic(code(regime::missing_key))]
+    MissingKey {
+        key: String,
+        experiment: String,
+        #[label("`{key}` missing")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{first_key}` and `{second_key}` cannot both be set")]
+    #[diagnostic(code(regime::conflicting_keys), help("keep one of them"))]
+    ConflictingKeys {
+        first_key: String,
+        second_key: String,
+        #[label("set here")]
+        first: SourceSpan,
+        #[label("and here")]
+        second: SourceSpan,
+    },
+
+    #[error("arms of `{experiment}` train for different numbers of iterations")]
+    #[diagnostic(code(regime::budget_mismatch))]
+    BudgetMismatch {
+        experiment: String,
+        #[label(collection)]
+        arms: Vec<LabeledSpan>,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("arm `{arm}` has no fixed length")]
+    #[diagnostic(code(regime::no_budget))]
+    NoBudget {
+        arm: String,
+        #[label("{why}")]
+        span: SourceSpan,
+        why: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{what} is too large to run here")]
+    #[diagnostic(code(regime::too_large))]
+    TooLarge {
+        what: String,
+        #[label("{estimate}")]
+        span: SourceSpan,
+        estimate: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{name}` refers to itself")]
+    #[diagnostic(
+        code(regime::recursive),
+        help("a schedule or network cannot call itself, directly or through another definition")
+    )]
+    Recursive {
+        name: String,
+        #[label("recursive use")]
+        span: SourceSpan,
+    },
+
+    #[error("{kind} `{name}` is never used")]
+    #[diagnostic(code(regime::unused), severity(Warning))]
+    Unused {
+        kind: String,
+        name: String,
+        #[label("defined here")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this rule can never fire: {reason}")]
+    #[diagnostic(code(regime::rule_never_fires), severity(Warning))]
+    RuleNeverFires {
+        reason: String,
+        #[label("always false")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this rule is shadowed by an earlier one")]
+    #[diagnostic(
+        code(regime::rule_shadowed),
+        severity(Warning),
+        help("the first rule that matches at a check applies; whenever this one matches, the earlier one matches too, so this one never runs")
+    )]
+    RuleShadowed {
+        #[label("never reached")]
+        span: SourceSpan,
+        #[label("matches first")]
+        earlier: SourceSpan,
+    },
+}
+
+impl Diagnostic {
+    /// The stable code without the `regime::` prefix.
+    pub fn code_name(&self) -> String {
+        use miette::Diagnostic as _;
+        self.code()
+            .map(|c| c.to_string())
+            .unwrap_or_default()
+            .trim_start_matches("regime::")
+            .to_string()
+    }
+
+    pub fn is_error(&self) -> bool {
+        use miette::Diagnostic as _;
+        !matches!(self.severity(), Some(miette::Severity::Warning))
+    }
+
+    /// Offset of the first label, for sorting by position.
+    pub fn offset(&self) -> usize {
+        use miette::Diagnostic as _;
+        self.labels()
+            .and_then(|mut l| l.next())
+            .map(|l| l.offset())
+            .unwrap_or(0)
+    }
+}
+
+/// `Some("did you mean `x`?")` for the closest candidate, if close enough.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate most similar to `name`, when similar enough to be a typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let score = strsim::jaro_winkler(name, c);
+        let edits = strsim::damerau_levenshtein(name, c);
+        let close = score >= 0.8 || edits <= 1 || (edits <= 2 && c.len() > 3);
+        if close && best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}

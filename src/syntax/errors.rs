@@ -1,0 +1,182 @@
+//! pest errors → `regime::syntax` diagnostics in words: what was expected
+//! ("a value", "`}`") and the token actually found, never a rule name.
+
+use super::Rule;
+use crate::diagnostics::Diagnostic;
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut wanted: Vec<String> = vec![];
+    let mut push = |w: String| {
+        if !wanted.contains(&w) {
+            wanted.push(w);
+        }
+    };
+    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        for r in positives {
+            if let Some(w) = rule_words(*r) {
+                push(w.to_string());
+            }
+        }
+    }
+    if let Some(attempts) = e.parse_attempts() {
+        if attempts.max_position == pos {
+            for t in attempts.expected_tokens() {
+                if let Some(w) = token_words(&t.to_string()) {
+                    push(w);
+                }
+            }
+        }
+    }
+    // After a complete value an operator is always possible; mentioning it
+    // only helps when nothing else could come.
+    if wanted.len() > 1 {
+        wanted.retain(|w| w != OPERATOR);
+    }
+    // Brackets and quotes that start a value are already "a value".
+    if wanted.iter().any(|w| w == VALUE) {
+        wanted.retain(|w| !matches!(w.as_str(), "`\"`" | "`(`" | "`[`"));
+    }
+    let (found, len) = found_at(text, pos);
+    let expected = if wanted.is_empty() {
+        "something else".to_string()
+    } else {
+        join_or(&wanted)
+    };
+    let help = if wanted.iter().any(|w| w == VALUE) {
+        Some("a value is a number (`0.5`), a duration (`1000 iters`), a string, a list `[...]`, a name or a call `f(...)`".to_string())
+    } else if wanted.iter().any(|w| w.contains("unit"))
+        || ["`iters`", "`iter`", "`epochs`", "`epoch`"].contains(&found.as_str())
+    {
+        Some(
+            "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    Diagnostic::Syntax {
+        label: format!(
+            "expected {}",
+            wanted
+                .first()
+                .map(String::as_str)
+                .unwrap_or("something else")
+        ),
+        expected,
+        found,
+        span: (pos + offset, len).into(),
+        help,
+    }
+}
+
+const VALUE: &str = "a value";
+const OPERATOR: &str = "an operator";
+
+fn rule_words(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "end of file",
+        Rule::kw_import
+        | Rule::kw_data
+        | Rule::kw_network
+        | Rule::kw_schedule
+        | Rule::kw_policy
+        | Rule::kw_experiment
+        | Rule::import
+        | Rule::data_def
+        | Rule::network_def
+        | Rule::schedule_def
+        | Rule::policy_def
+        | Rule::experiment_def => {
+            "a definition (`import`, `data`, `network`, `schedule`, `policy` or `experiment`)"
+        }
+        Rule::ident | Rule::word | Rule::param => "a name",
+        Rule::expr
+        | Rule::number
+        | Rule::duration
+        | Rule::boolean
+        | Rule::list
+        | Rule::call
+        | Rule::paren
+        | Rule::op_neg
+        | Rule::op_not => VALUE,
+        Rule::string => "a string",
+        Rule::unit => "a unit (`iters` or `epochs`)",
+        Rule::op_then
+        | Rule::op_with
+        | Rule::op_from
+        | Rule::op_per
+        | Rule::op_or
+        | Rule::op_and
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div => OPERATOR,
+        Rule::open_brace => "`{`",
+        Rule::close_brace => "`}`",
+        Rule::params => "`(`",
+        Rule::layer => "a layer",
+        Rule::every_stmt
+        | Rule::when_stmt
+        | Rule::clamp_stmt
+        | Rule::kw_every
+        | Rule::kw_when
+        | Rule::kw_clamp => "`every`, `when` or `clamp`",
+        Rule::action | Rule::kw_stop => "an action (`lambda *= 1.5` or `stop`)",
+        Rule::assign_op => "`=`, `*=`, `/=`, `+=` or `-=`",
+        Rule::vary_stmt | Rule::arm_stmt | Rule::key_stmt | Rule::kw_vary | Rule::kw_arm => {
+            "`key: value`, `vary` or `arm`"
+        }
+        Rule::kw_in => "`in`",
+        Rule::arg => "an argument",
+        _ => return None,
+    })
+}
+
+fn token_words(token: &str) -> Option<String> {
+    match token {
+        "=" | ":" | "," | "(" | ")" | "[" | "]" | "{" | "}" | "\"" => Some(format!("`{token}`")),
+        _ => None,
+    }
+}
+
+/// The token at `pos` in words, and its length for the label.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let rest = text.get(pos..).unwrap_or("");
+    let Some(c) = rest.chars().next() else {
+        return ("end of file".into(), 0);
+    };
+    if c == '\n' || c == '\r' {
+        return ("end of line".into(), 1);
+    }
+    if c.is_alphanumeric() || c == '_' || c == '.' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .take(40)
+            .collect();
+        return (format!("`{word}`"), word.len());
+    }
+    if c == '"' {
+        return ("a string".into(), 1);
+    }
+    (format!("`{c}`"), c.len_utf8())
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}

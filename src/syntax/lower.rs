@@ -1,0 +1,467 @@
+//! pest pairs → syntax tree. The grammar guarantees the shape of every pair
+//! it accepted, so a pair missing where the grammar puts one is a bug in this
+//! file, never a user error; such places fall back to empty values rather
+//! than panic.
+
+use super::ast::*;
+use super::Rule;
+use crate::source::FileId;
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use std::sync::LazyLock;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_then, Assoc::Left)
+            | Op::infix(Rule::op_with, Assoc::Left)
+            | Op::infix(Rule::op_from, Assoc::Left)
+            | Op::infix(Rule::op_per, Assoc::Left))
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+struct Lower {
+    file: FileId,
+    offset: usize,
+}
+
+/// Items of a `file` pair; `offset` is where the parsed text starts in the file.
+pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> Vec<Item> {
+    let l = Lower { file, offset };
+    pair.into_inner().filter_map(|p| l.item(p)).collect()
+}
+
+impl Lower {
+    /// The pair's span without the whitespace and comments pest lets a
+    /// rule swallow when it ends in an optional or repeated part.
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        let len = content_len(p.as_str());
+        Span::new(
+            self.file,
+            s.start() + self.offset,
+            s.start() + len + self.offset,
+        )
+    }
+
+    fn ident(&self, p: Pair<Rule>) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn item(&self, p: Pair<Rule>) -> Option<Item> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner().filter(|q| !is_keyword(q.as_rule()));
+        Some(match rule {
+            Rule::import => {
+                let s = inner.next()?;
+                let path_span = self.span(&s);
+                Item::Import(Import {
+                    path: string_body(s),
+                    path_span,
+                    span,
+                })
+            }
+            Rule::data_def => {
+                let name = self.ident(inner.next()?);
+                let value = self.expr(inner.next()?);
+                Item::Data(DataDef { name, value, span })
+            }
+            Rule::schedule_def => {
+                let name = self.ident(inner.next()?);
+                let (params, rest) = self.params(inner);
+                let body = self.expr(rest.into_iter().next()?);
+                Item::Schedule(ScheduleDef {
+                    name,
+                    params,
+                    body,
+                    span,
+                })
+            }
+            Rule::network_def => {
+                let name = self.ident(inner.next()?);
+                let (params, rest) = self.params(inner);
+                let (braces, body) = self.braces(rest, span);
+                let layers = body
+                    .into_iter()
+                    .filter_map(|l| l.into_inner().next().map(|x| self.primary(x)))
+                    .collect();
+                Item::Network(NetworkDef {
+                    name,
+                    params,
+                    layers,
+                    braces,
+                    span,
+                })
+            }
+            Rule::policy_def => {
+                let name = self.ident(inner.next()?);
+                let (params, rest) = self.params(inner);
+                let (braces, body) = self.braces(rest, span);
+                let stmts = body
+                    .into_iter()
+                    .filter_map(|s| self.policy_stmt(s))
+                    .collect();
+                Item::Policy(PolicyDef {
+                    name,
+                    params,
+                    stmts,
+                    braces,
+                    span,
+                })
+            }
+            Rule::experiment_def => {
+                let name = self.ident(inner.next()?);
+                let (braces, body) = self.braces(inner.collect(), span);
+                let stmts = body.into_iter().filter_map(|s| self.exp_stmt(s)).collect();
+                Item::Experiment(ExperimentDef {
+                    name,
+                    stmts,
+                    braces,
+                    span,
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    /// Optional `(params)` at the front of `rest`, and what follows.
+    fn params<'a>(
+        &self,
+        rest: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> (Option<Vec<Param>>, Vec<Pair<'a, Rule>>) {
+        let mut rest: Vec<Pair<Rule>> = rest.collect();
+        if rest.first().map(|p| p.as_rule()) == Some(Rule::params) {
+            let ps = rest.remove(0);
+            let params = ps
+                .into_inner()
+                .filter_map(|param| {
+                    let span = self.span(&param);
+                    let mut it = param.into_inner();
+                    let name = self.ident(it.next()?);
+                    let default = it.next().map(|e| self.expr(e));
+                    Some(Param {
+                        name,
+                        default,
+                        span,
+                    })
+                })
+                .collect();
+            (Some(params), rest)
+        } else {
+            (None, rest)
+        }
+    }
+
+    /// Split `{ body }` pairs into the brace spans and the statements.
+    fn braces<'a>(&self, pairs: Vec<Pair<'a, Rule>>, whole: Span) -> (Braces, Vec<Pair<'a, Rule>>) {
+        let mut open = Span::new(self.file, whole.start, whole.start);
+        let mut close = Span::new(self.file, whole.end, whole.end);
+        let mut body = vec![];
+        for p in pairs {
+            match p.as_rule() {
+                Rule::open_brace => open = self.span(&p),
+                Rule::close_brace => close = self.span(&p),
+                _ => body.push(p),
+            }
+        }
+        (Braces { open, close }, body)
+    }
+
+    fn policy_stmt(&self, p: Pair<Rule>) -> Option<PolicyStmt> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let mut inner = p.into_inner().filter(|q| !is_keyword(q.as_rule()));
+        Some(match rule {
+            Rule::every_stmt => PolicyStmt::Every {
+                value: self.expr(inner.next()?),
+                span,
+            },
+            Rule::when_stmt => {
+                let cond = self.expr(inner.next()?);
+                let actions = inner.filter_map(|a| self.action(a)).collect();
+                PolicyStmt::When {
+                    cond,
+                    actions,
+                    span,
+                }
+            }
+            Rule::clamp_stmt => PolicyStmt::Clamp {
+                target: self.ident(inner.next()?),
+                lo: self.expr(inner.next()?),
+                hi: self.expr(inner.next()?),
+                span,
+            },
+            _ => return None,
+        })
+    }
+
+    fn action(&self, p: Pair<Rule>) -> Option<Action> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let first = inner.next()?;
+        if first.as_rule() == Rule::kw_stop {
+            return Some(Action::Stop { span });
+        }
+        let target = self.ident(first);
+        let op = match inner.next()?.as_str() {
+            "*=" => AssignOp::Mul,
+            "/=" => AssignOp::Div,
+            "+=" => AssignOp::Add,
+            "-=" => AssignOp::Sub,
+            _ => AssignOp::Set,
+        };
+        let value = self.expr(inner.next()?);
+        Some(Action::Set {
+            target,
+            op,
+            value,
+            span,
+        })
+    }
+
+    fn exp_stmt(&self, p: Pair<Rule>) -> Option<ExpStmt> {
+        let span = self.span(&p);
+        let rule = p.as_rule();
+        let pairs: Vec<Pair<Rule>> = p.into_inner().collect();
+        let every = pairs.iter().any(|q| q.as_rule() == Rule::kw_every);
+        let mut inner = pairs.into_iter().filter(|q| !is_keyword(q.as_rule()));
+        Some(match rule {
+            Rule::key_stmt => ExpStmt::Key {
+                key: self.ident(inner.next()?),
+                every,
+                value: self.expr(inner.next()?),
+                span,
+            },
+            Rule::vary_stmt => ExpStmt::Vary {
+                name: self.ident(inner.next()?),
+                values: self.expr(inner.next()?),
+                span,
+            },
+            Rule::arm_stmt => ExpStmt::Arm {
+                name: self.ident(inner.next()?),
+                target: self.ident(inner.next()?),
+                value: self.expr(inner.next()?),
+                span,
+            },
+            _ => return None,
+        })
+    }
+
+    /// An `expr` pair: operators resolved by the Pratt parser.
+    fn expr(&self, p: Pair<Rule>) -> Expr {
+        let whole = self.span(&p);
+        if p.as_rule() != Rule::expr {
+            return self.primary(p);
+        }
+        PRATT
+            .map_primary(|q| self.primary(q))
+            .map_prefix(|op, e| {
+                let span = self.span(&op).to(e.span);
+                let op = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        expr: Box::new(e),
+                    },
+                    span,
+                }
+            })
+            .map_infix(|lhs, op, rhs| {
+                let span = lhs.span.to(rhs.span);
+                let op = match op.as_rule() {
+                    Rule::op_then => BinOp::Then,
+                    Rule::op_with => BinOp::With,
+                    Rule::op_from => BinOp::From,
+                    Rule::op_per => BinOp::Per,
+                    Rule::op_or => BinOp::Or,
+                    Rule::op_and => BinOp::And,
+                    Rule::op_lt => BinOp::Lt,
+                    Rule::op_le => BinOp::Le,
+                    Rule::op_gt => BinOp::Gt,
+                    Rule::op_ge => BinOp::Ge,
+                    Rule::op_eq => BinOp::Eq,
+                    Rule::op_ne => BinOp::Ne,
+                    Rule::op_add => BinOp::Add,
+                    Rule::op_sub => BinOp::Sub,
+                    Rule::op_mul => BinOp::Mul,
+                    _ => BinOp::Div,
+                };
+                Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                }
+            })
+            .parse(p.into_inner())
+            .with_span(whole)
+    }
+
+    fn primary(&self, p: Pair<Rule>) -> Expr {
+        let span = self.span(&p);
+        let kind = match p.as_rule() {
+            Rule::number => {
+                let text = p.as_str().to_string();
+                ExprKind::Number {
+                    value: text.parse().unwrap_or(f64::NAN),
+                    int: is_int(&text),
+                    text,
+                }
+            }
+            Rule::duration => {
+                let mut it = p.into_inner();
+                let text = it
+                    .next()
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default();
+                let unit_text = it
+                    .next()
+                    .map(|u| u.as_str().to_string())
+                    .unwrap_or_default();
+                ExprKind::Duration {
+                    value: text.parse().unwrap_or(f64::NAN),
+                    int: is_int(&text),
+                    text,
+                    unit: if unit_text.starts_with("iter") {
+                        Unit::Iters
+                    } else {
+                        Unit::Epochs
+                    },
+                    unit_text,
+                }
+            }
+            Rule::string => ExprKind::Str(string_body(p)),
+            Rule::boolean => ExprKind::Bool(p.as_str() == "true"),
+            Rule::ident | Rule::word => ExprKind::Ident(p.as_str().to_string()),
+            Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::paren => match p.into_inner().next() {
+                Some(e) => ExprKind::Paren(Box::new(self.expr(e))),
+                None => ExprKind::List(vec![]),
+            },
+            Rule::call => {
+                let mut it = p.into_inner();
+                let name = match it.next() {
+                    Some(n) => self.ident(n),
+                    None => Ident {
+                        name: String::new(),
+                        span,
+                    },
+                };
+                let args = it.map(|a| self.arg(a)).collect();
+                ExprKind::Call { name, args }
+            }
+            Rule::expr => return self.expr(p),
+            _ => ExprKind::List(vec![]),
+        };
+        Expr { kind, span }
+    }
+
+    fn arg(&self, p: Pair<Rule>) -> Arg {
+        let span = self.span(&p);
+        let mut name = None;
+        let mut value = Expr {
+            kind: ExprKind::List(vec![]),
+            span,
+        };
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::word => name = Some(self.ident(q)),
+                _ => value = self.expr(q),
+            }
+        }
+        Arg { name, value, span }
+    }
+}
+
+trait WithSpan {
+    fn with_span(self, span: Span) -> Self;
+}
+
+impl WithSpan for Expr {
+    /// The Pratt parser builds spans from operands; the outer `expr` pair is
+    /// the authority (it matters only for a lone primary, where they agree).
+    fn with_span(mut self, span: Span) -> Self {
+        if matches!(self.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. }) {
+            self.span = span;
+        }
+        self
+    }
+}
+
+fn string_body(p: Pair<Rule>) -> String {
+    p.into_inner()
+        .next()
+        .map(|b| b.as_str().to_string())
+        .unwrap_or_default()
+}
+
+fn is_int(text: &str) -> bool {
+    !text.contains(['.', 'e', 'E'])
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_import
+            | Rule::kw_data
+            | Rule::kw_network
+            | Rule::kw_schedule
+            | Rule::kw_policy
+            | Rule::kw_experiment
+            | Rule::kw_every
+            | Rule::kw_when
+            | Rule::kw_clamp
+            | Rule::kw_in
+            | Rule::kw_vary
+            | Rule::kw_arm
+    )
+}
+
+/// Length of `text` without trailing whitespace and trailing `#` comments.
+fn content_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let body = &text[..end];
+        let line_start = body.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        match comment_start(&body[line_start..]) {
+            Some(c) => end = body[..line_start + c].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,72 @@
+//! UI tests: every `tests/ui/*.reg` is checked and its rendered diagnostics
+//! (no colour, width 80) compared with `tests/ui/<name>.snap`.
+//! Update with `INSTA_UPDATE=always cargo test --test ui`, then read the diffs.
+
+use std::path::Path;
+
+fn render(path: &Path) -> String {
+    let report = regime::check::check_path(path);
+    let mut out = report.render(false, 80);
+    out.push_str(&format!(
+        "{} error(s), {} warning(s)\n",
+        report.error_count(),
+        report.warning_count()
+    ));
+    out
+}
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir("tests/ui")
+        .expect("tests/ui exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "reg"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn ui() {
+    for path in cases() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let out = render(&path);
+        insta::with_settings!({
+            snapshot_path => "ui",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("regime check {}", path.display()),
+        }, {
+            insta::assert_snapshot!(name, out);
+        });
+    }
+}
+
+/// Each case named after a code reports that code; `clean_*` cases report nothing.
+#[test]
+fn every_code_has_a_case() {
+    for code in regime::diagnostics::ALL_CODES {
+        let path = Path::new("tests/ui").join(format!("{code}.reg"));
+        assert!(path.exists(), "no UI case for regime::{code}");
+        let report = regime::check::check_path(&path);
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.diagnostic.code_name() == *code),
+            "{} does not report regime::{code}",
+            path.display()
+        );
+        assert!(regime::diagnostics::explain(code).is_some());
+    }
+    for path in cases() {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        if stem.starts_with("clean") {
+            let report = regime::check::check_path(&path);
+            assert!(
+                report.diagnostics.is_empty(),
+                "{stem}:\n{}",
+                report.render(false, 80)
+            );
+        }
+    }
+}
