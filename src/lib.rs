@@ -14,4 +14,6 @@ mod blas_smoke {
     }
 }
 
+pub mod data;
+pub mod engine;
 pub mod plan;

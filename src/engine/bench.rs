@@ -1,0 +1,1 @@
+//! `regime bench` (placeholder until the benchmark lands).
