@@ -18,7 +18,7 @@ pub mod penalty;
 pub mod testing;
 mod trainer;
 
-pub use gemm::{set_blas_threads, sgemm};
+pub use gemm::{blas_core, ensure_blas_kernel, set_blas_threads, sgemm};
 pub use optim::scheduled_lr;
 pub use trainer::{Trainer, EXPLODED_LOSS, SPARSITY_THRESHOLD, TRAIN_SAMPLE};
 
