@@ -77,6 +77,8 @@ fn check(name: &str, layer: &mut dyn Layer, x: &[f32], n: usize) {
     );
     let mut dy = r.clone();
     let mut dx = vec![0f32; x.len()];
+    // Layers add to the parameter gradients: start them at zero.
+    layer.params_mut().iter_mut().for_each(|p| p.g.fill(0.0));
     layer.backward(x, &y, &mut dy, Some(&mut dx), n);
     let grads: Vec<Vec<f32>> = layer.params().iter().map(|p| p.g.clone()).collect();
     let mut xp = x.to_vec();
@@ -343,7 +345,7 @@ fn penalty_gradients_and_values() {
     for kind in kinds {
         let p = penalty::build(kind);
         let mut g = vec![0f32; w.len()];
-        let v = p.add_grad(&w, &mut g, lambda);
+        let v = p.grad_into(&w, &mut g, lambda);
         assert!(
             (v - p.value(&w, lambda)).abs() < 1e-4 * v.abs().max(1.0),
             "{kind:?} value"
@@ -372,7 +374,7 @@ fn penalty_gradients_and_values() {
     );
     // Lp keeps a finite gradient at 0 (the smoothing), and it is 0 there.
     let mut g = [0f32; 3];
-    penalty::build(PenaltyKind::Lp { p: 0.5, eps: 1e-4 }).add_grad(&w, &mut g, 1.0);
+    penalty::build(PenaltyKind::Lp { p: 0.5, eps: 1e-4 }).grad_into(&w, &mut g, 1.0);
     assert!(g.iter().all(|v| v.is_finite()) && g[2] == 0.0);
 }
 
@@ -380,8 +382,8 @@ fn penalty_gradients_and_values() {
 fn proximal_l1_soft_thresholds_to_exact_zeros() {
     let p = penalty::build(PenaltyKind::L1 { proximal: true });
     let mut w = vec![0.5f32, -0.05, 0.02, -0.3];
-    let mut g = vec![0f32; 4];
-    p.add_grad(&w, &mut g, 1.0);
+    let mut g = vec![1f32; 4];
+    p.grad_into(&w, &mut g, 1.0);
     assert_eq!(
         g,
         vec![0.0; 4],

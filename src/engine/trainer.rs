@@ -187,14 +187,21 @@ impl<'d> Trainer<'d> {
         if !data_loss.is_finite() || data_loss > EXPLODED_LOSS {
             return Err(diverged(data_loss));
         }
-        self.net.backward(n);
+        // Gradients start at the penalty's (in the same pass that measures
+        // its value); backward adds the data gradient on top.
         let mut reg_loss = 0f64;
+        let (pen, penalised) = (&self.pen, &self.penalised);
+        for (slot, p) in self.net.params_mut().enumerate() {
+            if penalised[slot] {
+                reg_loss += pen.grad_into(&p.w, &mut p.g, lambda);
+            } else {
+                p.g.fill(0.0);
+            }
+        }
+        self.net.backward(n);
         self.opt.begin_step();
         let (pen, opt, penalised) = (&self.pen, &mut self.opt, &self.penalised);
         for (slot, p) in self.net.params_mut().enumerate() {
-            if penalised[slot] {
-                reg_loss += pen.add_grad(&p.w, &mut p.g, lambda);
-            }
             opt.update(slot, &mut p.w, &p.g, lr);
             if penalised[slot] {
                 pen.prox(&mut p.w, lambda, lr);

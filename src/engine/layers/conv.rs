@@ -4,7 +4,7 @@
 //! Forward: `cols` (C·K·K × N·OH·OW) gathers every receptive field; one GEMM
 //! `W (F × C·K·K) · cols` gives the output channel-first (F × N·OH·OW), and
 //! one pass transposes it to the batch layout (N, F, OH, OW) while adding the
-//! bias and applying the ReLU. Backward mirrors it: dW = dOutᵀ-layout · colsᵀ,
+//! bias and applying the ReLU. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
 //! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
 //! back by col2im.
 
@@ -191,7 +191,7 @@ impl Layer for Conv {
                 dst.copy_from_slice(src);
                 acc += src.iter().sum::<f32>();
             }
-            b.g[f] = acc;
+            b.g[f] += acc;
         }
         sgemm(
             false,
@@ -202,7 +202,7 @@ impl Layer for Conv {
             1.0,
             &self.out_t,
             &self.cols,
-            0.0,
+            1.0, // accumulate onto the penalty gradient
             &mut w.g,
         );
         if let Some(dx) = dx {

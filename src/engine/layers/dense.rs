@@ -61,9 +61,8 @@ impl Layer for Dense {
             relu_mask(&y[..n * o], dy);
         }
         let [w, b] = &mut self.params;
-        // dW = xᵀ·dy
-        sgemm(true, false, i, o, n, 1.0, x, dy, 0.0, &mut w.g);
-        b.g.iter_mut().for_each(|g| *g = 0.0);
+        // dW += xᵀ·dy
+        sgemm(true, false, i, o, n, 1.0, x, dy, 1.0, &mut w.g);
         for row in dy.chunks_exact(o) {
             b.g.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
         }

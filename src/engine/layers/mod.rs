@@ -53,8 +53,9 @@ pub trait Layer: Send {
     fn out_len(&self) -> usize;
     /// `y[..n·out_len]` from `x[..n·in_len]`.
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, ctx: &mut Ctx);
-    /// Parameter gradients (overwritten, not accumulated) and, if `dx` is given,
-    /// the input gradient. `x` and `y` are what the last forward saw and made;
+    /// Parameter gradients, *added* to `Param::g` (the trainer starts them at
+    /// the penalty's gradient, which saves a pass over the weights), and, if
+    /// `dx` is given, the input gradient (overwritten). `x` and `y` are what the last forward saw and made;
     /// `dy` may be modified.
     fn backward(&mut self, x: &[f32], y: &[f32], dy: &mut [f32], dx: Option<&mut [f32]>, n: usize);
     fn params(&self) -> &[Param] {
@@ -69,9 +70,8 @@ pub trait Layer: Send {
 /// of a layer with a fused activation.
 #[inline]
 pub(crate) fn relu_mask(y: &[f32], dy: &mut [f32]) {
+    // A select rather than a conditional store, so the loop vectorises.
     for (d, &v) in dy.iter_mut().zip(y) {
-        if v <= 0.0 {
-            *d = 0.0;
-        }
+        *d = if v > 0.0 { *d } else { 0.0 };
     }
 }
