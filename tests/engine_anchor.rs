@@ -12,6 +12,41 @@ use regime::engine::testing::{sgd, trial, two_layer};
 use regime::engine::{set_blas_threads, Split, Trainer};
 use regime::plan::{DataSource, DataSpec, Init, Normalize, PenaltyKind, Sampling, Shape};
 
+/// Test accuracy of one 10-epoch run.
+fn train(ds: &data::Dataset, seed: u64) -> f64 {
+    let mut t = trial(
+        two_layer(784, 500, 10, Init::He),
+        sgd(1e-2, 0.9),
+        PenaltyKind::L2,
+        200,
+        seed,
+    );
+    t.sampling = Sampling::Replacement;
+    t.iters_per_epoch = 59_000 / 200;
+    let mut tr = Trainer::new(&t, ds).unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..10 * t.iters_per_epoch {
+        tr.step(5e-4, 1e-2).unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let (train, val, test) = (
+        tr.evaluate(Split::Train),
+        tr.evaluate(Split::Val),
+        tr.evaluate(Split::Test),
+    );
+    println!(
+        "anchor seed {seed}: train {:.4} val {:.4} test {:.4} ({} iterations, {secs:.1} s)",
+        train.acc,
+        val.acc,
+        test.acc,
+        tr.iter()
+    );
+    test.acc
+}
+
+/// The reference is one numpy run (seed 0); a single run's test accuracy
+/// moves by about ±0.3 points with the seed, so the anchor compares the mean
+/// over seeds (`REGIME_ANCHOR_SEEDS`, default 0,1,2).
 #[test]
 #[ignore]
 fn two_layer_500_reaches_the_numpy_reference_on_fashion_mnist() {
@@ -35,36 +70,16 @@ fn two_layer_500_reaches_the_numpy_reference_on_fashion_mnist() {
     let ds = data::load(&spec, 0).expect("full Fashion-MNIST (apt install dataset-fashion-mnist)");
     assert_eq!((ds.train.n, ds.val.n, ds.test.n), (59_000, 1000, 10_000));
     set_blas_threads(2);
-    let mut t = trial(
-        two_layer(784, 500, 10, Init::He),
-        sgd(1e-2, 0.9),
-        PenaltyKind::L2,
-        200,
-        0,
-    );
-    t.sampling = Sampling::Replacement;
-    t.iters_per_epoch = 59_000 / 200;
-    let mut tr = Trainer::new(&t, &ds).unwrap();
-    let start = std::time::Instant::now();
-    for _ in 0..10 * t.iters_per_epoch {
-        tr.step(5e-4, 1e-2).unwrap();
-    }
-    let secs = start.elapsed().as_secs_f64();
-    let (train, val, test) = (
-        tr.evaluate(Split::Train),
-        tr.evaluate(Split::Val),
-        tr.evaluate(Split::Test),
-    );
-    println!(
-        "anchor: train {:.4} val {:.4} test {:.4} ({} iterations, {secs:.1} s)",
-        train.acc,
-        val.acc,
-        test.acc,
-        tr.iter()
-    );
+    let seeds: Vec<u64> = std::env::var("REGIME_ANCHOR_SEEDS")
+        .unwrap_or_else(|_| "0,1,2".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let accs: Vec<f64> = seeds.iter().map(|&s| train(&ds, s)).collect();
+    let mean = accs.iter().sum::<f64>() / accs.len() as f64;
+    println!("anchor: mean test accuracy {mean:.4} over seeds {seeds:?}");
     assert!(
-        test.acc >= 0.869,
-        "test accuracy {} below the numpy reference 0.869",
-        test.acc
+        mean >= 0.869,
+        "mean test accuracy {mean} below the numpy reference 0.869"
     );
 }
