@@ -23,6 +23,8 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod fmt;
+pub mod data;
+pub mod engine;
 pub mod plan;
 pub mod report;
 pub mod run;

@@ -1,0 +1,88 @@
+//! Errors of the data loaders: every one names the file and, for a bad file,
+//! the byte offset where it stops making sense, so a user can look at it.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum DataError {
+    #[error("cannot read {path}: {message}")]
+    #[diagnostic(
+        code(regime::data_io),
+        help("check that the file exists and is readable")
+    )]
+    Io { path: String, message: String },
+
+    #[error(
+        "{path}: not a valid gzip stream (failed after {offset} decompressed bytes): {message}"
+    )]
+    #[diagnostic(
+        code(regime::data_gzip),
+        help("the file is corrupt or truncated; download it again")
+    )]
+    Gzip {
+        path: String,
+        offset: u64,
+        message: String,
+    },
+
+    #[error("{path}: bad magic number at byte {offset}: expected {expected}, found {found}")]
+    #[diagnostic(
+        code(regime::data_bad_magic),
+        help("this is not the file format regime expected here (IDX: 00 00 08 <ndim>)")
+    )]
+    BadMagic {
+        path: String,
+        offset: u64,
+        expected: String,
+        found: String,
+    },
+
+    #[error("{path}: truncated at byte {offset}: the header promises {expected} bytes, the file has {found}")]
+    #[diagnostic(
+        code(regime::data_truncated),
+        help("the file is incomplete; download or copy it again")
+    )]
+    Truncated {
+        path: String,
+        offset: u64,
+        expected: u64,
+        found: u64,
+    },
+
+    #[error("{path}: {message} (at byte {offset})")]
+    #[diagnostic(code(regime::data_corrupt))]
+    Corrupt {
+        path: String,
+        offset: u64,
+        message: String,
+    },
+
+    #[error("{labels}: {label_count} labels (count at byte {offset}) but {images} holds {image_count} images")]
+    #[diagnostic(
+        code(regime::data_count_mismatch),
+        help("images and labels must come from the same split of the same dataset")
+    )]
+    CountMismatch {
+        labels: String,
+        images: String,
+        offset: u64,
+        label_count: u64,
+        image_count: u64,
+    },
+
+    #[error("{path}: {message}")]
+    #[diagnostic(code(regime::data_shape))]
+    Shape { path: String, message: String },
+
+    #[error("no {what} found: looked in {looked}")]
+    #[diagnostic(
+        code(regime::data_not_found),
+        help("give `path:` in the data definition, or set $REGIME_DATA")
+    )]
+    NotFound { what: String, looked: String },
+
+    #[error("data `{name}`: {message}")]
+    #[diagnostic(code(regime::data_split))]
+    Split { name: String, message: String },
+}

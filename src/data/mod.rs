@@ -1,0 +1,453 @@
+//! `data`: datasets loaded once per process and shared read-only by every
+//! trial. Loaders for IDX (MNIST, Fashion-MNIST) and CIFAR-10 binaries, a
+//! synthetic source, the seeded train/val split, `subset`, and normalisation.
+//!
+//! Every split is a contiguous row-major `n × d` f32 matrix plus u8 labels,
+//! so the trainer gathers a minibatch with one copy per row.
+
+mod cifar;
+mod error;
+mod idx;
+mod sample;
+
+pub use error::DataError;
+
+use crate::plan::{DataSource, DataSpec, Normalize, Shape};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use std::path::Path;
+
+/// One split: `n` examples of `dim` features, row-major.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    pub x: Vec<f32>,
+    pub y: Vec<u8>,
+    pub n: usize,
+    pub dim: usize,
+}
+
+impl Part {
+    /// Features of example `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.x[i * self.dim..(i + 1) * self.dim]
+    }
+}
+
+/// A loaded, split and normalised dataset.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub train: Part,
+    pub val: Part,
+    pub test: Part,
+    pub input: Shape,
+    pub classes: usize,
+    /// Where the data came from, e.g. `/usr/share/datasets/fashion-mnist` or
+    /// `bundled sample (5000 train / 1000 test)`.
+    pub origin: String,
+}
+
+/// Raw examples before splitting: pixels as u8 (or f32 for synthetic data).
+struct Raw {
+    train_x: Vec<f32>,
+    train_y: Vec<u8>,
+    test_x: Vec<f32>,
+    test_y: Vec<u8>,
+    input: Shape,
+    classes: usize,
+    origin: String,
+    /// Pixel values are 0–255 (scaled by `Unit`/`MeanImage`); synthetic data is not.
+    pixels: bool,
+}
+
+const FMNIST_FILES: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
+
+/// Load the data a plan describes: read, split off `val` by `split_seed`,
+/// take `subset`, normalise with statistics of the training part only.
+pub fn load(spec: &DataSpec, split_seed: u64) -> Result<Dataset, DataError> {
+    let raw = match &spec.source {
+        DataSource::FashionMnist { path } => load_fashion_mnist(path.as_deref())?,
+        DataSource::Mnist { path } => {
+            let dir =
+                find_idx_dir(std::slice::from_ref(path)).ok_or_else(|| DataError::NotFound {
+                    what: "MNIST IDX files".into(),
+                    looked: path.clone(),
+                })?;
+            load_idx_dir(&dir)?
+        }
+        DataSource::Cifar10 { path } => load_cifar_dir(path)?,
+        DataSource::Synthetic {
+            train,
+            test,
+            dim,
+            classes,
+            seed,
+        } => synthetic(*train, *test, *dim, *classes, *seed),
+    };
+    finish(spec, raw, split_seed)
+}
+
+/// Fashion-MNIST: explicit path, `$REGIME_DATA`, Debian's directory, bundled sample.
+fn load_fashion_mnist(path: Option<&str>) -> Result<Raw, DataError> {
+    if let Some(p) = path {
+        let dir =
+            find_idx_dir(&[p.to_string(), format!("{p}/fashion-mnist")]).ok_or_else(|| {
+                DataError::NotFound {
+                    what: "Fashion-MNIST IDX files".into(),
+                    looked: p.to_string(),
+                }
+            })?;
+        return load_idx_dir(&dir);
+    }
+    let mut candidates = Vec::new();
+    if let Ok(env) = std::env::var("REGIME_DATA") {
+        candidates.push(format!("{env}/fashion-mnist"));
+        candidates.push(env);
+    }
+    candidates.push("/usr/share/datasets/fashion-mnist".to_string());
+    if let Some(dir) = find_idx_dir(&candidates) {
+        return load_idx_dir(&dir);
+    }
+    let (ti, tl, si, sl) = sample::FILES;
+    let mut raw = idx_raw(
+        ("bundled:train-images-idx3-ubyte.gz", ti),
+        ("bundled:train-labels-idx1-ubyte.gz", tl),
+        ("bundled:t10k-images-idx3-ubyte.gz", si),
+        ("bundled:t10k-labels-idx1-ubyte.gz", sl),
+    )?;
+    raw.origin = format!(
+        "bundled Fashion-MNIST sample ({} train / {} test)",
+        raw.train_y.len(),
+        raw.test_y.len()
+    );
+    Ok(raw)
+}
+
+/// The first candidate directory holding the four IDX files (`.gz` or raw).
+fn find_idx_dir(candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|d| FMNIST_FILES.iter().all(|f| idx_file(d, f).is_some()))
+        .cloned()
+}
+
+fn idx_file(dir: &str, stem: &str) -> Option<String> {
+    [format!("{dir}/{stem}.gz"), format!("{dir}/{stem}")]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+}
+
+fn load_idx_dir(dir: &str) -> Result<Raw, DataError> {
+    let mut files = Vec::new();
+    for stem in FMNIST_FILES {
+        let p = idx_file(dir, stem).ok_or_else(|| DataError::NotFound {
+            what: stem.to_string(),
+            looked: dir.to_string(),
+        })?;
+        let bytes = idx::read_maybe_gz(&p)?;
+        files.push((p, bytes));
+    }
+    let mut raw = idx_raw(
+        (&files[0].0, files[0].1.clone()),
+        (&files[1].0, files[1].1.clone()),
+        (&files[2].0, files[2].1.clone()),
+        (&files[3].0, files[3].1.clone()),
+    )?;
+    raw.origin = dir.to_string();
+    Ok(raw)
+}
+
+trait IntoBytes {
+    fn into_bytes(self, path: &str) -> Result<Vec<u8>, DataError>;
+}
+impl IntoBytes for Vec<u8> {
+    fn into_bytes(self, _: &str) -> Result<Vec<u8>, DataError> {
+        Ok(self)
+    }
+}
+impl IntoBytes for &'static [u8] {
+    fn into_bytes(self, path: &str) -> Result<Vec<u8>, DataError> {
+        idx::gunzip_if_needed(path, self.to_vec())
+    }
+}
+
+fn idx_raw<B: IntoBytes>(
+    ti: (&str, B),
+    tl: (&str, B),
+    si: (&str, B),
+    sl: (&str, B),
+) -> Result<Raw, DataError> {
+    let classes = 10;
+    let (tx, ty, _, h, w) = idx::load_pair(
+        ti.0,
+        &ti.1.into_bytes(ti.0)?,
+        tl.0,
+        &tl.1.into_bytes(tl.0)?,
+        classes,
+    )?;
+    let (sx, sy, _, sh, sw) = idx::load_pair(
+        si.0,
+        &si.1.into_bytes(si.0)?,
+        sl.0,
+        &sl.1.into_bytes(sl.0)?,
+        classes,
+    )?;
+    if (sh, sw) != (h, w) {
+        return Err(DataError::Shape {
+            path: si.0.to_string(),
+            message: format!("test images are {sh}×{sw} but training images are {h}×{w}"),
+        });
+    }
+    Ok(Raw {
+        train_x: tx.iter().map(|&p| p as f32).collect(),
+        train_y: ty,
+        test_x: sx.iter().map(|&p| p as f32).collect(),
+        test_y: sy,
+        input: Shape {
+            channels: 1,
+            height: h,
+            width: w,
+        },
+        classes,
+        origin: String::new(),
+        pixels: true,
+    })
+}
+
+/// Load a CIFAR-10 directory: `data_batch_1..5.bin` and `test_batch.bin`.
+/// Missing training batches are allowed as long as at least one exists (the
+/// tests and small setups use fewer).
+fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
+    let (mut tx, mut ty, mut sx, mut sy) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut found = 0;
+    for k in 1..=5 {
+        let p = format!("{dir}/data_batch_{k}.bin");
+        if Path::new(&p).is_file() {
+            let bytes = idx::read_maybe_gz(&p)?;
+            cifar::parse_into(&p, &bytes, &mut tx, &mut ty)?;
+            found += 1;
+        }
+    }
+    let tp = format!("{dir}/test_batch.bin");
+    if found == 0 || !Path::new(&tp).is_file() {
+        return Err(DataError::NotFound {
+            what: "CIFAR-10 binary batches (data_batch_N.bin and test_batch.bin)".into(),
+            looked: dir.to_string(),
+        });
+    }
+    let bytes = idx::read_maybe_gz(&tp)?;
+    cifar::parse_into(&tp, &bytes, &mut sx, &mut sy)?;
+    Ok(Raw {
+        train_x: tx.iter().map(|&p| p as f32).collect(),
+        train_y: ty,
+        test_x: sx.iter().map(|&p| p as f32).collect(),
+        test_y: sy,
+        input: Shape {
+            channels: 3,
+            height: 32,
+            width: 32,
+        },
+        classes: 10,
+        origin: format!("{dir} (CIFAR-10, {found} training batches)"),
+        pixels: true,
+    })
+}
+
+/// Gaussian inputs labelled by the argmax of a fixed random linear map.
+fn synthetic(train: usize, test: usize, dim: usize, classes: usize, seed: u64) -> Raw {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let classes = classes.max(1);
+    let proj: Vec<f32> = (0..dim * classes)
+        .map(|_| StandardNormal.sample(&mut rng))
+        .collect();
+    let mut make = |n: usize| {
+        let x: Vec<f32> = (0..n * dim)
+            .map(|_| StandardNormal.sample(&mut rng))
+            .collect();
+        let y = (0..n)
+            .map(|i| {
+                let row = &x[i * dim..(i + 1) * dim];
+                let mut best = (f32::NEG_INFINITY, 0u8);
+                for c in 0..classes {
+                    let s: f32 = row
+                        .iter()
+                        .enumerate()
+                        .map(|(j, v)| v * proj[j * classes + c])
+                        .sum();
+                    if s > best.0 {
+                        best = (s, c as u8);
+                    }
+                }
+                best.1
+            })
+            .collect();
+        (x, y)
+    };
+    let (train_x, train_y) = make(train);
+    let (test_x, test_y) = make(test);
+    Raw {
+        train_x,
+        train_y,
+        test_x,
+        test_y,
+        input: Shape {
+            channels: 1,
+            height: 1,
+            width: dim,
+        },
+        classes,
+        origin: format!("synthetic ({train} train / {test} test, dim {dim}, seed {seed})"),
+        pixels: false,
+    }
+}
+
+/// Split, subset and normalise.
+fn finish(spec: &DataSpec, raw: Raw, split_seed: u64) -> Result<Dataset, DataError> {
+    let dim = raw.input.size();
+    if spec.input.size() != dim {
+        return Err(DataError::Split {
+            name: spec.name.clone(),
+            message: format!(
+                "the plan expects inputs of {}×{}×{} but the data has {}×{}×{}",
+                spec.input.channels,
+                spec.input.height,
+                spec.input.width,
+                raw.input.channels,
+                raw.input.height,
+                raw.input.width
+            ),
+        });
+    }
+    let n_all = raw.train_y.len();
+    if spec.val >= n_all {
+        return Err(DataError::Split {
+            name: spec.name.clone(),
+            message: format!(
+                "val: {} leaves no training examples out of {n_all}",
+                spec.val
+            ),
+        });
+    }
+    // A seeded permutation: the first `val` go to validation, the rest (in
+    // permuted order) to training, of which `subset` keeps the first.
+    let mut perm: Vec<usize> = (0..n_all).collect();
+    perm.shuffle(&mut ChaCha8Rng::seed_from_u64(split_seed ^ 0x5eed_da7a));
+    let (val_idx, rest) = perm.split_at(spec.val);
+    let train_idx = match spec.subset {
+        Some(s) if s < rest.len() => &rest[..s],
+        _ => rest,
+    };
+    let gather = |x: &[f32], y: &[u8], idx: &[usize]| Part {
+        x: idx
+            .iter()
+            .flat_map(|&i| x[i * dim..(i + 1) * dim].iter().copied())
+            .collect(),
+        y: idx.iter().map(|&i| y[i]).collect(),
+        n: idx.len(),
+        dim,
+    };
+    let mut train = gather(&raw.train_x, &raw.train_y, train_idx);
+    let mut val = gather(&raw.train_x, &raw.train_y, val_idx);
+    let mut test = Part {
+        n: raw.test_y.len(),
+        x: raw.test_x,
+        y: raw.test_y,
+        dim,
+    };
+    normalize(
+        spec.normalize,
+        raw.pixels,
+        raw.input,
+        &mut train,
+        &mut [&mut val, &mut test],
+    );
+    Ok(Dataset {
+        train,
+        val,
+        test,
+        input: raw.input,
+        classes: raw.classes.max(spec.classes),
+        origin: raw.origin,
+    })
+}
+
+/// Apply a normalisation with statistics of `train` to every part.
+fn normalize(
+    mode: Normalize,
+    pixels: bool,
+    shape: Shape,
+    train: &mut Part,
+    rest: &mut [&mut Part],
+) {
+    let scale = if pixels { 1.0 / 255.0 } else { 1.0 };
+    let dim = train.dim;
+    let mut all: Vec<&mut Part> = vec![train];
+    all.extend(rest.iter_mut().map(|p| &mut **p));
+    match mode {
+        Normalize::None => {}
+        Normalize::Unit => all
+            .iter_mut()
+            .for_each(|p| p.x.iter_mut().for_each(|v| *v *= scale)),
+        Normalize::MeanImage | Normalize::RawMeanImage => {
+            let s = if mode == Normalize::MeanImage {
+                scale
+            } else {
+                1.0
+            };
+            all.iter_mut()
+                .for_each(|p| p.x.iter_mut().for_each(|v| *v *= s));
+            let mean = mean_image(all[0], dim);
+            for p in all.iter_mut() {
+                for row in p.x.chunks_exact_mut(dim) {
+                    row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+                }
+            }
+        }
+        Normalize::Standardize => {
+            let plane = shape.height * shape.width;
+            let n = all[0].n.max(1) as f64;
+            let mut stats = Vec::new();
+            for c in 0..shape.channels {
+                let (mut s, mut s2) = (0f64, 0f64);
+                for row in all[0].x.chunks_exact(dim) {
+                    for &v in &row[c * plane..(c + 1) * plane] {
+                        s += v as f64;
+                        s2 += (v as f64) * (v as f64);
+                    }
+                }
+                let m = s / (n * plane as f64);
+                let var = (s2 / (n * plane as f64) - m * m).max(0.0);
+                // A constant channel keeps std 1 rather than dividing by zero.
+                let sd = if var > 1e-12 { var.sqrt() } else { 1.0 };
+                stats.push((m as f32, (1.0 / sd) as f32));
+            }
+            for p in all.iter_mut() {
+                for row in p.x.chunks_exact_mut(dim) {
+                    for (c, &(m, inv)) in stats.iter().enumerate() {
+                        row[c * plane..(c + 1) * plane]
+                            .iter_mut()
+                            .for_each(|v| *v = (*v - m) * inv);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn mean_image(p: &Part, dim: usize) -> Vec<f32> {
+    let mut acc = vec![0f64; dim];
+    for row in p.x.chunks_exact(dim) {
+        acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
+    }
+    let n = p.n.max(1) as f64;
+    acc.iter().map(|a| (a / n) as f32).collect()
+}
+
+#[cfg(test)]
+mod tests;

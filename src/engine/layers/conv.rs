@@ -1,0 +1,264 @@
+//! 2-D convolution by im2col and one GEMM over the whole batch, with stride,
+//! zero padding and an optional fused ReLU.
+//!
+//! Forward: `cols` (C·K·K × N·OH·OW) gathers every receptive field; one GEMM
+//! `W (F × C·K·K) · cols` gives the output channel-first (F × N·OH·OW), and
+//! one pass transposes it to the batch layout (N, F, OH, OW) while adding the
+//! bias and applying the ReLU. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
+//! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
+//! back by col2im.
+
+use super::{relu_mask, Ctx, Layer, Param};
+use crate::engine::gemm::sgemm;
+
+#[derive(Debug, Clone, Copy)]
+pub struct ConvShape {
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub f: usize,
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+}
+
+impl ConvShape {
+    pub fn oh(&self) -> usize {
+        (self.h + 2 * self.pad - self.k) / self.stride + 1
+    }
+    pub fn ow(&self) -> usize {
+        (self.w + 2 * self.pad - self.k) / self.stride + 1
+    }
+    fn ckk(&self) -> usize {
+        self.c * self.k * self.k
+    }
+}
+
+pub struct Conv {
+    pub s: ConvShape,
+    pub relu: bool,
+    /// [W (F × C·K·K), b (F)].
+    params: [Param; 2],
+    /// im2col matrix, reused for the column gradient in backward.
+    cols: Vec<f32>,
+    /// Output (forward) / output gradient (backward) in channel-first layout.
+    out_t: Vec<f32>,
+}
+
+impl Conv {
+    pub fn new(s: ConvShape, relu: bool, w: Vec<f32>, capacity: usize) -> Conv {
+        let ohw = s.oh() * s.ow();
+        Conv {
+            s,
+            relu,
+            params: [Param::new(w, false), Param::new(vec![0.0; s.f], true)],
+            cols: vec![0.0; s.ckk() * capacity * ohw],
+            out_t: vec![0.0; s.f * capacity * ohw],
+        }
+    }
+
+    fn im2col(&mut self, x: &[f32], n: usize) {
+        let s = self.s;
+        let (oh, ow) = (s.oh(), s.ow());
+        let width = n * oh * ow;
+        for c in 0..s.c {
+            for kh in 0..s.k {
+                for kw in 0..s.k {
+                    let r = (c * s.k + kh) * s.k + kw;
+                    let row = &mut self.cols[r * width..(r + 1) * width];
+                    for e in 0..n {
+                        let img = &x[(e * s.c + c) * s.h * s.w..(e * s.c + c + 1) * s.h * s.w];
+                        for i in 0..oh {
+                            let out = &mut row[(e * oh + i) * ow..(e * oh + i + 1) * ow];
+                            let ih = (i * s.stride + kh) as isize - s.pad as isize;
+                            if ih < 0 || ih >= s.h as isize {
+                                out.fill(0.0);
+                                continue;
+                            }
+                            let src = &img[ih as usize * s.w..(ih as usize + 1) * s.w];
+                            for (j, o) in out.iter_mut().enumerate() {
+                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
+                                *o = if iw < 0 || iw >= s.w as isize {
+                                    0.0
+                                } else {
+                                    src[iw as usize]
+                                };
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Add the column gradient (in `cols`) back into the image gradient.
+    fn col2im(&self, dx: &mut [f32], n: usize) {
+        let s = self.s;
+        let (oh, ow) = (s.oh(), s.ow());
+        let width = n * oh * ow;
+        dx[..n * s.c * s.h * s.w].fill(0.0);
+        for c in 0..s.c {
+            for kh in 0..s.k {
+                for kw in 0..s.k {
+                    let r = (c * s.k + kh) * s.k + kw;
+                    let row = &self.cols[r * width..(r + 1) * width];
+                    for e in 0..n {
+                        let base = (e * s.c + c) * s.h * s.w;
+                        for i in 0..oh {
+                            let ih = (i * s.stride + kh) as isize - s.pad as isize;
+                            if ih < 0 || ih >= s.h as isize {
+                                continue;
+                            }
+                            let src = &row[(e * oh + i) * ow..(e * oh + i + 1) * ow];
+                            for (j, &g) in src.iter().enumerate() {
+                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
+                                if iw >= 0 && iw < s.w as isize {
+                                    dx[base + ih as usize * s.w + iw as usize] += g;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Layer for Conv {
+    fn name(&self) -> &'static str {
+        if self.relu {
+            "conv+relu"
+        } else {
+            "conv"
+        }
+    }
+    fn in_len(&self) -> usize {
+        self.s.c * self.s.h * self.s.w
+    }
+    fn out_len(&self) -> usize {
+        self.s.f * self.s.oh() * self.s.ow()
+    }
+
+    fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
+        let s = self.s;
+        let ohw = s.oh() * s.ow();
+        let width = n * ohw;
+        self.im2col(x, n);
+        sgemm(
+            false,
+            false,
+            s.f,
+            width,
+            s.ckk(),
+            1.0,
+            &self.params[0].w,
+            &self.cols,
+            0.0,
+            &mut self.out_t,
+        );
+        let b = &self.params[1].w;
+        for f in 0..s.f {
+            let src = &self.out_t[f * width..(f + 1) * width];
+            for e in 0..n {
+                let dst = &mut y[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                let src = &src[e * ohw..(e + 1) * ohw];
+                if self.relu {
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(o, &v)| *o = (v + b[f]).max(0.0));
+                } else {
+                    dst.iter_mut().zip(src).for_each(|(o, &v)| *o = v + b[f]);
+                }
+            }
+        }
+    }
+
+    fn backward(&mut self, _: &[f32], y: &[f32], dy: &mut [f32], dx: Option<&mut [f32]>, n: usize) {
+        let s = self.s;
+        let ohw = s.oh() * s.ow();
+        let width = n * ohw;
+        let dy = &mut dy[..n * s.f * ohw];
+        if self.relu {
+            relu_mask(&y[..n * s.f * ohw], dy);
+        }
+        // Batch layout → channel-first, summing the bias gradient on the way.
+        let [w, b] = &mut self.params;
+        for f in 0..s.f {
+            let mut acc = 0f32;
+            for e in 0..n {
+                let src = &dy[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                let dst = &mut self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw];
+                dst.copy_from_slice(src);
+                acc += src.iter().sum::<f32>();
+            }
+            b.g[f] += acc;
+        }
+        sgemm(
+            false,
+            true,
+            s.f,
+            s.ckk(),
+            width,
+            1.0,
+            &self.out_t,
+            &self.cols,
+            1.0, // accumulate onto the penalty gradient
+            &mut w.g,
+        );
+        if let Some(dx) = dx {
+            sgemm(
+                true,
+                false,
+                s.ckk(),
+                width,
+                s.f,
+                1.0,
+                &w.w,
+                &self.out_t,
+                0.0,
+                &mut self.cols,
+            );
+            self.col2im(dx, n);
+        }
+    }
+
+    fn params(&self) -> &[Param] {
+        &self.params
+    }
+    fn params_mut(&mut self) -> &mut [Param] {
+        &mut self.params
+    }
+}
+
+/// Direct (six nested loops) convolution, the reference the tests hold the
+/// im2col path to. `x` is (n, C, H, W), `w` is (F, C, K, K); returns (n, F, OH, OW).
+pub fn conv_direct(x: &[f32], n: usize, s: ConvShape, w: &[f32], b: &[f32]) -> Vec<f32> {
+    let (oh, ow) = (s.oh(), s.ow());
+    let mut y = vec![0f32; n * s.f * oh * ow];
+    for e in 0..n {
+        for f in 0..s.f {
+            for i in 0..oh {
+                for j in 0..ow {
+                    let mut acc = b[f] as f64;
+                    for c in 0..s.c {
+                        for kh in 0..s.k {
+                            for kw in 0..s.k {
+                                let ih = (i * s.stride + kh) as isize - s.pad as isize;
+                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
+                                if ih >= 0 && iw >= 0 && (ih as usize) < s.h && (iw as usize) < s.w
+                                {
+                                    acc += (x
+                                        [((e * s.c + c) * s.h + ih as usize) * s.w + iw as usize]
+                                        * w[((f * s.c + c) * s.k + kh) * s.k + kw])
+                                        as f64;
+                                }
+                            }
+                        }
+                    }
+                    y[((e * s.f + f) * oh + i) * ow + j] = acc as f32;
+                }
+            }
+        }
+    }
+    y
+}

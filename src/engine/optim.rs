@@ -1,0 +1,111 @@
+//! Optimizers behind one trait. The learning rate is an argument of every
+//! update, so the interpreter may change it each iteration (schedules,
+//! policies, decay via [`scheduled_lr`]). State is allocated once, per
+//! parameter slot, at construction; updates are in place.
+
+use crate::plan::{Duration, OptimizerSpec};
+
+pub trait Optimizer: Send {
+    /// Called once per training step before the parameter updates.
+    fn begin_step(&mut self) {}
+    /// Update parameter `slot` (its index in the network's parameter order).
+    fn update(&mut self, slot: usize, w: &mut [f32], g: &[f32], lr: f32);
+}
+
+/// Build the optimizer for parameters of the given sizes.
+pub fn build(spec: &OptimizerSpec, sizes: &[usize]) -> Box<dyn Optimizer> {
+    match *spec {
+        OptimizerSpec::Sgd {
+            momentum, nesterov, ..
+        } => Box::new(Sgd {
+            momentum: momentum as f32,
+            nesterov,
+            vel: if momentum != 0.0 {
+                sizes.iter().map(|&n| vec![0.0; n]).collect()
+            } else {
+                Vec::new()
+            },
+        }),
+        OptimizerSpec::Adam { beta1, beta2, .. } => Box::new(Adam {
+            b1: beta1 as f32,
+            b2: beta2 as f32,
+            eps: 1e-8,
+            t: 0,
+            m: sizes.iter().map(|&n| vec![0.0; n]).collect(),
+            v: sizes.iter().map(|&n| vec![0.0; n]).collect(),
+        }),
+    }
+}
+
+/// The optimizer's base learning rate after its per-epoch (or per-iteration)
+/// decay at iteration `iter`: `lr · factor^⌊iter / every⌋`.
+pub fn scheduled_lr(spec: &OptimizerSpec, iter: u64, iters_per_epoch: u64) -> f64 {
+    match spec.decay() {
+        None => spec.lr(),
+        Some(d) => {
+            let every = match d.every {
+                Duration::Iters(n) => n.max(1),
+                e => e.to_iters(iters_per_epoch.max(1)),
+            };
+            spec.lr() * d.factor.powi((iter / every) as i32)
+        }
+    }
+}
+
+/// SGD; with momentum μ: v ← μv − lr·g, w ← w + v; Nesterov (cs231n form):
+/// w ← w − μ·v_old + (1+μ)·v.
+pub struct Sgd {
+    pub momentum: f32,
+    pub nesterov: bool,
+    vel: Vec<Vec<f32>>,
+}
+
+impl Optimizer for Sgd {
+    fn update(&mut self, slot: usize, w: &mut [f32], g: &[f32], lr: f32) {
+        let mu = self.momentum;
+        if self.vel.is_empty() {
+            w.iter_mut().zip(g).for_each(|(wi, &gi)| *wi -= lr * gi);
+            return;
+        }
+        let v = &mut self.vel[slot];
+        if self.nesterov {
+            for ((wi, vi), &gi) in w.iter_mut().zip(v.iter_mut()).zip(g) {
+                let old = *vi;
+                *vi = mu * old - lr * gi;
+                *wi += -mu * old + (1.0 + mu) * *vi;
+            }
+        } else {
+            for ((wi, vi), &gi) in w.iter_mut().zip(v.iter_mut()).zip(g) {
+                *vi = mu * *vi - lr * gi;
+                *wi += *vi;
+            }
+        }
+    }
+}
+
+/// Adam with bias correction (ε = 1e-8).
+pub struct Adam {
+    pub b1: f32,
+    pub b2: f32,
+    pub eps: f32,
+    t: i32,
+    m: Vec<Vec<f32>>,
+    v: Vec<Vec<f32>>,
+}
+
+impl Optimizer for Adam {
+    fn begin_step(&mut self) {
+        self.t = self.t.saturating_add(1);
+    }
+    fn update(&mut self, slot: usize, w: &mut [f32], g: &[f32], lr: f32) {
+        let (b1, b2) = (self.b1, self.b2);
+        let c1 = 1.0 / (1.0 - b1.powi(self.t.max(1)));
+        let c2 = 1.0 / (1.0 - b2.powi(self.t.max(1)));
+        let (m, v) = (&mut self.m[slot], &mut self.v[slot]);
+        for (((wi, mi), vi), &gi) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
+            *mi = b1 * *mi + (1.0 - b1) * gi;
+            *vi = b2 * *vi + (1.0 - b2) * gi * gi;
+            *wi -= lr * (*mi * c1) / ((*vi * c2).sqrt() + self.eps);
+        }
+    }
+}

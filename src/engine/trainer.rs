@@ -1,0 +1,325 @@
+//! The trainer the interpreter drives: one trial's network, optimizer,
+//! penalty, batch sampler and seeded generator. `step` is the hot loop: one
+//! gather of the minibatch, forward, loss, backward, penalty gradient and
+//! in-place updates, with no allocation once constructed.
+
+use super::layers::{softmax_cross_entropy, Ctx};
+use super::net::Net;
+use super::optim::{self, Optimizer};
+use super::penalty::{self, Penalty};
+use super::{EngineError, Eval, Split, StepStats};
+use crate::data::{Dataset, Part};
+use crate::plan::{Sampling, Trial};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A data loss above this (a logit gap of thousands) counts as divergence,
+/// like NaN or infinity.
+pub const EXPLODED_LOSS: f64 = 1e4;
+/// Examples in the fixed training subsample `evaluate(TrainSample)` uses.
+pub const TRAIN_SAMPLE: usize = 1000;
+/// |w| below this counts as zero for `sparsity`.
+pub const SPARSITY_THRESHOLD: f32 = 1e-3;
+
+pub struct Trainer<'d> {
+    data: &'d Dataset,
+    net: Net,
+    opt: Box<dyn Optimizer>,
+    pen: Box<dyn Penalty>,
+    /// Whether each parameter (in network order) is penalised.
+    penalised: Vec<bool>,
+    rng: ChaCha8Rng,
+    batch: usize,
+    sampling: Sampling,
+    iter: u64,
+    iters_per_epoch: u64,
+    /// Shuffle sampling: the current epoch's permutation and position in it.
+    perm: Vec<u32>,
+    pos: usize,
+    /// Indices of the current minibatch and its labels.
+    idx: Vec<u32>,
+    labels: Vec<u8>,
+    /// The fixed training subsample for `Split::TrainSample`.
+    train_sample: Vec<u32>,
+}
+
+impl<'d> Trainer<'d> {
+    pub fn new(trial: &Trial, data: &'d Dataset) -> Result<Self, EngineError> {
+        let cfg = |m: String| EngineError::Config { message: m };
+        if trial.batch == 0 {
+            return Err(cfg("batch size 0".into()));
+        }
+        if data.train.n == 0 {
+            return Err(cfg("the training set is empty".into()));
+        }
+        if trial.network.input.size() != data.train.dim {
+            return Err(cfg(format!(
+                "network `{}` takes {} inputs per example but the data has {}",
+                trial.network.name,
+                trial.network.input.size(),
+                data.train.dim
+            )));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(trial.seed);
+        let net = Net::build(&trial.network, trial.batch, &mut rng)?;
+        if net.out_len() != data.classes {
+            return Err(cfg(format!(
+                "network `{}` ends with {} outputs but the data has {} classes",
+                trial.network.name,
+                net.out_len(),
+                data.classes
+            )));
+        }
+        let sizes: Vec<usize> = net.params().map(|p| p.w.len()).collect();
+        let penalised = net
+            .params()
+            .map(|p| !p.is_bias || trial.penalty.on_all)
+            .collect();
+        let opt = optim::build(&trial.optimizer, &sizes);
+        let pen = penalty::build(trial.penalty.kind);
+        let n = data.train.n;
+        // The subsample has its own generator so it does not shift the
+        // training stream, and is the same for every arm sharing the seed.
+        let mut sample: Vec<u32> = (0..n as u32).collect();
+        let mut srng = ChaCha8Rng::seed_from_u64(trial.seed ^ 0x7a1e_5a3b_1e00_0001);
+        let k = TRAIN_SAMPLE.min(n);
+        sample.partial_shuffle(&mut srng, k);
+        sample.truncate(k);
+        let iters_per_epoch = if trial.iters_per_epoch > 0 {
+            trial.iters_per_epoch
+        } else {
+            n.div_ceil(trial.batch) as u64
+        };
+        Ok(Trainer {
+            data,
+            net,
+            opt,
+            pen,
+            penalised,
+            rng,
+            batch: trial.batch,
+            sampling: trial.sampling,
+            iter: 0,
+            iters_per_epoch,
+            perm: (0..n as u32).collect(),
+            pos: n, // forces a shuffle before the first batch
+            idx: Vec::with_capacity(trial.batch),
+            labels: vec![0; trial.batch],
+            train_sample: sample,
+        })
+    }
+
+    /// Iterations done.
+    pub fn iter(&self) -> u64 {
+        self.iter
+    }
+    /// Epochs done (fractional).
+    pub fn epoch(&self) -> f64 {
+        self.iter as f64 / self.iters_per_epoch as f64
+    }
+
+    /// Draw the next minibatch's indices (no allocation: `idx` has capacity).
+    fn draw(&mut self) {
+        let n = self.data.train.n;
+        self.idx.clear();
+        match self.sampling {
+            Sampling::Replacement => {
+                for _ in 0..self.batch {
+                    self.idx.push(self.rng.random_range(0..n as u32));
+                }
+            }
+            Sampling::Shuffle => {
+                // A fresh permutation every epoch; the last batch of an epoch
+                // may be short.
+                if self.pos >= n {
+                    self.perm.shuffle(&mut self.rng);
+                    self.pos = 0;
+                }
+                let end = (self.pos + self.batch).min(n);
+                self.idx.extend_from_slice(&self.perm[self.pos..end]);
+                self.pos = end;
+            }
+        }
+    }
+
+    /// Copy rows `idx` of `part` into the input buffer and labels.
+    fn gather(
+        net: &mut Net,
+        labels: &mut [u8],
+        part: &Part,
+        idx: impl Iterator<Item = usize>,
+    ) -> usize {
+        let d = part.dim;
+        let mut k = 0;
+        for i in idx {
+            net.acts[0][k * d..(k + 1) * d].copy_from_slice(part.row(i));
+            labels[k] = part.y[i];
+            k += 1;
+        }
+        k
+    }
+
+    /// One optimisation step on a fresh minibatch with this λ and learning rate.
+    pub fn step(&mut self, lambda: f32, lr: f32) -> Result<StepStats, EngineError> {
+        self.draw();
+        let n = Self::gather(
+            &mut self.net,
+            &mut self.labels,
+            &self.data.train,
+            self.idx.iter().map(|&i| i as usize),
+        );
+        let mut ctx = Ctx {
+            train: true,
+            rng: &mut self.rng,
+        };
+        self.net.forward(n, &mut ctx);
+        let c = self.net.out_len();
+        let (scores, dscores) = self.net.scores_mut();
+        let data_loss = softmax_cross_entropy(scores, &self.labels, dscores, n, c);
+        let this_iter = self.iter + 1;
+        let diverged = |loss: f64| EngineError::Diverged {
+            iter: this_iter,
+            lambda,
+            lr,
+            loss,
+        };
+        if !data_loss.is_finite() || data_loss > EXPLODED_LOSS {
+            return Err(diverged(data_loss));
+        }
+        // Gradients start at the penalty's (in the same pass that measures
+        // its value); backward adds the data gradient on top.
+        let mut reg_loss = 0f64;
+        let (pen, penalised) = (&self.pen, &self.penalised);
+        for (slot, p) in self.net.params_mut().enumerate() {
+            if penalised[slot] {
+                reg_loss += pen.grad_into(&p.w, &mut p.g, lambda);
+            } else {
+                p.g.fill(0.0);
+            }
+        }
+        self.net.backward(n);
+        self.opt.begin_step();
+        let (pen, opt, penalised) = (&self.pen, &mut self.opt, &self.penalised);
+        for (slot, p) in self.net.params_mut().enumerate() {
+            opt.update(slot, &mut p.w, &p.g, lr);
+            if penalised[slot] {
+                pen.prox(&mut p.w, lambda, lr);
+            }
+        }
+        self.iter += 1;
+        if !reg_loss.is_finite() {
+            return Err(diverged(data_loss + reg_loss));
+        }
+        Ok(StepStats {
+            data_loss,
+            reg_loss,
+        })
+    }
+
+    /// Accuracy and mean data loss on a split, in batches, without changing
+    /// any training state (dropout off, the generator untouched).
+    pub fn evaluate(&mut self, split: Split) -> Eval {
+        let data = self.data;
+        let (part, sample): (&Part, Option<&[u32]>) = match split {
+            Split::TrainSample => (&data.train, Some(&self.train_sample)),
+            Split::Train => (&data.train, None),
+            Split::Val => (&data.val, None),
+            Split::Test => (&data.test, None),
+        };
+        let total = sample.map_or(part.n, |s| s.len());
+        if total == 0 {
+            return Eval {
+                acc: f64::NAN,
+                loss: f64::NAN,
+            };
+        }
+        let c = self.net.out_len();
+        let cap = self.net.capacity;
+        // Evaluation never draws from the generator; this one only satisfies Ctx.
+        let mut dummy = ChaCha8Rng::seed_from_u64(0);
+        let (mut correct, mut loss) = (0usize, 0f64);
+        let mut start = 0;
+        while start < total {
+            let end = (start + cap).min(total);
+            let n = match sample {
+                Some(s) => Self::gather(
+                    &mut self.net,
+                    &mut self.labels,
+                    part,
+                    s[start..end].iter().map(|&i| i as usize),
+                ),
+                None => Self::gather(&mut self.net, &mut self.labels, part, start..end),
+            };
+            let mut ctx = Ctx {
+                train: false,
+                rng: &mut dummy,
+            };
+            self.net.forward(n, &mut ctx);
+            let (scores, dscores) = self.net.scores_mut();
+            loss += n as f64 * softmax_cross_entropy(scores, &self.labels, dscores, n, c);
+            for (row, &y) in scores[..n * c].chunks_exact(c).zip(&self.labels) {
+                let mut best = 0;
+                for j in 1..c {
+                    if row[j] > row[best] {
+                        best = j;
+                    }
+                }
+                correct += (best == y as usize) as usize;
+            }
+            start = end;
+        }
+        Eval {
+            acc: correct as f64 / total as f64,
+            loss: loss / total as f64,
+        }
+    }
+
+    fn penalised_params(&self) -> impl Iterator<Item = &[f32]> {
+        self.net
+            .params()
+            .zip(&self.penalised)
+            .filter(|(_, &on)| on)
+            .map(|(p, _)| &p.w[..])
+    }
+
+    /// √Σw² over the penalised parameters (weights; biases too with `on: all`).
+    pub fn weight_norm(&self) -> f64 {
+        self.penalised_params()
+            .flat_map(|w| w.iter())
+            .map(|&v| (v as f64) * (v as f64))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// Share of penalised parameters with |w| < 1e-3.
+    pub fn sparsity(&self) -> f64 {
+        let (mut small, mut all) = (0usize, 0usize);
+        for w in self.penalised_params() {
+            small += w.iter().filter(|v| v.abs() < SPARSITY_THRESHOLD).count();
+            all += w.len();
+        }
+        if all == 0 {
+            0.0
+        } else {
+            small as f64 / all as f64
+        }
+    }
+
+    /// The penalty's value at the current weights for this λ.
+    pub fn reg_loss(&self, lambda: f32) -> f64 {
+        self.penalised_params()
+            .map(|w| self.pen.value(w, lambda))
+            .sum()
+    }
+
+    /// Every parameter tensor, in network order (weights then bias per layer).
+    pub fn parameters(&self) -> Vec<&[f32]> {
+        self.net.params().map(|p| &p.w[..]).collect()
+    }
+
+    /// The layers as built, e.g. `["dense+relu", "dense"]` (fused ReLUs show).
+    pub fn layer_names(&self) -> Vec<&'static str> {
+        self.net.layers.iter().map(|l| l.name()).collect()
+    }
+}
