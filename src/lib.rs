@@ -21,10 +21,10 @@ mod blas_smoke {
 
 pub mod check;
 pub mod cli;
-pub mod diagnostics;
-pub mod fmt;
 pub mod data;
+pub mod diagnostics;
 pub mod engine;
+pub mod fmt;
 pub mod plan;
 pub mod report;
 pub mod run;

@@ -5,6 +5,10 @@ pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod plan;
+pub mod report;
+pub mod run;
+pub mod run_trial;
+pub mod status;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +33,16 @@ pub enum Command {
     Plan(plan::Args),
     /// Explain a diagnostic code, e.g. `regime explain unknown_metric`.
     Explain(explain::Args),
+    /// Run every trial of a file (here, or as a Slurm job array) and summarise.
+    Run(run::Args),
+    /// Rebuild the summary tables and plots of a results directory.
+    Report(report::Args),
+    /// Run one trial of a results directory (what a Slurm array task does).
+    RunTrial(run_trial::Args),
+    /// Show which trials of a results directory are done, running, pending or failed.
+    Status(status::Args),
+    /// Time the trainer against the numpy and PyTorch references.
+    Bench(crate::engine::bench::BenchArgs),
 }
 
 /// Exit code of a command: 0 ok, 1 problems found, 2 usage or I/O errors.
@@ -40,6 +54,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(a) => fmt::run(&a),
         Command::Plan(a) => plan::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::Report(a) => report::run(&a),
+        Command::RunTrial(a) => run_trial::run(&a),
+        Command::Status(a) => status::run(&a),
+        Command::Bench(a) => match crate::engine::bench::run_bench(&a) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("{e:?}");
+                1
+            }
+        },
     }
 }
 
@@ -51,3 +76,23 @@ pub fn use_color() -> bool {
 
 /// Width of rendered diagnostics.
 pub const WIDTH: usize = 100;
+
+/// A runtime error (results, data, engine, Slurm) rendered like the checker's.
+pub fn render_error(e: &dyn miette::Diagnostic) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
+    let theme = if use_color() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    if GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false)
+        .render_report(&mut out, e)
+        .is_err()
+    {
+        out = e.to_string();
+    }
+    out
+}

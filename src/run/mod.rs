@@ -3,5 +3,7 @@
 pub mod controller;
 pub mod policy;
 pub mod results;
+pub mod runner;
 pub mod schedule;
 pub mod slurm;
+pub mod trial;

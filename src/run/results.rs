@@ -211,9 +211,9 @@ impl ResultsDir {
             &dir.root.join("source.sha256"),
             format!("{}\n", plan.source_hash).as_bytes(),
         )?;
-        let yaml = serde_yaml::to_string(plan).map_err(|e| ResultsError::Write {
+        let yaml = crate::plan::to_yaml(plan).map_err(|e| ResultsError::Write {
             path: dir.root.join("plan.yaml").display().to_string(),
-            source: std::io::Error::other(e.to_string()),
+            source: std::io::Error::other(e),
         })?;
         write_atomic(&dir.root.join("plan.yaml"), yaml.as_bytes())?;
         let meta = serde_json::to_vec_pretty(meta).map_err(|e| ResultsError::Write {
@@ -264,9 +264,9 @@ impl ResultsDir {
 
     pub fn plan(&self) -> Result<Plan, ResultsError> {
         let path = self.root.join("plan.yaml");
-        serde_yaml::from_str(&read(&path)?).map_err(|e| ResultsError::Read {
+        crate::plan::from_yaml(&read(&path)?).map_err(|message| ResultsError::Read {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         })
     }
 

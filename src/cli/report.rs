@@ -1,0 +1,30 @@
+//! `regime report DIR`: rebuild summary tables and plots from a results
+//! directory without running anything.
+
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub dir: PathBuf,
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    let results = match crate::run::results::ResultsDir::open(args.dir.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", super::render_error(&e));
+            return 1;
+        }
+    };
+    match crate::report::figures::write_report(&results) {
+        Ok(md) => {
+            println!("{md}");
+            eprintln!("summary and plots written in {}", args.dir.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("{}", super::render_error(&e));
+            1
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! `regime run FILE [--jobs N] [--out DIR] [--seeds N] [--scale F] [--resume DIR]
+//! [--on slurm ...]`: check, compile and run every trial (locally, or as a
+//! Slurm job array), then print the summary.
+
+use crate::plan::{compile, CompileOptions};
+use crate::run::runner::{self, RunOptions};
+use crate::run::slurm::{self, SlurmOptions};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub file: PathBuf,
+    /// Trials run side by side (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Results directory (default: runs/<experiment>-<timestamp>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override every experiment's `seeds`.
+    #[arg(long)]
+    pub seeds: Option<u32>,
+    /// Shrink iteration budgets and subsets by this factor for a quick look.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Continue an interrupted run: only missing trials are run.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    /// Where to run: here, or as a Slurm job array.
+    #[arg(long, value_enum, default_value_t = On::Local)]
+    pub on: On,
+    /// Slurm partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm time limit per task, HH:MM:SS.
+    #[arg(long)]
+    pub time: Option<String>,
+    /// CPUs (and BLAS threads) per Slurm task.
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: u32,
+    /// Slurm tasks running at once.
+    #[arg(long)]
+    pub max_parallel: Option<u32>,
+    /// Write and print the Slurm script without submitting it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum On {
+    Local,
+    Slurm,
+}
+
+fn report(e: &dyn miette::Diagnostic) {
+    eprintln!("{}", super::render_error(e));
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        eprintln!("error: --scale must be a positive number");
+        return 2;
+    }
+    let opts = CompileOptions {
+        seeds: args.seeds,
+        scale: args.scale,
+    };
+    let compiled = match compile(&args.file, &opts) {
+        Ok(c) => c,
+        Err(report) => {
+            eprint!("{}", report.render(super::use_color(), super::WIDTH));
+            return 1;
+        }
+    };
+    eprint!(
+        "{}",
+        compiled.warnings.render(super::use_color(), super::WIDTH)
+    );
+    let source = std::fs::read_to_string(&args.file).unwrap_or_default();
+    match args.on {
+        On::Local => run_local(args, &compiled.plan, &source),
+        On::Slurm => run_slurm(args, &compiled.plan, &source),
+    }
+}
+
+fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let opts = RunOptions {
+        jobs: args.jobs.unwrap_or(cores),
+        out: args.out.clone(),
+        resume: args.resume.clone(),
+        progress: !args.quiet,
+        scale: args.scale,
+    };
+    match runner::run(plan, source, &opts) {
+        Ok(r) => {
+            println!("{}", r.summary_md);
+            eprintln!(
+                "{} trials run, {} reused, {} diverged; results, summary and plots in {}",
+                r.ran,
+                r.skipped,
+                r.diverged,
+                r.dir.display()
+            );
+            0
+        }
+        Err(e) => {
+            report(&e);
+            if matches!(e, runner::RunError::Interrupted { .. }) {
+                130
+            } else {
+                1
+            }
+        }
+    }
+}
+
+fn run_slurm(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
+    use crate::run::results::{ResultsDir, RunMeta};
+    let results = match &args.resume {
+        Some(dir) => ResultsDir::open(dir.clone()).and_then(|r| {
+            r.check_hash(&plan.source_hash)?;
+            Ok(r)
+        }),
+        None => {
+            let dir = args
+                .out
+                .clone()
+                .unwrap_or_else(|| runner::default_dir(plan));
+            ResultsDir::create(dir, source, plan, &RunMeta { scale: args.scale })
+        }
+    };
+    let results = match results {
+        Ok(r) => r,
+        Err(e) => {
+            report(&e);
+            return 1;
+        }
+    };
+    let stored = match results.plan() {
+        Ok(p) => p,
+        Err(e) => {
+            report(&e);
+            return 1;
+        }
+    };
+    let abs = std::fs::canonicalize(&results.root).unwrap_or(results.root.clone());
+    if slurm::looks_node_local(&abs) {
+        eprintln!(
+            "warning: {} looks local to this machine; the nodes must read the plan and write results there (use a shared filesystem)",
+            abs.display()
+        );
+    }
+    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
+    let opts = SlurmOptions {
+        partition: args.partition.clone(),
+        time: args.time.clone(),
+        cpus_per_task: args.cpus_per_task,
+        max_parallel: args.max_parallel,
+        dry_run: args.dry_run,
+        binary,
+    };
+    match slurm::submit(&results, &stored, &opts) {
+        Ok(sub) => {
+            if args.dry_run {
+                println!(
+                    "{}",
+                    std::fs::read_to_string(&sub.script).unwrap_or_default()
+                );
+                eprintln!(
+                    "dry run: {} trials in {} tasks; script written to {} (not submitted)",
+                    sub.trials,
+                    sub.tasks,
+                    sub.script.display()
+                );
+            } else if let Some(id) = sub.job_id {
+                println!("{id}");
+                eprintln!(
+                    "submitted job {id}: {} trials in {} array tasks\n  follow it:  regime status {}\n  summarise:  regime report {}",
+                    sub.trials,
+                    sub.tasks,
+                    abs.display(),
+                    abs.display()
+                );
+            } else {
+                eprintln!("nothing to submit: every trial has a result");
+            }
+            0
+        }
+        Err(e) => {
+            report(&e);
+            1
+        }
+    }
+}

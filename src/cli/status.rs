@@ -1,0 +1,41 @@
+//! `regime status DIR`: per trial done / running / pending / failed, from the
+//! result files and Slurm's queue.
+
+use crate::run::slurm::{self, TrialState};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub dir: PathBuf,
+}
+
+pub fn run(args: &Args) -> super::ExitCode {
+    let results = match crate::run::results::ResultsDir::open(args.dir.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", super::render_error(&e));
+            return 1;
+        }
+    };
+    let plan = match results.plan() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", super::render_error(&e));
+            return 1;
+        }
+    };
+    let states = slurm::status(&results, &plan);
+    let mut counts = std::collections::BTreeMap::new();
+    for (id, state) in &states {
+        *counts.entry(state.label()).or_insert(0usize) += 1;
+        println!("{id}\t{}", state.label());
+        if let TrialState::Failed { log_tail } = state {
+            for line in log_tail.lines() {
+                println!("    | {line}");
+            }
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    println!("{} trials: {}", states.len(), parts.join(", "));
+    0
+}

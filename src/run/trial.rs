@@ -1,0 +1,156 @@
+//! One trial from start to finish: steps on the engine, λ and lr from the
+//! controller, metrics at every check, and the record of how it ended.
+
+use super::controller::Controller;
+use super::policy::Snapshot;
+use super::results::{CurveRow, Finals, Status, TrialRecord};
+use crate::data::Dataset;
+use crate::engine::{EngineError, Split, Trainer};
+use crate::plan::{Metric, Trial};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What a running trial reports to the progress display.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub iter: u64,
+    pub budget: u64,
+    pub lambda: f64,
+    pub val_acc: f64,
+}
+
+/// How a trial run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Finished(Box<TrialRecord>, Vec<CurveRow>),
+    /// Interrupted (Ctrl-C): nothing is recorded, `--resume` re-runs it.
+    Cancelled,
+}
+
+fn measure(trainer: &mut Trainer, last_data_loss: f64, lambda: f64) -> (Snapshot, CurveRow) {
+    let train = trainer.evaluate(Split::TrainSample);
+    let val = trainer.evaluate(Split::Val);
+    let reg = trainer.reg_loss(lambda as f32);
+    let mut s = Snapshot::default();
+    let row = CurveRow {
+        iter: trainer.iter(),
+        epoch: trainer.epoch(),
+        lambda,
+        lr: f64::NAN,
+        train_acc: train.acc,
+        train_loss: train.loss,
+        val_acc: val.acc,
+        val_loss: val.loss,
+        data_loss: last_data_loss,
+        reg_loss: reg,
+        sparsity: trainer.sparsity(),
+        weight_norm: trainer.weight_norm(),
+    };
+    s.set(Metric::TrainAcc, row.train_acc);
+    s.set(Metric::TrainLoss, row.train_loss);
+    s.set(Metric::ValAcc, row.val_acc);
+    s.set(Metric::ValLoss, row.val_loss);
+    s.set(Metric::DataLoss, row.data_loss);
+    s.set(Metric::RegLoss, row.reg_loss);
+    s.set(Metric::Iter, row.iter as f64);
+    s.set(Metric::Epoch, row.epoch);
+    s.set(Metric::WeightNorm, row.weight_norm);
+    s.set(Metric::Sparsity, row.sparsity);
+    (s, row)
+}
+
+/// Trains `trial` on `data`. A diverging loss is an outcome, not an error: the
+/// trial is recorded as diverged and the run goes on.
+pub fn run_trial(
+    trial: &Trial,
+    data: &Dataset,
+    scale: f64,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome, EngineError> {
+    let start = Instant::now();
+    let mut trainer = Trainer::new(trial, data)?;
+    let mut ctrl = Controller::new(trial);
+    let budget = trial.iters;
+    let mut curve = Vec::new();
+    let mut status = Status::Ok;
+    let mut last_data_loss;
+
+    let mut check = |trainer: &mut Trainer, ctrl: &mut Controller, t: u64, dl: f64| {
+        let (snap, mut row) = measure(trainer, dl, ctrl.lambda(t));
+        let out = ctrl.on_check(t, snap);
+        // λ and lr from here on, after the policy had its say.
+        row.lambda = ctrl.lambda(t);
+        row.lr = ctrl.lr(t);
+        curve.push(row);
+        (out, row.val_acc)
+    };
+    check(&mut trainer, &mut ctrl, 0, f64::NAN);
+    for t in 0..budget {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(Outcome::Cancelled);
+        }
+        let lambda = ctrl.lambda(t);
+        match trainer.step(lambda as f32, ctrl.lr(t) as f32) {
+            Ok(s) => last_data_loss = s.data_loss,
+            Err(e @ EngineError::Diverged { .. }) => {
+                status = Status::Diverged {
+                    message: e.to_string(),
+                };
+                break;
+            }
+            Err(e) => return Err(e),
+        }
+        let done = t + 1;
+        if ctrl.is_check(done, budget) {
+            let (out, val_acc) = check(&mut trainer, &mut ctrl, done, last_data_loss);
+            progress(Progress {
+                iter: done,
+                budget,
+                lambda: ctrl.lambda(done),
+                val_acc,
+            });
+            if let Some(rule) = out.stop {
+                status = Status::Stopped { rule };
+                break;
+            }
+        }
+    }
+    let iters = trainer.iter();
+    let finals = match status {
+        Status::Diverged { .. } => None,
+        _ => {
+            let train = trainer.evaluate(Split::TrainSample);
+            let val = trainer.evaluate(Split::Val);
+            let test = trainer.evaluate(Split::Test);
+            Some(Finals {
+                train_acc: train.acc,
+                train_loss: train.loss,
+                val_acc: val.acc,
+                val_loss: val.loss,
+                test_acc: test.acc,
+                test_loss: test.loss,
+            })
+        }
+    };
+    let record = TrialRecord {
+        id: trial.id.clone(),
+        experiment: trial.experiment.clone(),
+        arm: trial.arm.clone(),
+        cell: trial.cell,
+        vary: trial.vary.clone(),
+        seed_index: trial.seed_index,
+        seed: trial.seed,
+        grid: trial.grid,
+        status,
+        iters,
+        budget,
+        finals,
+        final_lambda: ctrl.lambda(iters),
+        wall_seconds: start.elapsed().as_secs_f64(),
+        fired: ctrl.fired.clone(),
+        data_origin: data.origin.clone(),
+        scale,
+    };
+    Ok(Outcome::Finished(Box::new(record), curve))
+}
