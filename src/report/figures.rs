@@ -156,6 +156,18 @@ fn gain_vs_axis(
     plots::line_plot(&stem, &plot).map_err(plot_err(&stem))
 }
 
+/// A λ path as a staircase: each value holds until the next change.
+fn staircase(path: &[(u64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(path.len() * 2);
+    for (i, &(t, l)) in path.iter().enumerate() {
+        if i > 0 {
+            out.push((t as f64, path[i - 1].1));
+        }
+        out.push((t as f64, l));
+    }
+    out
+}
+
 /// Mean of a column over seeds, aligned on the check iteration.
 fn mean_curve(
     curves: &[Vec<CurveRow>],
@@ -220,14 +232,13 @@ fn cell_curves(
                 points: mean_curve(&curves, |r| r.epoch, |r| 100.0 * r.val_acc),
                 band: None,
             });
-            lam.push(Series {
-                name: arm.name.clone(),
-                points: curves[0]
-                    .iter()
-                    .map(|r| (r.iter as f64, r.lambda))
-                    .collect(),
-                band: None,
-            });
+            if let Some(rep) = representative(&mine, cell, &arm.name, 0) {
+                lam.push(Series {
+                    name: arm.name.clone(),
+                    points: staircase(&rep.lambda_path),
+                    band: None,
+                });
+            }
         }
         let suffix = if label.is_empty() {
             String::new()

@@ -264,6 +264,7 @@ mod tests {
             final_lambda: 0.0,
             wall_seconds: 0.0,
             fired: vec![],
+            lambda_path: vec![],
             data_origin: String::new(),
             scale: 1.0,
         }

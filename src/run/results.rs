@@ -125,11 +125,18 @@ pub struct TrialRecord {
     pub wall_seconds: f64,
     /// Iteration and text of every policy rule that fired.
     pub fired: Vec<(u64, String)>,
+    /// (iteration, λ) at every change of λ, so the trajectory can be drawn
+    /// exactly (thinned to at most `MAX_PATH` points for smooth schedules).
+    #[serde(default)]
+    pub lambda_path: Vec<(u64, f64)>,
     /// Which data files were used.
     pub data_origin: String,
     /// The `--scale` the run was made with.
     pub scale: f64,
 }
+
+/// Most points kept of a trial's λ trajectory.
+pub const MAX_PATH: usize = 1000;
 
 /// One row of `curves/<id>.csv`: metrics measured at a check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -368,6 +375,7 @@ mod tests {
             final_lambda: 1.5,
             wall_seconds: 0.25,
             fired: vec![(5, "when x: stop".into())],
+            lambda_path: vec![(0, 1.0), (5, 1.5)],
             data_origin: "synthetic".into(),
             scale: 1.0,
         }

@@ -3,7 +3,7 @@
 
 use super::controller::Controller;
 use super::policy::Snapshot;
-use super::results::{CurveRow, Finals, Status, TrialRecord};
+use super::results::{CurveRow, Finals, Status, TrialRecord, MAX_PATH};
 use crate::data::Dataset;
 use crate::engine::{EngineError, Split, Trainer};
 use crate::plan::{Metric, Trial};
@@ -75,6 +75,7 @@ pub fn run_trial(
     let mut curve = Vec::new();
     let mut status = Status::Ok;
     let mut last_data_loss;
+    let mut path: Vec<(u64, f64)> = Vec::new();
 
     let mut check = |trainer: &mut Trainer, ctrl: &mut Controller, t: u64, dl: f64| {
         let (snap, mut row) = measure(trainer, dl, ctrl.lambda(t));
@@ -91,6 +92,9 @@ pub fn run_trial(
             return Ok(Outcome::Cancelled);
         }
         let lambda = ctrl.lambda(t);
+        if path.last().is_none_or(|&(_, l)| l != lambda) {
+            path.push((t, lambda));
+        }
         match trainer.step(lambda as f32, ctrl.lr(t) as f32) {
             Ok(s) => last_data_loss = s.data_loss,
             Err(e @ EngineError::Diverged { .. }) => {
@@ -117,6 +121,7 @@ pub fn run_trial(
         }
     }
     let iters = trainer.iter();
+    path.push((iters, ctrl.lambda(iters)));
     let finals = match status {
         Status::Diverged { .. } => None,
         _ => {
@@ -149,8 +154,31 @@ pub fn run_trial(
         final_lambda: ctrl.lambda(iters),
         wall_seconds: start.elapsed().as_secs_f64(),
         fired: ctrl.fired.clone(),
+        lambda_path: thin(path, MAX_PATH),
         data_origin: data.origin.clone(),
         scale,
     };
     Ok(Outcome::Finished(Box::new(record), curve))
+}
+
+/// Keeps at most `max` points of a path, evenly spread, first and last kept.
+fn thin(path: Vec<(u64, f64)>, max: usize) -> Vec<(u64, f64)> {
+    if path.len() <= max || max < 2 {
+        return path;
+    }
+    let n = path.len();
+    (0..max).map(|i| path[i * (n - 1) / (max - 1)]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thinning_keeps_ends_and_bounds_the_length() {
+        let p: Vec<(u64, f64)> = (0..5000).map(|i| (i, i as f64)).collect();
+        let t = super::thin(p, 1000);
+        assert_eq!(t.len(), 1000);
+        assert_eq!(t[0], (0, 0.0));
+        assert_eq!(t[999], (4999, 4999.0));
+        assert_eq!(super::thin(vec![(0, 1.0)], 1000), vec![(0, 1.0)]);
+    }
 }
