@@ -301,7 +301,7 @@ experiment resume {
     let file = write(tmp.path(), "resume.reg", &src);
     let total = 2 * 2 * 3;
     let dir = tmp.path().join("interrupted");
-    let mut child = regime()
+    let child = regime()
         .arg("run")
         .arg(&file)
         .args(["--jobs", "1", "-q", "--out"])
