@@ -411,3 +411,48 @@ experiment rep {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("regime::not_a_results_dir"));
 }
+
+/// The example in the README is a real program: it must check clean.
+#[test]
+fn the_readme_example_checks_clean() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```\nimport")
+        .expect("the README has an example")
+        + 4;
+    let len = readme[start..].find("```").unwrap();
+    let example = &readme[start..start + len];
+    let report = regime::check::check_source("README.md", example, None);
+    assert!(!report.has_errors(), "{}", report.render(false, 80));
+    assert_eq!(report.warning_count(), 0, "{}", report.render(false, 80));
+}
+
+#[test]
+fn slurm_without_sbatch_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = prelude()
+        + r#"
+experiment s {
+  data: sample
+  network: mlp(8)
+  optimizer: sgd(lr: 0.05)
+  batch: 50
+  iters: 10
+  arm fixed: lambda = 0
+}
+"#;
+    let file = write(tmp.path(), "s.reg", &src);
+    let out = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["--on", "slurm", "--out"])
+        .arg(tmp.path().join("r"))
+        .env("PATH", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("regime::slurm_missing"), "{err}");
+    assert!(err.contains("`sbatch` was not found"), "{err}");
+}
