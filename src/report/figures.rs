@@ -10,21 +10,10 @@
 use super::plots::{self, Heatmap, LinePlot, Series};
 use super::stats::{representative, summarise, ExperimentSummary};
 use super::tables::{self, axis_value};
-use crate::plan::{AxisValue, Duration, ExperimentPlan};
+use crate::plan::ExperimentPlan;
 use crate::run::results::{write_atomic, CurveRow, ResultsDir, ResultsError, TrialRecord};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Numeric position of an axis value on a plot's x axis.
-fn axis_number(v: &AxisValue, index: usize) -> f64 {
-    match v {
-        AxisValue::Int(i) => *i as f64,
-        AxisValue::Float(f) => *f,
-        AxisValue::Duration(Duration::Iters(n)) => *n as f64,
-        AxisValue::Duration(Duration::Epochs(e)) => *e,
-        AxisValue::Text(_) => index as f64,
-    }
-}
 
 fn plot_err(path: &Path) -> impl Fn(String) -> ResultsError + '_ {
     move |m| ResultsError::Write {
@@ -122,7 +111,7 @@ fn gain_vs_axis(
             .entry((r.arm.clone(), rest.join(", ")))
             .or_default()
             .push((
-                axis_number(v, i),
+                i as f64,
                 100.0 * g.mean,
                 100.0 * (g.mean - hw),
                 100.0 * (g.mean + hw),
@@ -151,6 +140,7 @@ fn gain_vs_axis(
         y_label: "gain (percentage points)".into(),
         series,
         zero_line: true,
+        x_ticks: Some(ax.values.iter().map(axis_value).collect()),
     };
     let stem = dir.join(format!("gain-vs-{}", ax.name));
     plots::line_plot(&stem, &plot).map_err(plot_err(&stem))
@@ -254,6 +244,7 @@ fn cell_curves(
                 y_label: "validation accuracy (%)".into(),
                 series: acc,
                 zero_line: false,
+                x_ticks: None,
             },
         )
         .map_err(plot_err(&stem))?;
@@ -266,6 +257,7 @@ fn cell_curves(
                 y_label: "λ".into(),
                 series: lam,
                 zero_line: false,
+                x_ticks: None,
             },
         )
         .map_err(plot_err(&stem))?;

@@ -45,6 +45,9 @@ pub struct LinePlot {
     pub series: Vec<Series>,
     /// Draw a horizontal line at y = 0 (for gains).
     pub zero_line: bool,
+    /// Categorical x axis: point x = i stands for `x_ticks[i]`, evenly spaced
+    /// (values of a `vary` axis are often geometric: 50, 100, …, 800).
+    pub x_ticks: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -121,7 +124,12 @@ fn bounds(plot: &LinePlot) -> ((f64, f64), (f64, f64)) {
 }
 
 fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot) -> DrawResult {
-    let ((x0, x1), (y0, y1)) = bounds(plot);
+    let ((mut x0, mut x1), (y0, y1)) = bounds(plot);
+    // Categories sit at cell centres i + 0.5 so that `tick` can label them.
+    let shift = if plot.x_ticks.is_some() { 0.5 } else { 0.0 };
+    if let Some(t) = &plot.x_ticks {
+        (x0, x1) = (0.0, t.len().max(1) as f64);
+    }
     let mut chart = ChartBuilder::on(root)
         .caption(&plot.title, (FONT, 22))
         .margin(12)
@@ -129,8 +137,16 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot
         .y_label_area_size(65)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    let ticks = plot.x_ticks.clone();
+    let format = move |x: &f64| match &ticks {
+        Some(t) => tick(t, *x),
+        None => format!("{x}"),
+    };
+    if let Some(t) = &plot.x_ticks {
+        mesh.x_labels(t.len() * 2 + 1).disable_x_mesh();
+    }
+    mesh.x_label_formatter(&format)
         .x_desc(&plot.x_label)
         .y_desc(&plot.y_label)
         .label_style((FONT, 14))
@@ -153,8 +169,9 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot
                 .filter(|(_, lo, hi)| lo.is_finite() && hi.is_finite())
                 .collect();
             if band.len() >= 2 {
-                let mut poly: Vec<(f64, f64)> = band.iter().map(|&&(x, _, hi)| (x, hi)).collect();
-                poly.extend(band.iter().rev().map(|&&(x, lo, _)| (x, lo)));
+                let mut poly: Vec<(f64, f64)> =
+                    band.iter().map(|&&(x, _, hi)| (x + shift, hi)).collect();
+                poly.extend(band.iter().rev().map(|&&(x, lo, _)| (x + shift, lo)));
                 chart
                     .draw_series(std::iter::once(Polygon::new(
                         poly,
@@ -166,7 +183,7 @@ fn draw_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot
         let pts: Vec<(f64, f64)> = s
             .points
             .iter()
-            .copied()
+            .map(|&(x, y)| (x + shift, y))
             .filter(|(x, y)| x.is_finite() && y.is_finite())
             .collect();
         chart
@@ -304,10 +321,11 @@ mod tests {
             y_label: "gain (pts)".into(),
             series: vec![Series {
                 name: "pull_down".into(),
-                points: vec![(50.0, 0.1), (100.0, 0.3)],
-                band: Some(vec![(50.0, 0.0, 0.2), (100.0, 0.1, 0.5)]),
+                points: vec![(0.0, 0.1), (1.0, 0.3)],
+                band: Some(vec![(0.0, 0.0, 0.2), (1.0, 0.1, 0.5)]),
             }],
             zero_line: true,
+            x_ticks: Some(vec!["50".into(), "100".into()]),
         };
         line_plot(&tmp.path().join("g"), &plot).unwrap();
         let h = Heatmap {
