@@ -227,6 +227,7 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
                 return;
             };
             let line = multi.add(ProgressBar::new_spinner());
+            line.enable_steady_tick(Duration::from_millis(200));
             let label = format!("{} ({})", trial.arm, cell_label(trial));
             let mut on_progress = |p: Progress| {
                 line.set_message(format!(
