@@ -307,3 +307,34 @@ fn plan_round_trips_through_yaml() {
     let back = regime::plan::from_yaml(&yaml).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn vary_over_names_selects_definitions_and_penalties() {
+    let text = r#"
+network small { dense(10) }
+network big { dense(100) relu dense(10) }
+data a = fashion_mnist(subset: 1000)
+data b = synthetic(train: 3000, dim: 8, classes: 10)
+experiment e {
+  vary net in [small, big]
+  vary pen in [l1, l2]
+  data: b
+  network: net
+  penalty: pen
+  optimizer: sgd(lr: 0.1)
+  iters: 10
+  arm a: lambda = 0.1
+}
+"#;
+    let p = compile_source("t.reg", text, None, &CompileOptions::default())
+        .map_err(|r| r.render(false, 80))
+        .unwrap()
+        .plan;
+    let t = &p.experiments[0].trials;
+    assert_eq!(t.len(), 4);
+    assert_eq!(t[0].network.name, "small");
+    assert_eq!(t[2].network.name, "big");
+    assert_eq!(t[0].penalty.kind, PenaltyKind::L1 { proximal: false });
+    assert_eq!(t[1].penalty.kind, PenaltyKind::L2);
+    assert_eq!(t[3].network.input.channels, 8);
+}

@@ -93,6 +93,18 @@ pub fn lookup<'e>(env: &'e Env, name: &str) -> Option<&'e Val> {
     env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
+/// The name an identifier stands for: a `vary` axis over names
+/// (`vary net in [conv3, two_layer]`) substitutes its current value.
+pub fn name_of(e: &Expr, env: &Env) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident(n) => match lookup(env, n) {
+            Some(Val::Word(w)) => Some(w.clone()),
+            _ => Some(n.clone()),
+        },
+        _ => None,
+    }
+}
+
 /// Built-in schedules and constructors callable in a value.
 pub const SCHEDULES: [&str; 6] = [
     "constant",

@@ -308,6 +308,22 @@ pub fn elaborate(
         }
         seeds_out = s.seeds;
         measure_out = s.measure;
+        if let Some(first) = &data_out {
+            if *first != s.data {
+                let span = keys
+                    .get("data")
+                    .map(|k| k.value.span)
+                    .unwrap_or(def.name.span);
+                ctx.report(
+                    span,
+                    Diagnostic::VaryingData {
+                        experiment: def.name.name.clone(),
+                        span: span.into(),
+                    },
+                );
+                return None;
+            }
+        }
         data_out = Some(s.data.clone());
         for seed_index in 0..s.seeds {
             let seed = derive_seed(&def.name.name, cell, seed_index);
@@ -778,9 +794,9 @@ const PENALTIES: [&str; 5] = ["none", "l2", "l1", "lp", "elastic"];
 fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<PenaltySpec> {
     let (name, args): (Ident, &[ast::Arg]) = match &e.kind {
         ast::ExprKind::Call { name, args } => (name.clone(), args),
-        ast::ExprKind::Ident(n) => (
+        ast::ExprKind::Ident(_) => (
             Ident {
-                name: n.clone(),
+                name: super::eval::name_of(e, env).unwrap_or_default(),
                 span: e.span,
             },
             &[],

@@ -3,7 +3,7 @@
 //! number of classes.
 
 use super::defs::Def;
-use super::eval::{num_text, Ctx, Env, Val};
+use super::eval::{name_of, num_text, Ctx, Env, Val};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Init, Layer, NetworkSpec, ResolvedLayer, Shape};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
@@ -27,9 +27,9 @@ pub fn resolve(
 ) -> Option<NetworkSpec> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
-        ExprKind::Ident(n) => (
+        ExprKind::Ident(_) => (
             Ident {
-                name: n.clone(),
+                name: name_of(e, env).unwrap_or_default(),
                 span: e.span,
             },
             &[][..],

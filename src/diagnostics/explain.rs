@@ -31,6 +31,7 @@ pub const ALL_CODES: &[&str] = &[
     "budget_mismatch",
     "no_budget",
     "too_large",
+    "varying_data",
     "recursive",
     "unused",
     "rule_never_fires",
@@ -69,6 +70,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "budget_mismatch" => BUDGET_MISMATCH,
         "no_budget" => NO_BUDGET,
         "too_large" => TOO_LARGE,
+        "varying_data" => VARYING_DATA,
         "recursive" => RECURSIVE,
         "unused" => UNUSED,
         "rule_never_fires" => RULE_NEVER_FIRES,
@@ -380,6 +382,18 @@ regime::too_large — the estimated cost does not fit this machine: more than
 The message shows the estimate.
 
 Fix: fewer or smaller cells, fewer seeds, a smaller network, or `--scale`.
+";
+
+const VARYING_DATA: &str = "\
+regime::varying_data — the `data:` of an experiment depends on a `vary` axis
+and changes between cells. A plan records one data set per experiment, and
+comparisons across cells only make sense on the same data.
+
+Example:
+    vary d in [fmnist, cifar]
+    data: d
+Fix: write one experiment per data set (they can share everything else
+through definitions).
 ";
 
 const RECURSIVE: &str = "\

@@ -322,6 +322,17 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error("the data set changes between cells of `{experiment}`")]
+    #[diagnostic(
+        code(regime::varying_data),
+        help("every trial of an experiment trains on the same data; write one experiment per data set")
+    )]
+    VaryingData {
+        experiment: String,
+        #[label("depends on a `vary` axis")]
+        span: SourceSpan,
+    },
+
     #[error("`{name}` refers to itself")]
     #[diagnostic(
         code(regime::recursive),
