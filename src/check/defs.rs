@@ -82,9 +82,9 @@ impl<'a> Defs<'a> {
 /// A duplicate name; when the first one lives in another file, say where.
 pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second: Span) -> Located {
     let same_file = first.file == second.file;
-    Located {
-        file: second.file,
-        diagnostic: Diagnostic::Duplicate {
+    Located::new(
+        second.file,
+        Diagnostic::Duplicate {
             kind: kind.to_string(),
             name: name.to_string(),
             first: same_file.then(|| first.into()),
@@ -98,5 +98,5 @@ pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second:
                 ))
             },
         },
-    }
+    )
 }

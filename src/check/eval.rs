@@ -4,7 +4,7 @@
 //! checking goes on and reports everything at once.
 
 use super::defs::{Def, Defs};
-use crate::diagnostics::{closest, did_you_mean, Diagnostic, Located};
+use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Located};
 use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
 use crate::syntax::ast::*;
 
@@ -105,6 +105,18 @@ pub fn name_of(e: &Expr, env: &Env) -> Option<String> {
     }
 }
 
+/// `name(p: v, ...)` with the bound values, for messages and plans.
+pub fn call_text(name: &str, env: &Env) -> String {
+    if env.is_empty() {
+        return name.to_string();
+    }
+    let args: Vec<String> = env
+        .iter()
+        .map(|(n, v)| format!("{n}: {}", v.display()))
+        .collect();
+    format!("{name}({})", args.join(", "))
+}
+
 /// Built-in schedules and constructors callable in a value.
 pub const SCHEDULES: [&str; 6] = [
     "constant",
@@ -123,6 +135,9 @@ pub struct Ctx<'a> {
     pub scale: f64,
     /// Definitions being expanded (recursion guard).
     pub stack: Vec<String>,
+    /// Calls of definitions being expanded, outermost first: a problem
+    /// inside a definition also points at the call that gave the values.
+    pub sites: Vec<(Span, String)>,
 }
 
 /// A call's arguments matched to the callee's parameter names.
@@ -135,14 +150,32 @@ impl<'a> Ctx<'a> {
             diags: vec![],
             scale,
             stack: vec![],
+            sites: vec![],
         }
     }
 
     pub fn report(&mut self, span: Span, diagnostic: Diagnostic) {
-        self.diags.push(Located {
-            file: span.file,
-            diagnostic,
-        });
+        let mut located = Located::new(span.file, diagnostic);
+        if let Some((site, call)) = self.sites.first() {
+            let inside = site.file == span.file && site.start <= span.start && span.end <= site.end;
+            if !inside {
+                located.context = Some(CallSite {
+                    file: site.file,
+                    offset: site.start,
+                    len: site.len(),
+                    call: call.clone(),
+                });
+            }
+        }
+        self.diags.push(located);
+    }
+
+    /// Evaluate `f` as the body of a definition called at `site`.
+    pub fn at_site<T>(&mut self, site: Span, call: String, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.sites.push((site, call));
+        let out = f(self);
+        self.sites.pop();
+        out
     }
 
     pub fn wrong_type(&mut self, span: Span, expected: &str, found: &Val) {
@@ -356,10 +389,7 @@ impl<'a> Ctx<'a> {
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span, env: &Env) -> Val {
         match self.defs.get(&name.name) {
             Some(Def::Schedule(s)) => return self.schedule_def(s, args, span, env),
-            Some(Def::Policy(p)) => {
-                let _ = span;
-                return self.policy_def(p, args, name.span, env);
-            }
+            Some(Def::Policy(p)) => return self.policy_def(p, args, span, env),
             _ => {}
         }
         match name.name.as_str() {
@@ -747,7 +777,8 @@ impl<'a> Ctx<'a> {
         if !self.enter(&s.name.name, span) {
             return Val::Unknown;
         }
-        let v = self.eval(&s.body, &inner);
+        let call = call_text(&s.name.name, &inner);
+        let v = self.at_site(span, call, |ctx| ctx.eval(&s.body, &inner));
         self.leave();
         match v {
             Val::Num { v, .. } => Val::Sched(Schedule::Constant { value: v }),
@@ -768,7 +799,8 @@ impl<'a> Ctx<'a> {
         if !self.enter(&p.name.name, span) {
             return Val::Unknown;
         }
-        let v = super::policy::build(self, p, &inner);
+        let call = call_text(&p.name.name, &inner);
+        let v = self.at_site(span, call, |ctx| super::policy::build(ctx, p, &inner));
         self.leave();
         match v {
             Some(p) => Val::Policy(p),

@@ -156,10 +156,7 @@ impl Loader {
     }
 
     fn error(&mut self, span: Span, diagnostic: Diagnostic) {
-        self.program.diags.push(Located {
-            file: span.file,
-            diagnostic,
-        });
+        self.program.diags.push(Located::new(span.file, diagnostic));
     }
 }
 

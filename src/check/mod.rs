@@ -56,14 +56,14 @@ pub fn check_path_with(path: &Path, opts: CheckOptions) -> Checked {
         Err(e) => {
             let mut report = Report::default();
             let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(crate::diagnostics::Located {
+            report.diagnostics.push(crate::diagnostics::Located::new(
                 file,
-                diagnostic: crate::diagnostics::Diagnostic::MissingFile {
+                crate::diagnostics::Diagnostic::MissingFile {
                     path: name,
                     reason: e.to_string(),
                     span: (0, 0).into(),
                 },
-            });
+            ));
             Checked {
                 report,
                 experiments: vec![],

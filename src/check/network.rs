@@ -58,6 +58,7 @@ pub fn resolve(
     let mut shape = input;
     let mut layers = vec![];
     let mut ok = true;
+    ctx.sites.push((e.span, display.clone()));
     for l in &def.layers {
         match layer(ctx, l, &inner, shape) {
             Some(r) => {
@@ -68,6 +69,7 @@ pub fn resolve(
         }
     }
     if !ok {
+        ctx.sites.pop();
         return None;
     }
     let last = def.layers.last().map(|l| l.span).unwrap_or(def.name.span);
@@ -89,8 +91,10 @@ pub fn resolve(
                 )),
             },
         );
+        ctx.sites.pop();
         return None;
     }
+    ctx.sites.pop();
     let parameters = layers
         .iter()
         .fold(0u64, |a, l| a.saturating_add(l.parameters));

@@ -6,7 +6,7 @@ mod explain;
 mod render;
 
 pub use explain::{explain, ALL_CODES};
-pub use render::{Located, Report};
+pub use render::{CallSite, Located, Report};
 
 use miette::{LabeledSpan, SourceSpan};
 

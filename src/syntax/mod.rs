@@ -24,13 +24,7 @@ const MAX_NESTING: usize = 48;
 /// Parse one file. Items that parse are kept even when others fail.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
     if let Some(d) = too_deep(text) {
-        return (
-            Module { items: vec![] },
-            vec![Located {
-                file,
-                diagnostic: d,
-            }],
-        );
+        return (Module { items: vec![] }, vec![Located::new(file, d)]);
     }
     match parse_piece(file, text, 0) {
         Ok(items) => (Module { items }, vec![]),
@@ -64,10 +58,7 @@ fn parse_piece(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>
             };
             Ok(items)
         }
-        Err(e) => Err(Located {
-            file,
-            diagnostic: errors::to_diagnostic(&e, text, offset),
-        }),
+        Err(e) => Err(Located::new(file, errors::to_diagnostic(&e, text, offset))),
     }
 }
 
