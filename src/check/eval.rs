@@ -117,6 +117,15 @@ pub fn call_text(name: &str, env: &Env) -> String {
     format!("{name}({})", args.join(", "))
 }
 
+/// The label at a call site: the values the definition was used with.
+pub fn site_text(name: &str, env: &Env) -> String {
+    if env.is_empty() {
+        "used here".to_string()
+    } else {
+        format!("with {}", call_text(name, env))
+    }
+}
+
 /// Built-in schedules and constructors callable in a value.
 pub const SCHEDULES: [&str; 6] = [
     "constant",
@@ -777,7 +786,7 @@ impl<'a> Ctx<'a> {
         if !self.enter(&s.name.name, span) {
             return Val::Unknown;
         }
-        let call = call_text(&s.name.name, &inner);
+        let call = site_text(&s.name.name, &inner);
         let v = self.at_site(span, call, |ctx| ctx.eval(&s.body, &inner));
         self.leave();
         match v {
@@ -799,7 +808,7 @@ impl<'a> Ctx<'a> {
         if !self.enter(&p.name.name, span) {
             return Val::Unknown;
         }
-        let call = call_text(&p.name.name, &inner);
+        let call = site_text(&p.name.name, &inner);
         let v = self.at_site(span, call, |ctx| super::policy::build(ctx, p, &inner));
         self.leave();
         match v {

@@ -58,7 +58,12 @@ pub fn resolve(
     let mut shape = input;
     let mut layers = vec![];
     let mut ok = true;
-    ctx.sites.push((e.span, display.clone()));
+    let site = format!(
+        "{} on `{data_name}` ({})",
+        super::eval::site_text(&def.name.name, &inner),
+        shape_text(input)
+    );
+    ctx.sites.push((e.span, site));
     for l in &def.layers {
         match layer(ctx, l, &inner, shape) {
             Some(r) => {

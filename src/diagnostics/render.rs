@@ -22,7 +22,7 @@ pub struct CallSite {
     pub file: FileId,
     pub offset: usize,
     pub len: usize,
-    /// The call with its argument values, e.g. `two_layer(hidden: 0)`.
+    /// What to say at the call, e.g. `with two_layer(hidden: 0)`.
     pub call: String,
 }
 
@@ -106,14 +106,14 @@ impl Report {
     fn context_note(&self, file: FileId, c: &CallSite) -> Context {
         if c.file == file {
             Context::Label(miette::LabeledSpan::new(
-                Some(format!("with {}", c.call)),
+                Some(c.call.clone()),
                 c.offset,
                 c.len,
             ))
         } else {
             let (line, col) = self.sources.line_col(c.file, c.offset);
             Context::Note(format!(
-                "note: with {} at {}:{line}:{col}",
+                "note: {} at {}:{line}:{col}",
                 c.call,
                 self.sources.name(c.file)
             ))
