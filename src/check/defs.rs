@@ -82,6 +82,13 @@ impl<'a> Defs<'a> {
 /// A duplicate name; when the first one lives in another file, say where.
 pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second: Span) -> Located {
     let same_file = first.file == second.file;
+    // Across files, point into the file closest to the user (the root is
+    // loaded first) and name the other one.
+    let (first, second) = if !same_file && first.file < second.file {
+        (second, first)
+    } else {
+        (first, second)
+    };
     Located::new(
         second.file,
         Diagnostic::Duplicate {
@@ -93,7 +100,7 @@ pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second:
                 Some("rename one of them".into())
             } else {
                 Some(format!(
-                    "`{name}` is already defined in `{}`; rename this one",
+                    "`{name}` is also defined in `{}`; rename one of them",
                     program.sources.name(first.file)
                 ))
             },
