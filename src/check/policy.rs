@@ -265,6 +265,20 @@ fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<(plan::Expr, Ty)> {
             let (r, rt) = r?;
             expect(ctx, lhs, lt, operand)?;
             expect(ctx, rhs, rt, operand)?;
+            // Fold arithmetic on numbers (`tol / 5` with tol = 0.05 → 0.01)
+            // so plans are simpler and the rule analysis sees thresholds.
+            if let (P::Num(a), P::Num(b)) = (&l, &r) {
+                let folded = match bop {
+                    BinaryOp::Add => Some(a + b),
+                    BinaryOp::Sub => Some(a - b),
+                    BinaryOp::Mul => Some(a * b),
+                    BinaryOp::Div if *b != 0.0 => Some(a / b),
+                    _ => None,
+                };
+                if let Some(v) = folded {
+                    return Some((P::Num(v), Ty::Num));
+                }
+            }
             (
                 P::Binary {
                     op: bop,

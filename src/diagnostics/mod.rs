@@ -429,3 +429,28 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     }
     best.map(|(c, _)| c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_names_only() {
+        let metrics = ["train_acc", "val_acc", "val_loss", "lambda"];
+        assert_eq!(closest("train_ac", metrics), Some("train_acc"));
+        assert_eq!(closest("valacc", metrics), Some("val_acc"));
+        assert_eq!(closest("l3", ["l1", "l2x", "none"]), Some("l1"));
+        assert_eq!(closest("banana", metrics), None);
+        assert_eq!(closest("lambda", metrics), None);
+    }
+
+    #[test]
+    fn every_code_is_explained() {
+        for code in ALL_CODES {
+            let text = explain(code).unwrap_or_default();
+            assert!(text.starts_with(&format!("regime::{code}")), "{code}");
+        }
+        assert!(explain("regime::syntax").is_some());
+        assert!(explain("nope").is_none());
+    }
+}
