@@ -226,6 +226,8 @@ impl<'a> Ctx<'a> {
 
     /// Match `args` to `names` (positional in order, then by name); reports
     /// unknown, duplicate, surplus and missing (`required`) arguments.
+    /// invariant: the result has exactly `names.len()` slots, so callers
+    /// index it by parameter position.
     pub fn bind<'e>(
         &mut self,
         callee: &Ident,

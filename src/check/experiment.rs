@@ -234,6 +234,8 @@ pub fn elaborate(
         return None;
     }
 
+    // invariant: from here on every axis has at least one value and there is
+    // at least one arm (an empty list or no arm set `ok = false` above).
     let mut trials = vec![];
     let mut seeds_out = 1;
     let mut measure_out = Metric::TestAcc;
@@ -979,6 +981,7 @@ fn budgets(
         .filter_map(|(i, l)| l.map(|l| (i, l)))
         .collect();
     let Some(longest) = fixed.iter().map(|(_, l)| *l).max() else {
+        // invariant: `elaborate` only gets here with at least one arm.
         let arm = &arms[0];
         ctx.report(
             arm.span,
