@@ -426,6 +426,7 @@ impl<'a> Ctx<'a> {
                         kind: "schedule or policy".into(),
                         name: name.name.clone(),
                         span: name.span.into(),
+                        label: "not defined here or in any import".into(),
                         help,
                     },
                 );
@@ -770,7 +771,34 @@ impl<'a> Ctx<'a> {
         let mut out = Env::new();
         for (p, arg) in params.iter().zip(bound) {
             let v = match (arg, &p.default) {
-                (Some(e), _) => self.eval(e, env),
+                (Some(e), _) => match self.eval(e, env) {
+                    // Parameters hold numbers, durations and the like; a bare
+                    // unknown name is a typo of a `vary` axis or parameter.
+                    Val::Word(w) => {
+                        let mut known: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+                        known.extend(self.defs.names());
+                        let help = closest(&w, known.iter().copied())
+                            .map(|c| format!("did you mean `{c}`?"))
+                            .or_else(|| {
+                                Some(
+                                    "pass a number, a duration, or the name of a `vary` axis"
+                                        .into(),
+                                )
+                            });
+                        self.report(
+                            e.span,
+                            Diagnostic::UnknownName {
+                                kind: "name".into(),
+                                name: w.clone(),
+                                span: e.span.into(),
+                                label: "not a `vary` axis, a parameter or a definition".into(),
+                                help,
+                            },
+                        );
+                        Val::Unknown
+                    }
+                    v => v,
+                },
                 (None, Some(d)) => self.eval(d, &Env::new()),
                 (None, None) => Val::Unknown,
             };
@@ -819,16 +847,41 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// "unknown X `name`" with suggestions from `candidates`.
+    /// "unknown X `name`" with suggestions from `candidates`. A short list
+    /// of fixed options is spelled out; definitions are not.
     pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) {
-        let help =
-            closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+        let mut sorted: Vec<&str> = candidates.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        let closed_set = !matches!(kind, "schedule or policy" | "network" | "data set");
+        let options = match sorted.as_slice() {
+            [] => None,
+            [one] => Some(format!("`{one}`")),
+            [init @ .., last] => Some(format!(
+                "{} or `{last}`",
+                init.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        let label = match (&options, closed_set && sorted.len() <= 8) {
+            (Some(o), true) => format!("expected {o}"),
+            _ => "not defined here or in any import".to_string(),
+        };
+        let help = closest(name, candidates.iter().copied())
+            .map(|c| format!("did you mean `{c}`?"))
+            .or_else(|| match (&options, sorted.len() <= 8) {
+                (Some(o), true) if !closed_set => Some(format!("defined: {o}")),
+                _ => None,
+            });
         self.report(
             span,
             Diagnostic::UnknownName {
                 kind: kind.to_string(),
                 name: name.to_string(),
                 span: span.into(),
+                label,
                 help,
             },
         );

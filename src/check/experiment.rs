@@ -514,12 +514,20 @@ fn cell_settings(
         Some(k) => network::init(ctx, k.value, env),
         None => Some(Init::He),
     };
-    let network = match (&data, init, keys.get("network")) {
-        (Some(d), Some(init), Some(k)) => {
-            network::resolve(ctx, k.value, env, d.input, d.classes, &d.name, init)
-        }
+    // Checked even when `init` is wrong, so its own mistakes show too.
+    let network = match (&data, keys.get("network")) {
+        (Some(d), Some(k)) => network::resolve(
+            ctx,
+            k.value,
+            env,
+            d.input,
+            d.classes,
+            &d.name,
+            init.unwrap_or(Init::He),
+        ),
         _ => None,
     };
+    let network = network.filter(|_| init.is_some());
     let optimizer = keys
         .get("optimizer")
         .and_then(|k| optimizer(ctx, k.value, env));

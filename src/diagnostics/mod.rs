@@ -30,8 +30,9 @@ pub enum Diagnostic {
     UnknownName {
         kind: String,
         name: String,
-        #[label("not defined here or in any import")]
+        #[label("{label}")]
         span: SourceSpan,
+        label: String,
         #[help]
         help: Option<String>,
     },
