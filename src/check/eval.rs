@@ -445,6 +445,16 @@ impl<'a> Ctx<'a> {
             BinOp::Then => {
                 let a = self.to_schedule(lhs.span, l);
                 let b = self.to_schedule(rhs.span, r);
+                if a.as_ref()
+                    .is_some_and(|a| super::schedule::length(a, 1).is_none())
+                {
+                    super::schedule::endless(
+                        self,
+                        lhs,
+                        "the schedule after `then` would never start",
+                    );
+                    return Val::Unknown;
+                }
                 match (a, b) {
                     (Some(a), Some(b)) => Val::Sched(Schedule::Then {
                         first: Box::new(a),
