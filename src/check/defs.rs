@@ -29,6 +29,8 @@ impl Def<'_> {
 #[derive(Debug, Default)]
 pub struct Defs<'a> {
     pub map: HashMap<String, Def<'a>>,
+    /// Definitions that failed to parse (see `Module::broken`).
+    pub broken: Vec<String>,
 }
 
 impl<'a> Defs<'a> {
@@ -59,6 +61,11 @@ impl<'a> Defs<'a> {
         }
         Defs {
             map: map.into_iter().map(|(k, (d, _))| (k, d)).collect(),
+            broken: program
+                .modules
+                .iter()
+                .flat_map(|m| m.module.broken.iter().cloned())
+                .collect(),
         }
     }
 

@@ -164,6 +164,13 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn report(&mut self, span: Span, diagnostic: Diagnostic) {
+        // A definition that failed to parse was already reported; calling
+        // its uses unknown would only add noise.
+        if let Diagnostic::UnknownName { name, .. } = &diagnostic {
+            if self.defs.broken.contains(name) {
+                return;
+            }
+        }
         let mut located = Located::new(span.file, diagnostic);
         if let Some((site, call)) = self.sites.first() {
             let inside = site.file == span.file && site.start <= span.start && span.end <= site.end;

@@ -24,18 +24,28 @@ const MAX_NESTING: usize = 48;
 /// Parse one file. Items that parse are kept even when others fail.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
     if let Some(d) = too_deep(text) {
-        return (Module { items: vec![] }, vec![Located::new(file, d)]);
+        return (Module::default(), vec![Located::new(file, d)]);
     }
     match parse_piece(file, text, 0) {
-        Ok(items) => (Module { items }, vec![]),
+        Ok(items) => (
+            Module {
+                items,
+                broken: vec![],
+            },
+            vec![],
+        ),
         Err(first) => {
             let mut items = vec![];
             let mut diags = vec![];
+            let mut broken = vec![];
             for (start, end) in pieces(text) {
                 let piece = text.get(start..end).unwrap_or("");
                 match parse_piece(file, piece, start) {
                     Ok(mut got) => items.append(&mut got),
-                    Err(d) => diags.push(d),
+                    Err(d) => {
+                        diags.push(d);
+                        broken.extend(defined_name(piece));
+                    }
                 }
             }
             if diags.is_empty() {
@@ -43,7 +53,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
                 // the whole-file error rather than nothing.
                 diags.push(first);
             }
-            (Module { items }, diags)
+            (Module { items, broken }, diags)
         }
     }
 }
@@ -77,6 +87,20 @@ fn pieces(text: &str) -> Vec<(usize, usize)> {
         .enumerate()
         .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(text.len())))
         .collect()
+}
+
+/// The name a piece defines (`schedule foo(...) = ...` → `foo`), if any.
+fn defined_name(piece: &str) -> Option<String> {
+    let line = piece
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let mut words = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let keyword = words.find(|w| !w.is_empty())?;
+    if keyword == "import" {
+        return None;
+    }
+    words.find(|w| !w.is_empty()).map(str::to_string)
 }
 
 /// `network x`, `data y`, `import "..."` at column 0 (not `data: fmnist`).
