@@ -1,8 +1,10 @@
 //! `check`: a loaded program → diagnostics (and, when clean, the experiments
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
 //! namespace, `eval`/`schedule`/`policy`/`data`/`network` check values,
-//! `experiment` expands experiments, `unused` adds warnings.
+//! `experiment` expands experiments (with `settings` and `budget`), `rules`
+//! and `unused` add warnings.
 
+pub mod budget;
 pub mod data;
 pub mod defs;
 pub mod eval;
@@ -10,7 +12,9 @@ pub mod experiment;
 pub mod imports;
 pub mod network;
 pub mod policy;
+mod rules;
 pub mod schedule;
+pub mod settings;
 mod unused;
 
 use crate::diagnostics::Report;
