@@ -289,7 +289,7 @@ experiment e {
 fn errors_block_compilation_and_warnings_do_not() {
     let bad = format!("{HEADER}\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) iters: 10 arm a: lambda = -1 }}");
     assert!(compile_source("t.reg", &bad, None, &CompileOptions::default()).is_err());
-    let ok = format!("{HEADER}\nschedule unused_one = constant(1)\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) iters: 10 arm a: lambda = pull_down(10 iters) }}");
+    let ok = format!("{HEADER}\nschedule unused_one = constant(1)\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) arm a: lambda = pull_down(10 iters) }}");
     let c = compile_source("t.reg", &ok, None, &CompileOptions::default()).unwrap();
     assert_eq!(c.warnings.warning_count(), 1);
     assert_eq!(

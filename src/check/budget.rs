@@ -18,6 +18,24 @@ pub fn budgets(
 ) -> Option<Vec<u64>> {
     let ipe = s.iters_per_epoch;
     if let Some(n) = s.fixed_iters {
+        for (arm, l) in arms.iter().zip(lambdas) {
+            let sched = match l {
+                ArmLambda::Spec(LambdaSpec::Schedule(sc))
+                | ArmLambda::Spec(LambdaSpec::Adjusted { schedule: sc, .. }) => sc,
+                _ => continue,
+            };
+            if let Some(len) = schedule::length(sched, ipe).filter(|len| *len > n) {
+                ctx.report(
+                    arm.value.span,
+                    Diagnostic::ScheduleTruncated {
+                        arm: arm.name.name.clone(),
+                        length: len,
+                        iters: n,
+                        span: arm.value.span.into(),
+                    },
+                );
+            }
+        }
         return Some(vec![n; arms.len()]);
     }
     let mut lens: Vec<Option<u64>> = vec![];

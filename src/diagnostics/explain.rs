@@ -34,6 +34,7 @@ pub const ALL_CODES: &[&str] = &[
     "varying_data",
     "recursive",
     "unused",
+    "schedule_truncated",
     "rule_never_fires",
     "rule_shadowed",
 ];
@@ -73,6 +74,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "varying_data" => VARYING_DATA,
         "recursive" => RECURSIVE,
         "unused" => UNUSED,
+        "schedule_truncated" => SCHEDULE_TRUNCATED,
         "rule_never_fires" => RULE_NEVER_FIRES,
         "rule_shadowed" => RULE_SHADOWED,
         _ => return None,
@@ -412,6 +414,18 @@ Files without experiments (libraries) are not checked for this.
 Example:
     schedule old = constant(1)     # nothing refers to `old`
 Fix: remove it, or use it.
+";
+
+const SCHEDULE_TRUNCATED: &str = "\
+regime::schedule_truncated (warning) — the experiment fixes the budget with
+`iters` or `epochs`, and an arm's schedule is longer: training stops before
+the schedule reaches its later values.
+
+Example:
+    iters: 1000
+    arm a: lambda = steps([3, 2, 1, 0], each: 1000 iters)   # only λ = 3 is used
+Fix: drop `iters` (each arm then trains for its schedule's length, and grids
+match the longest arm), or shorten the schedule.
 ";
 
 const RULE_NEVER_FIRES: &str = "\

@@ -356,6 +356,20 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error("the schedule of arm `{arm}` is cut short")]
+    #[diagnostic(
+        code(regime::schedule_truncated),
+        severity(Warning),
+        help("the experiment's `iters`/`epochs` stop training before the schedule ends; drop them to train each arm for its schedule's length, or shorten the schedule")
+    )]
+    ScheduleTruncated {
+        arm: String,
+        length: u64,
+        iters: u64,
+        #[label("lasts {length} iterations, but the arm trains {iters}")]
+        span: SourceSpan,
+    },
+
     #[error("this rule can never fire: {reason}")]
     #[diagnostic(code(regime::rule_never_fires), severity(Warning))]
     RuleNeverFires {
