@@ -19,7 +19,7 @@ pub struct RegParser;
 
 /// Deepest bracket nesting accepted; deeper input is rejected before pest
 /// sees it so that neither pest nor the tree walkers can exhaust the stack.
-const MAX_NESTING: usize = 48;
+const MAX_NESTING: usize = 32;
 
 /// Parse one file. Items that parse are kept even when others fail.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
@@ -62,11 +62,26 @@ fn parse_piece(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>
     pest::set_error_detail(true);
     match RegParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let items = match pairs.next() {
+            let (items, too_long) = match pairs.next() {
                 Some(file_pair) => lower::items(file, offset, file_pair),
-                None => vec![],
+                None => (vec![], vec![]),
             };
-            Ok(items)
+            match too_long.first() {
+                None => Ok(items),
+                Some(span) => Err(Located::new(
+                    file,
+                    Diagnostic::Syntax {
+                        expected: format!(
+                            "at most {} operands in one expression",
+                            lower::MAX_TERMS
+                        ),
+                        found: "a longer one".into(),
+                        span: (*span).into(),
+                        label: "expression too long".into(),
+                        help: Some("split it with parentheses or named definitions".into()),
+                    },
+                )),
+            }
         }
         Err(e) => Err(Located::new(file, errors::to_diagnostic(&e, text, offset))),
     }
