@@ -121,7 +121,7 @@ fn params(ps: &Option<Vec<Param>>) -> String {
     format!("({})", inner.join(", "))
 }
 
-/// A comment in the source: byte range, and whether code precedes it on its line.
+/// A `#` comment in the source, by byte range (to the end of its line).
 struct Comment {
     start: usize,
     end: usize,
