@@ -41,6 +41,23 @@ fn ui() {
     }
 }
 
+/// Every diagnostic of every case has a help line.
+#[test]
+fn every_diagnostic_has_help() {
+    use miette::Diagnostic as _;
+    for path in cases() {
+        let report = regime::check::check_path(&path);
+        for d in &report.diagnostics {
+            assert!(
+                d.diagnostic.help().is_some(),
+                "{}: no help for {}",
+                path.display(),
+                d.diagnostic
+            );
+        }
+    }
+}
+
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
 #[test]
 fn every_code_has_a_case() {

@@ -85,14 +85,30 @@ const SYNTAX: &str = "\
 regime::syntax — the file does not follow the grammar.
 
 The parser names what it expected and the token it found instead. Parsing
-resumes at the next top-level definition, so one slip does not hide the errors
-after it. A common cause is a unit on the next line: a duration's unit must
-follow its number on the same line.
+resumes at the next line and at the next top-level definition, so one slip
+does not hide the errors after it. A duration's unit must follow its number
+on the same line.
 
 Example:
-    data d = fashion_mnist(val: ]        # expected a value, found `]`
+    data d = fashion_mnist(val: ])        # expected a value, found `]`
 Fix:
     data d = fashion_mnist(val: 1000)
+
+The forms of every statement:
+    import \"std/policies\"
+    data NAME = source(arg: value, ...)
+    network NAME(param = default, ...) { layer  layer ... }
+    schedule NAME(param = default, ...) = value
+    policy NAME(param = default, ...) {
+      every DURATION
+      when CONDITION: ACTION, ACTION      # lambda *= 1.5, lr /= 2, stop
+      clamp lambda in [LOW, HIGH]
+    }
+    experiment NAME {
+      key: value                          # data, network, optimizer, ...
+      vary NAME in [value, ...]
+      arm NAME: lambda = value
+    }
 ";
 
 const UNKNOWN_NAME: &str = "\

@@ -395,6 +395,35 @@ pub enum Diagnostic {
 }
 
 impl Diagnostic {
+    /// Fill in a help line where the reporting site had nothing specific to
+    /// say: every diagnostic carries one.
+    pub fn with_default_help(mut self) -> Diagnostic {
+        match &mut self {
+            Diagnostic::WrongType { expected, help, .. } if help.is_none() => {
+                *help = Some(example_for(expected))
+            }
+            Diagnostic::OutOfRange {
+                what,
+                allowed,
+                help,
+                ..
+            } if help.is_none() => *help = Some(range_help(what, allowed)),
+            Diagnostic::UnknownName { kind, help, .. } if help.is_none() => {
+                *help = Some(format!(
+                    "check the spelling, or define the {kind} (imports included)"
+                ))
+            }
+            Diagnostic::Syntax { help, .. } if help.is_none() => {
+                *help = Some("`regime explain syntax` shows the forms of every statement".into())
+            }
+            Diagnostic::TooManyArguments { callee, help, .. } if help.is_none() => {
+                *help = Some(format!("`{callee}` takes no arguments"))
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// The stable code without the `regime::` prefix.
     pub fn code_name(&self) -> String {
         use miette::Diagnostic as _;
@@ -443,6 +472,39 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(c, _)| c)
+}
+
+/// An example of a value of the expected kind.
+fn example_for(expected: &str) -> String {
+    let e = expected;
+    if e.contains("duration") {
+        "a duration has a unit: `1000 iters`, `2 epochs`".into()
+    } else if e.contains("whole number") {
+        "a whole number such as `200`".into()
+    } else if e.contains("condition") {
+        "a condition compares: `train_acc - val_acc > 0.05`".into()
+    } else if e.contains("schedule") {
+        "a schedule is a number or a call such as `steps([3, 2, 1, 0], each: 1000 iters)`".into()
+    } else if e.contains("policy") {
+        "a policy is a `policy` definition, e.g. `gap_feedback(tol: 0.03)`".into()
+    } else if e.contains("list") {
+        "a list is written `[1, 2, 3]`".into()
+    } else if e.contains("number") {
+        "a number such as `0.5` or `1e-3`".into()
+    } else {
+        format!("write {e} here")
+    }
+}
+
+/// What to do about a value out of range.
+fn range_help(what: &str, allowed: &str) -> String {
+    if what.contains("learning rate") {
+        format!("the learning rate must be {allowed}; typical values lie between 1e-4 and 1e-1")
+    } else if allowed.starts_with("at most") {
+        format!("this is far beyond what can run; use a value {allowed}")
+    } else {
+        format!("use a value {allowed}")
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ impl Located {
     pub fn new(file: FileId, diagnostic: Diagnostic) -> Located {
         Located {
             file,
-            diagnostic,
+            diagnostic: diagnostic.with_default_help(),
             context: None,
         }
     }
