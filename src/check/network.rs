@@ -64,13 +64,19 @@ pub fn resolve(
         shape_text(input)
     );
     ctx.sites.push((e.span, site));
+    let mut so_far = shape_text(input);
     for l in &def.layers {
-        match layer(ctx, l, &inner, shape) {
+        match layer(ctx, l, &inner, shape, &so_far) {
             Some(r) => {
                 shape = r.output;
+                so_far.push_str(&format!(" → {}", shape_text(shape)));
                 layers.push(r);
             }
-            None => ok = false,
+            None => {
+                // Later layers would be checked against a wrong shape.
+                ok = false;
+                break;
+            }
         }
     }
     if !ok {
@@ -120,7 +126,8 @@ pub fn shape_text(s: Shape) -> String {
     }
 }
 
-fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLayer> {
+/// One layer on `input`; `so_far` is the chain of shapes up to it, for messages.
+fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape, so_far: &str) -> Option<ResolvedLayer> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
         ExprKind::Ident(n) => (
@@ -182,7 +189,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                         ),
                         label: format!("input is {}", shape_text(input)),
                         span: e.span.into(),
-                        help: Some("pick a size that divides the height and width, or pad the convolution before it".into()),
+                        help: Some(format!("shapes so far: {so_far}\npick a size that divides the height and width, or pad the convolution before it")),
                     },
                 );
                 return None;
@@ -255,7 +262,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                             detail,
                             label: format!("input is {}", shape_text(input)),
                             span: e.span.into(),
-                            help: Some("choose pad so that H + 2·pad − size is a multiple of stride (`pad: (size − 1) / 2` keeps the size at stride 1)".into()),
+                            help: Some(format!("shapes so far: {so_far}\nchoose pad so that H + 2·pad − size is a multiple of stride (`pad: (size − 1) / 2` keeps the size at stride 1)")),
                         },
                     );
                     return None;
