@@ -1,11 +1,16 @@
 //! The namespace of a program: every `data`, `network`, `schedule` and
-//! `policy` of the root file and its imports, by name. Definitions defined
-//! twice are reported with both places.
+//! `policy` of the root file and its imports, by name. A name defined twice
+//! in one file, or by two imported files, is reported with both places; a
+//! definition of the root file shadows an imported one.
 
 use super::imports::Program;
 use crate::diagnostics::{Diagnostic, Located};
+use crate::source::FileId;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
+
+/// The file being checked (loaded first).
+const ROOT: FileId = FileId(0);
 
 #[derive(Debug, Clone, Copy)]
 pub enum Def<'a> {
@@ -47,6 +52,12 @@ impl<'a> Defs<'a> {
                 };
                 let Some(name) = item.name() else { continue };
                 if let Some((_, first)) = map.get(&name.name) {
+                    // The root file shadows what it imports, like a local
+                    // item shadows a glob import in Rust: redefining a
+                    // library policy in place is allowed.
+                    if first.file == ROOT && name.span.file != ROOT {
+                        continue;
+                    }
                     diags.push(duplicate(
                         program,
                         item.kind(),
@@ -89,13 +100,6 @@ impl<'a> Defs<'a> {
 /// A duplicate name; when the first one lives in another file, say where.
 pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second: Span) -> Located {
     let same_file = first.file == second.file;
-    // Across files, point into the file closest to the user (the root is
-    // loaded first) and name the other one.
-    let (first, second) = if !same_file && first.file < second.file {
-        (second, first)
-    } else {
-        (first, second)
-    };
     Located::new(
         second.file,
         Diagnostic::Duplicate {

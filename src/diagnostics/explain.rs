@@ -342,8 +342,10 @@ Fix:
 ";
 
 const DUPLICATE: &str = "\
-regime::duplicate — a name is defined twice: a definition (in this file or an
-import), an experiment key, an arm or a vary axis. Both places are shown.
+regime::duplicate — a name is defined twice: a definition in one file or in
+two imported files, an experiment key, an arm or a vary axis. Both places are
+shown. (A definition in the checked file may shadow an imported one: that is
+allowed, and the local one wins.)
 
 Example:
     schedule s = constant(1)
