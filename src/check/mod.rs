@@ -1,10 +1,13 @@
 //! `check`: a loaded program → diagnostics (and, when clean, the experiments
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
-//! namespace, `eval`/`schedule`/`policy`/`data`/`network` check values,
+//! namespace, `eval` (with `args` and `coerce`), `schedule`, `policy`,
+//! `data` and `network` check values,
 //! `experiment` expands experiments (with `settings` and `budget`), `rules`
 //! and `unused` add warnings.
 
+mod args;
 pub mod budget;
+mod coerce;
 pub mod data;
 pub mod defs;
 pub mod eval;
