@@ -167,9 +167,32 @@ fn threshold(e: &plan::Expr) -> Option<(&plan::Expr, bool, f64, bool)> {
     }
 }
 
+/// Whether a condition holds for every reachable metric value.
+fn always(e: &plan::Expr) -> bool {
+    use plan::Expr as P;
+    match e {
+        P::Bool(true) => true,
+        P::Binary { op, lhs, rhs } => match op {
+            BinaryOp::And => always(lhs) && always(rhs),
+            BinaryOp::Or => always(lhs) || always(rhs),
+            BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => {
+                let (a, b) = (range(lhs), range(rhs));
+                match op {
+                    BinaryOp::Gt => a.lo > b.hi,
+                    BinaryOp::Ge => a.lo >= b.hi,
+                    BinaryOp::Lt => a.hi < b.lo,
+                    _ => a.hi <= b.lo,
+                }
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Whenever `later` holds, `earlier` holds too.
 fn implies(later: &plan::Expr, earlier: &plan::Expr) -> bool {
-    if later == earlier || *earlier == plan::Expr::Bool(true) {
+    if later == earlier || always(earlier) {
         return true;
     }
     if let plan::Expr::Binary {
