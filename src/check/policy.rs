@@ -47,7 +47,6 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Option<Policy> {
                     }
                     None => ok = false,
                 }
-                let _ = cond;
             }
             PolicyStmt::Clamp {
                 target,

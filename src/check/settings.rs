@@ -38,7 +38,6 @@ pub fn cell_settings(
     def: &ExperimentDef,
     seeds_override: Option<u32>,
 ) -> Option<Settings> {
-    let _ = def;
     let mut ok = true;
     let mut data = keys
         .get("data")
@@ -159,10 +158,8 @@ pub fn cell_settings(
         None => Some(Metric::TestAcc),
     };
     let checks = match keys.get("checks") {
-        Some(k) => {
-            let _ = k.every;
-            ctx.dur(k.value, env)
-        }
+        // `checks: every 1 epoch` and `checks: 1 epoch` mean the same.
+        Some(k) => ctx.dur(k.value, env),
         None => Some(Duration::Epochs(1.0)),
     };
     let iters_per_epoch = data
