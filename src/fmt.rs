@@ -121,7 +121,7 @@ fn params(ps: &Option<Vec<Param>>) -> String {
     format!("({})", inner.join(", "))
 }
 
-/// A comment in the source: byte range, and whether code precedes it on its line.
+/// A `#` comment in the source, by byte range (to the end of its line).
 struct Comment {
     start: usize,
     end: usize,
@@ -175,12 +175,20 @@ impl<'a> Printer<'a> {
 
     /// Print comments that start before `pos` as own-line comments.
     fn comments_before(&mut self, pos: usize) {
+        self.comments_before_with(pos, true);
+    }
+
+    /// Same; `blanks` false keeps them together (comments moved out of a
+    /// multi-line statement go right above it).
+    fn comments_before_with(&mut self, pos: usize, blanks: bool) {
         while let Some(c) = self.comments.get(self.next_comment) {
             if c.start >= pos {
                 break;
             }
             let (start, end) = (c.start, c.end);
-            self.blank_if_gap(start);
+            if blanks {
+                self.blank_if_gap(start);
+            }
             let body = self
                 .text
                 .get(start..end)
@@ -211,7 +219,7 @@ impl<'a> Printer<'a> {
         self.comments_before(span.start);
         self.blank_if_gap(span.start);
         // Comments inside a multi-line statement move above it.
-        self.comments_before(span.end);
+        self.comments_before_with(span.end, false);
         self.cursor = self.cursor.max(span.end);
         let trailing = self.trailing_comment(span.end);
         match trailing {

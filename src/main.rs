@@ -1,3 +1,6 @@
+//! The `regime` binary: parse the command line, run the command, exit with
+//! its code (see `regime::cli`).
+
 use clap::Parser;
 
 fn main() {

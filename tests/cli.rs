@@ -90,3 +90,12 @@ fn explain_every_code() {
     assert_eq!(c, 2);
     assert!(err.contains("did you mean `unknown_metric`?"));
 }
+
+#[test]
+fn unreadable_files_exit_2() {
+    let (code, _, err) = regime(&["check", "no/such/file.reg"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"));
+    assert_eq!(regime(&["plan", "no/such/file.reg"]).0, 2);
+    assert_eq!(regime(&["fmt", "no/such/file.reg"]).0, 2);
+}

@@ -289,7 +289,7 @@ experiment e {
 fn errors_block_compilation_and_warnings_do_not() {
     let bad = format!("{HEADER}\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) iters: 10 arm a: lambda = -1 }}");
     assert!(compile_source("t.reg", &bad, None, &CompileOptions::default()).is_err());
-    let ok = format!("{HEADER}\nschedule unused_one = constant(1)\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) iters: 10 arm a: lambda = pull_down(10 iters) }}");
+    let ok = format!("{HEADER}\nschedule unused_one = constant(1)\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) arm a: lambda = pull_down(10 iters) }}");
     let c = compile_source("t.reg", &ok, None, &CompileOptions::default()).unwrap();
     assert_eq!(c.warnings.warning_count(), 1);
     assert_eq!(
@@ -306,4 +306,35 @@ fn plan_round_trips_through_yaml() {
     let yaml = regime::plan::to_yaml(&p).unwrap();
     let back = regime::plan::from_yaml(&yaml).unwrap();
     assert_eq!(back, p);
+}
+
+#[test]
+fn vary_over_names_selects_definitions_and_penalties() {
+    let text = r#"
+network small { dense(10) }
+network big { dense(100) relu dense(10) }
+data a = fashion_mnist(subset: 1000)
+data b = synthetic(train: 3000, dim: 8, classes: 10)
+experiment e {
+  vary net in [small, big]
+  vary pen in [l1, l2]
+  data: b
+  network: net
+  penalty: pen
+  optimizer: sgd(lr: 0.1)
+  iters: 10
+  arm a: lambda = 0.1
+}
+"#;
+    let p = compile_source("t.reg", text, None, &CompileOptions::default())
+        .map_err(|r| r.render(false, 80))
+        .unwrap()
+        .plan;
+    let t = &p.experiments[0].trials;
+    assert_eq!(t.len(), 4);
+    assert_eq!(t[0].network.name, "small");
+    assert_eq!(t[2].network.name, "big");
+    assert_eq!(t[0].penalty.kind, PenaltyKind::L1 { proximal: false });
+    assert_eq!(t[1].penalty.kind, PenaltyKind::L2);
+    assert_eq!(t[3].network.input.channels, 8);
 }

@@ -212,3 +212,27 @@ proptest! {
         let _ = regime::fmt::format_source("x.reg", &mutated);
     }
 }
+
+/// Deep or long input is rejected before it can exhaust the stack of a
+/// test thread (2 MiB).
+#[test]
+fn deep_and_long_expressions_are_rejected_not_overflowing() {
+    let worst = format!(
+        "schedule s = {}1{}\n",
+        "(1 + - - 1 + ".repeat(31),
+        " + 1".repeat(30).to_string() + &")".repeat(31)
+    );
+    let report = regime::check::check_source("x.reg", &worst, None);
+    let _ = report.render(false, 80);
+    let _ = regime::fmt::format_source("x.reg", &worst);
+    for text in [
+        format!("schedule s = {}\n", vec!["1"; 5000].join(" + ")),
+        format!("schedule s = {}1\n", "-".repeat(5000)),
+        format!("schedule s = {}1{}\n", "(".repeat(5000), ")".repeat(5000)),
+        format!("schedule s = {}\n", "[".repeat(5000)),
+    ] {
+        let report = regime::check::check_source("x.reg", &text, None);
+        assert!(report.has_errors());
+        let _ = report.render(false, 80);
+    }
+}

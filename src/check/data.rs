@@ -2,7 +2,7 @@
 //! `val`, `subset` and `normalize`; known sizes give the training set size.
 
 use super::defs::Def;
-use super::eval::{Ctx, Env, Val};
+use super::eval::{name_of, Ctx, Env, Val};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{DataSource, DataSpec, Normalize, Shape};
 use crate::syntax::ast::{Expr, ExprKind};
@@ -22,15 +22,16 @@ pub const DEFAULT_VAL: usize = 1000;
 /// The `data:` of an experiment: a `data` definition's name or a source call.
 pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
     match &e.kind {
-        ExprKind::Ident(name) => match ctx.defs.get(name) {
-            Some(Def::Data(d)) => source(ctx, &d.value, name, &Env::new()),
+        ExprKind::Ident(_) => match ctx.defs.get(&name_of(e, env).unwrap_or_default()) {
+            Some(Def::Data(d)) => source(ctx, &d.value, &d.name.name, &Env::new()),
             _ => {
+                let name = name_of(e, env).unwrap_or_default();
                 if SOURCES.contains(&name.as_str()) {
-                    return source(ctx, e, name, env);
+                    return source(ctx, e, &name, env);
                 }
                 let mut known = ctx.defs.names_of("data");
                 known.extend(SOURCES);
-                ctx.unknown("data set", name, e.span, &known);
+                ctx.unknown("data set", &name, e.span, &known);
                 None
             }
         },
@@ -46,9 +47,9 @@ pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
 fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
-        ExprKind::Ident(n) => (
+        ExprKind::Ident(_) => (
             crate::syntax::ast::Ident {
-                name: n.clone(),
+                name: name_of(e, env).unwrap_or_default(),
                 span: e.span,
             },
             &[][..],

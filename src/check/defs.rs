@@ -1,11 +1,16 @@
 //! The namespace of a program: every `data`, `network`, `schedule` and
-//! `policy` of the root file and its imports, by name. Definitions defined
-//! twice are reported with both places.
+//! `policy` of the root file and its imports, by name. A name defined twice
+//! in one file, or by two imported files, is reported with both places; a
+//! definition of the root file shadows an imported one.
 
 use super::imports::Program;
 use crate::diagnostics::{Diagnostic, Located};
+use crate::source::FileId;
 use crate::syntax::ast::*;
 use std::collections::HashMap;
+
+/// The file being checked (loaded first).
+const ROOT: FileId = FileId(0);
 
 #[derive(Debug, Clone, Copy)]
 pub enum Def<'a> {
@@ -29,6 +34,8 @@ impl Def<'_> {
 #[derive(Debug, Default)]
 pub struct Defs<'a> {
     pub map: HashMap<String, Def<'a>>,
+    /// Definitions that failed to parse (see `Module::broken`).
+    pub broken: Vec<String>,
 }
 
 impl<'a> Defs<'a> {
@@ -45,6 +52,12 @@ impl<'a> Defs<'a> {
                 };
                 let Some(name) = item.name() else { continue };
                 if let Some((_, first)) = map.get(&name.name) {
+                    // The root file shadows what it imports, like a local
+                    // item shadows a glob import in Rust: redefining a
+                    // library policy in place is allowed.
+                    if first.file == ROOT && name.span.file != ROOT {
+                        continue;
+                    }
                     diags.push(duplicate(
                         program,
                         item.kind(),
@@ -59,6 +72,11 @@ impl<'a> Defs<'a> {
         }
         Defs {
             map: map.into_iter().map(|(k, (d, _))| (k, d)).collect(),
+            broken: program
+                .modules
+                .iter()
+                .flat_map(|m| m.module.broken.iter().cloned())
+                .collect(),
         }
     }
 
@@ -82,9 +100,9 @@ impl<'a> Defs<'a> {
 /// A duplicate name; when the first one lives in another file, say where.
 pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second: Span) -> Located {
     let same_file = first.file == second.file;
-    Located {
-        file: second.file,
-        diagnostic: Diagnostic::Duplicate {
+    Located::new(
+        second.file,
+        Diagnostic::Duplicate {
             kind: kind.to_string(),
             name: name.to_string(),
             first: same_file.then(|| first.into()),
@@ -93,10 +111,10 @@ pub fn duplicate(program: &Program, kind: &str, name: &str, first: Span, second:
                 Some("rename one of them".into())
             } else {
                 Some(format!(
-                    "`{name}` is already defined in `{}`; rename this one",
+                    "`{name}` is also defined in `{}`; rename one of them",
                     program.sources.name(first.file)
                 ))
             },
         },
-    }
+    )
 }

@@ -4,7 +4,7 @@
 //! checking goes on and reports everything at once.
 
 use super::defs::{Def, Defs};
-use crate::diagnostics::{closest, did_you_mean, Diagnostic, Located};
+use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Located};
 use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
 use crate::syntax::ast::*;
 
@@ -93,6 +93,39 @@ pub fn lookup<'e>(env: &'e Env, name: &str) -> Option<&'e Val> {
     env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
+/// The name an identifier stands for: a `vary` axis over names
+/// (`vary net in [conv3, two_layer]`) substitutes its current value.
+pub fn name_of(e: &Expr, env: &Env) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident(n) => match lookup(env, n) {
+            Some(Val::Word(w)) => Some(w.clone()),
+            _ => Some(n.clone()),
+        },
+        _ => None,
+    }
+}
+
+/// `name(p: v, ...)` with the bound values, for messages and plans.
+pub fn call_text(name: &str, env: &Env) -> String {
+    if env.is_empty() {
+        return name.to_string();
+    }
+    let args: Vec<String> = env
+        .iter()
+        .map(|(n, v)| format!("{n}: {}", v.display()))
+        .collect();
+    format!("{name}({})", args.join(", "))
+}
+
+/// The label at a call site: the values the definition was used with.
+pub fn site_text(name: &str, env: &Env) -> String {
+    if env.is_empty() {
+        "used here".to_string()
+    } else {
+        format!("with {}", call_text(name, env))
+    }
+}
+
 /// Built-in schedules and constructors callable in a value.
 pub const SCHEDULES: [&str; 6] = [
     "constant",
@@ -111,6 +144,9 @@ pub struct Ctx<'a> {
     pub scale: f64,
     /// Definitions being expanded (recursion guard).
     pub stack: Vec<String>,
+    /// Calls of definitions being expanded, outermost first: a problem
+    /// inside a definition also points at the call that gave the values.
+    pub sites: Vec<(Span, String)>,
 }
 
 /// A call's arguments matched to the callee's parameter names.
@@ -123,14 +159,39 @@ impl<'a> Ctx<'a> {
             diags: vec![],
             scale,
             stack: vec![],
+            sites: vec![],
         }
     }
 
     pub fn report(&mut self, span: Span, diagnostic: Diagnostic) {
-        self.diags.push(Located {
-            file: span.file,
-            diagnostic,
-        });
+        // A definition that failed to parse was already reported; calling
+        // its uses unknown would only add noise.
+        if let Diagnostic::UnknownName { name, .. } = &diagnostic {
+            if self.defs.broken.contains(name) {
+                return;
+            }
+        }
+        let mut located = Located::new(span.file, diagnostic);
+        if let Some((site, call)) = self.sites.first() {
+            let inside = site.file == span.file && site.start <= span.start && span.end <= site.end;
+            if !inside {
+                located.context = Some(CallSite {
+                    file: site.file,
+                    offset: site.start,
+                    len: site.len(),
+                    call: call.clone(),
+                });
+            }
+        }
+        self.diags.push(located);
+    }
+
+    /// Evaluate `f` as the body of a definition called at `site`.
+    pub fn at_site<T>(&mut self, site: Span, call: String, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.sites.push((site, call));
+        let out = f(self);
+        self.sites.pop();
+        out
     }
 
     pub fn wrong_type(&mut self, span: Span, expected: &str, found: &Val) {
@@ -168,95 +229,6 @@ impl<'a> Ctx<'a> {
                 help: None,
             },
         );
-    }
-
-    /// Match `args` to `names` (positional in order, then by name); reports
-    /// unknown, duplicate, surplus and missing (`required`) arguments.
-    pub fn bind<'e>(
-        &mut self,
-        callee: &Ident,
-        args: &'e [Arg],
-        names: &[&str],
-        required: &[&str],
-    ) -> Bound<'e> {
-        let mut slots: Vec<Option<&'e Expr>> = vec![None; names.len()];
-        let mut spans: Vec<Option<Span>> = vec![None; names.len()];
-        let mut positional = 0;
-        for a in args {
-            let idx = match &a.name {
-                None => {
-                    let i = positional;
-                    positional += 1;
-                    if i >= names.len() {
-                        self.report(
-                            a.span,
-                            Diagnostic::TooManyArguments {
-                                callee: callee.name.clone(),
-                                max: names.len(),
-                                plural: if names.len() == 1 { "" } else { "s" },
-                                span: a.span.into(),
-                                help: (!names.is_empty()).then(|| {
-                                    format!("`{}` takes: {}", callee.name, names.join(", "))
-                                }),
-                            },
-                        );
-                        continue;
-                    }
-                    i
-                }
-                Some(n) => match names.iter().position(|x| *x == n.name) {
-                    Some(i) => i,
-                    None => {
-                        let help = did_you_mean(&n.name, names.iter().copied()).or_else(|| {
-                            Some(if names.is_empty() {
-                                format!("`{}` takes no arguments", callee.name)
-                            } else {
-                                format!("`{}` takes: {}", callee.name, names.join(", "))
-                            })
-                        });
-                        self.report(
-                            n.span,
-                            Diagnostic::UnknownArgument {
-                                name: n.name.clone(),
-                                callee: callee.name.clone(),
-                                span: n.span.into(),
-                                help,
-                            },
-                        );
-                        continue;
-                    }
-                },
-            };
-            if let Some(first) = spans[idx] {
-                self.report(
-                    a.span,
-                    Diagnostic::DuplicateArgument {
-                        name: names[idx].to_string(),
-                        first: first.into(),
-                        second: a.span.into(),
-                    },
-                );
-                continue;
-            }
-            slots[idx] = Some(&a.value);
-            spans[idx] = Some(a.span);
-        }
-        for r in required {
-            if let Some(i) = names.iter().position(|n| n == r) {
-                if slots[i].is_none() {
-                    self.report(
-                        callee.span,
-                        Diagnostic::MissingArgument {
-                            name: r.to_string(),
-                            callee: callee.name.clone(),
-                            span: callee.span.into(),
-                            help: Some(format!("add `{r}: ...` to the call")),
-                        },
-                    );
-                }
-            }
-        }
-        slots
     }
 
     // ------------------------------------------------------------ evaluation
@@ -344,10 +316,7 @@ impl<'a> Ctx<'a> {
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span, env: &Env) -> Val {
         match self.defs.get(&name.name) {
             Some(Def::Schedule(s)) => return self.schedule_def(s, args, span, env),
-            Some(Def::Policy(p)) => {
-                let _ = span;
-                return self.policy_def(p, args, name.span, env);
-            }
+            Some(Def::Policy(p)) => return self.policy_def(p, args, span, env),
             _ => {}
         }
         match name.name.as_str() {
@@ -373,6 +342,7 @@ impl<'a> Ctx<'a> {
                         kind: "schedule or policy".into(),
                         name: name.name.clone(),
                         span: name.span.into(),
+                        label: "not defined here or in any import".into(),
                         help,
                     },
                 );
@@ -391,6 +361,16 @@ impl<'a> Ctx<'a> {
             BinOp::Then => {
                 let a = self.to_schedule(lhs.span, l);
                 let b = self.to_schedule(rhs.span, r);
+                if a.as_ref()
+                    .is_some_and(|a| super::schedule::length(a, 1).is_none())
+                {
+                    super::schedule::endless(
+                        self,
+                        lhs,
+                        "the schedule after `then` would never start",
+                    );
+                    return Val::Unknown;
+                }
                 match (a, b) {
                     (Some(a), Some(b)) => Val::Sched(Schedule::Then {
                         first: Box::new(a),
@@ -498,183 +478,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    // ------------------------------------------------------------ coercions
-
-    pub fn to_num(&mut self, span: Span, v: Val, expected: &str) -> Option<f64> {
-        match v {
-            Val::Num { v, .. } => Some(v),
-            Val::Unknown => None,
-            Val::Dur(d) => {
-                self.report(
-                    span,
-                    Diagnostic::WrongUnit {
-                        message: format!(
-                            "expected a plain number, found the duration {}",
-                            dur_text(d)
-                        ),
-                        label: "has a unit".into(),
-                        span: span.into(),
-                        help: Some("this takes a plain number; drop the unit".into()),
-                    },
-                );
-                None
-            }
-            other => {
-                self.wrong_type(span, expected, &other);
-                None
-            }
-        }
-    }
-
-    pub fn num(&mut self, e: &Expr, env: &Env) -> Option<f64> {
-        let v = self.eval(e, env);
-        self.to_num(e.span, v, "a number")
-    }
-
-    /// A whole number ≥ `min` (and at most 10⁹).
-    pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Option<u64> {
-        self.count_in(e, env, what, min, 1_000_000_000)
-    }
-
-    /// A whole number in `[min, max]`; the upper bounds keep every later
-    /// product of sizes far from overflow.
-    pub fn count_in(&mut self, e: &Expr, env: &Env, what: &str, min: u64, max: u64) -> Option<u64> {
-        let v = self.eval(e, env);
-        let n = self.to_num(e.span, v, "a whole number")?;
-        if n.fract() != 0.0 || n < min as f64 || n > max as f64 || !n.is_finite() {
-            let allowed = if n > max as f64 && n.fract() == 0.0 {
-                format!("at most {max}")
-            } else {
-                format!("a whole number ≥ {min}")
-            };
-            self.out_of_range(e.span, what, &allowed, n);
-            return None;
-        }
-        Some(n as u64)
-    }
-
-    pub fn to_dur(&mut self, span: Span, v: Val) -> Option<Duration> {
-        match v {
-            Val::Dur(d) => {
-                let positive = match d {
-                    Duration::Iters(n) => n > 0,
-                    Duration::Epochs(e) => e > 0.0,
-                };
-                if !positive {
-                    self.report(
-                        span,
-                        Diagnostic::OutOfRange {
-                            what: "a duration".into(),
-                            allowed: "greater than 0".into(),
-                            value: dur_text(d),
-                            span: span.into(),
-                            help: None,
-                        },
-                    );
-                    return None;
-                }
-                Some(d)
-            }
-            Val::Unknown => None,
-            Val::Num { v, .. } => {
-                self.report(
-                    span,
-                    Diagnostic::WrongUnit {
-                        message: format!("expected a duration, found the number {}", num_text(v)),
-                        label: "no unit".into(),
-                        span: span.into(),
-                        help: Some(format!(
-                            "add a unit: `{} iters` or `{} epochs`",
-                            num_text(v.round().max(1.0)),
-                            num_text(v)
-                        )),
-                    },
-                );
-                None
-            }
-            other => {
-                self.wrong_type(span, "a duration", &other);
-                None
-            }
-        }
-    }
-
-    pub fn dur(&mut self, e: &Expr, env: &Env) -> Option<Duration> {
-        let v = self.eval(e, env);
-        self.to_dur(e.span, v)
-    }
-
-    pub fn to_schedule(&mut self, span: Span, v: Val) -> Option<Schedule> {
-        match v {
-            Val::Sched(s) => Some(s),
-            Val::Num { v, .. } => {
-                self.check_lambda(span, v);
-                Some(Schedule::Constant { value: v })
-            }
-            Val::Unknown => None,
-            other => {
-                self.wrong_type(span, "a schedule", &other);
-                None
-            }
-        }
-    }
-
-    /// λ must be ≥ 0 (and finite).
-    pub fn check_lambda(&mut self, span: Span, v: f64) -> bool {
-        if !(v >= 0.0) || !v.is_finite() {
-            self.report(
-                span,
-                Diagnostic::OutOfRange {
-                    what: "λ".into(),
-                    allowed: "≥ 0".into(),
-                    value: num_text(v),
-                    span: span.into(),
-                    help: Some("a negative penalty would reward large weights".into()),
-                },
-            );
-            return false;
-        }
-        true
-    }
-
-    /// A non-empty list of λ values.
-    pub fn lambda_list(&mut self, e: &Expr, env: &Env, what: &str) -> Option<Vec<f64>> {
-        match self.eval(e, env) {
-            Val::List(items) => {
-                if items.is_empty() {
-                    self.report(
-                        e.span,
-                        Diagnostic::EmptyList {
-                            what: what.to_string(),
-                            span: e.span.into(),
-                        },
-                    );
-                    return None;
-                }
-                let mut out = vec![];
-                let mut ok = true;
-                for (v, span) in items {
-                    match self.to_num(span, v, "a number") {
-                        Some(x) => {
-                            ok &= self.check_lambda(span, x);
-                            out.push(x);
-                        }
-                        None => ok = false,
-                    }
-                }
-                if !ok {
-                    return None;
-                }
-                Some(out)
-            }
-            Val::Unknown => None,
-            other => {
-                self.wrong_type(e.span, "a list of numbers", &other);
-                None
-            }
-        }
-    }
-
     // ------------------------------------------------------------ definitions
 
     /// Enter definition `name`; false (and a diagnostic) when it recurses.
@@ -717,7 +520,34 @@ impl<'a> Ctx<'a> {
         let mut out = Env::new();
         for (p, arg) in params.iter().zip(bound) {
             let v = match (arg, &p.default) {
-                (Some(e), _) => self.eval(e, env),
+                (Some(e), _) => match self.eval(e, env) {
+                    // Parameters hold numbers, durations and the like; a bare
+                    // unknown name is a typo of a `vary` axis or parameter.
+                    Val::Word(w) => {
+                        let mut known: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+                        known.extend(self.defs.names());
+                        let help = closest(&w, known.iter().copied())
+                            .map(|c| format!("did you mean `{c}`?"))
+                            .or_else(|| {
+                                Some(
+                                    "pass a number, a duration, or the name of a `vary` axis"
+                                        .into(),
+                                )
+                            });
+                        self.report(
+                            e.span,
+                            Diagnostic::UnknownName {
+                                kind: "name".into(),
+                                name: w.clone(),
+                                span: e.span.into(),
+                                label: "not a `vary` axis, a parameter or a definition".into(),
+                                help,
+                            },
+                        );
+                        Val::Unknown
+                    }
+                    v => v,
+                },
                 (None, Some(d)) => self.eval(d, &Env::new()),
                 (None, None) => Val::Unknown,
             };
@@ -735,7 +565,8 @@ impl<'a> Ctx<'a> {
         if !self.enter(&s.name.name, span) {
             return Val::Unknown;
         }
-        let v = self.eval(&s.body, &inner);
+        let call = site_text(&s.name.name, &inner);
+        let v = self.at_site(span, call, |ctx| ctx.eval(&s.body, &inner));
         self.leave();
         match v {
             Val::Num { v, .. } => Val::Sched(Schedule::Constant { value: v }),
@@ -756,7 +587,8 @@ impl<'a> Ctx<'a> {
         if !self.enter(&p.name.name, span) {
             return Val::Unknown;
         }
-        let v = super::policy::build(self, p, &inner);
+        let call = site_text(&p.name.name, &inner);
+        let v = self.at_site(span, call, |ctx| super::policy::build(ctx, p, &inner));
         self.leave();
         match v {
             Some(p) => Val::Policy(p),
@@ -764,16 +596,41 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// "unknown X `name`" with suggestions from `candidates`.
+    /// "unknown X `name`" with suggestions from `candidates`. A short list
+    /// of fixed options is spelled out; definitions are not.
     pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) {
-        let help =
-            closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"));
+        let mut sorted: Vec<&str> = candidates.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        let closed_set = !matches!(kind, "schedule or policy" | "network" | "data set");
+        let options = match sorted.as_slice() {
+            [] => None,
+            [one] => Some(format!("`{one}`")),
+            [init @ .., last] => Some(format!(
+                "{} or `{last}`",
+                init.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        let label = match (&options, closed_set && sorted.len() <= 8) {
+            (Some(o), true) => format!("expected {o}"),
+            _ => "not defined here or in any import".to_string(),
+        };
+        let help = closest(name, candidates.iter().copied())
+            .map(|c| format!("did you mean `{c}`?"))
+            .or_else(|| match (&options, sorted.len() <= 8) {
+                (Some(o), true) if !closed_set => Some(format!("defined: {o}")),
+                _ => None,
+            });
         self.report(
             span,
             Diagnostic::UnknownName {
                 kind: kind.to_string(),
                 name: name.to_string(),
                 span: span.into(),
+                label,
                 help,
             },
         );

@@ -101,7 +101,7 @@ impl Loader {
                 .to_string_lossy()
                 .to_string();
             if self.in_progress(&key) {
-                return self.cycle(&key, path, span);
+                return self.cycle(&key, span);
             }
             if self.done.contains(&key) {
                 return;
@@ -129,7 +129,7 @@ impl Loader {
             }
         };
         if self.in_progress(&key) {
-            return self.cycle(&key, path, span);
+            return self.cycle(&key, span);
         }
         if self.done.contains(&key) {
             return;
@@ -141,11 +141,11 @@ impl Loader {
         self.stack.iter().any(|(k, _)| k == key)
     }
 
-    fn cycle(&mut self, key: &str, path: &str, span: Span) {
+    /// invariant: only called when `in_progress(key)`, so `key` is on the stack.
+    fn cycle(&mut self, key: &str, span: Span) {
         let start = self.stack.iter().position(|(k, _)| k == key).unwrap_or(0);
         let mut chain: Vec<String> = self.stack[start..].iter().map(|(_, n)| n.clone()).collect();
         chain.push(self.stack[start].1.clone());
-        let _ = path;
         self.error(
             span,
             Diagnostic::ImportCycle {
@@ -156,10 +156,7 @@ impl Loader {
     }
 
     fn error(&mut self, span: Span, diagnostic: Diagnostic) {
-        self.program.diags.push(Located {
-            file: span.file,
-            diagnostic,
-        });
+        self.program.diags.push(Located::new(span.file, diagnostic));
     }
 }
 

@@ -1,8 +1,13 @@
 //! `check`: a loaded program → diagnostics (and, when clean, the experiments
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
-//! namespace, `eval`/`schedule`/`policy`/`data`/`network` check values,
-//! `experiment` expands experiments, `unused` adds warnings.
+//! namespace, `eval` (with `args` and `coerce`), `schedule`, `policy`,
+//! `data` and `network` check values,
+//! `experiment` expands experiments (with `settings` and `budget`), `rules`
+//! and `unused` add warnings.
 
+mod args;
+pub mod budget;
+mod coerce;
 pub mod data;
 pub mod defs;
 pub mod eval;
@@ -10,7 +15,9 @@ pub mod experiment;
 pub mod imports;
 pub mod network;
 pub mod policy;
+mod rules;
 pub mod schedule;
+pub mod settings;
 mod unused;
 
 use crate::diagnostics::Report;
@@ -56,14 +63,14 @@ pub fn check_path_with(path: &Path, opts: CheckOptions) -> Checked {
         Err(e) => {
             let mut report = Report::default();
             let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(crate::diagnostics::Located {
+            report.diagnostics.push(crate::diagnostics::Located::new(
                 file,
-                diagnostic: crate::diagnostics::Diagnostic::MissingFile {
+                crate::diagnostics::Diagnostic::MissingFile {
                     path: name,
                     reason: e.to_string(),
                     span: (0, 0).into(),
                 },
-            });
+            ));
             Checked {
                 report,
                 experiments: vec![],

@@ -3,7 +3,7 @@
 //! number of classes.
 
 use super::defs::Def;
-use super::eval::{num_text, Ctx, Env, Val};
+use super::eval::{name_of, num_text, Ctx, Env, Val};
 use crate::diagnostics::Diagnostic;
 use crate::plan::{Init, Layer, NetworkSpec, ResolvedLayer, Shape};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
@@ -27,9 +27,9 @@ pub fn resolve(
 ) -> Option<NetworkSpec> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
-        ExprKind::Ident(n) => (
+        ExprKind::Ident(_) => (
             Ident {
-                name: n.clone(),
+                name: name_of(e, env).unwrap_or_default(),
                 span: e.span,
             },
             &[][..],
@@ -58,16 +58,29 @@ pub fn resolve(
     let mut shape = input;
     let mut layers = vec![];
     let mut ok = true;
+    let site = format!(
+        "{} on `{data_name}` ({})",
+        super::eval::site_text(&def.name.name, &inner),
+        shape_text(input)
+    );
+    ctx.sites.push((e.span, site));
+    let mut so_far = shape_text(input);
     for l in &def.layers {
-        match layer(ctx, l, &inner, shape) {
+        match layer(ctx, l, &inner, shape, &so_far) {
             Some(r) => {
                 shape = r.output;
+                so_far.push_str(&format!(" → {}", shape_text(shape)));
                 layers.push(r);
             }
-            None => ok = false,
+            None => {
+                // Later layers would be checked against a wrong shape.
+                ok = false;
+                break;
+            }
         }
     }
     if !ok {
+        ctx.sites.pop();
         return None;
     }
     let last = def.layers.last().map(|l| l.span).unwrap_or(def.name.span);
@@ -89,8 +102,10 @@ pub fn resolve(
                 )),
             },
         );
+        ctx.sites.pop();
         return None;
     }
+    ctx.sites.pop();
     let parameters = layers
         .iter()
         .fold(0u64, |a, l| a.saturating_add(l.parameters));
@@ -111,7 +126,8 @@ pub fn shape_text(s: Shape) -> String {
     }
 }
 
-fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLayer> {
+/// One layer on `input`; `so_far` is the chain of shapes up to it, for messages.
+fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape, so_far: &str) -> Option<ResolvedLayer> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
         ExprKind::Ident(n) => (
@@ -173,7 +189,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                         ),
                         label: format!("input is {}", shape_text(input)),
                         span: e.span.into(),
-                        help: Some("pick a size that divides the height and width, or pad the convolution before it".into()),
+                        help: Some(format!("shapes so far: {so_far}\npick a size that divides the height and width, or pad the convolution before it")),
                     },
                 );
                 return None;
@@ -246,7 +262,7 @@ fn layer(ctx: &mut Ctx, e: &Expr, env: &Env, input: Shape) -> Option<ResolvedLay
                             detail,
                             label: format!("input is {}", shape_text(input)),
                             span: e.span.into(),
-                            help: Some("choose pad so that H + 2·pad − size is a multiple of stride (`pad: (size − 1) / 2` keeps the size at stride 1)".into()),
+                            help: Some(format!("shapes so far: {so_far}\nchoose pad so that H + 2·pad − size is a multiple of stride (`pad: (size − 1) / 2` keeps the size at stride 1)")),
                         },
                     );
                     return None;

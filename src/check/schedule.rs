@@ -63,7 +63,16 @@ pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
             let b = ctx.bind(name, args, &["schedule"], &["schedule"]);
             b[0].and_then(|e| {
                 let v = ctx.eval(e, env);
-                ctx.to_schedule(e.span, v)
+                let s = ctx.to_schedule(e.span, v)?;
+                if length(&s, 1).is_none() {
+                    endless(
+                        ctx,
+                        e,
+                        "`reverse` plays a schedule backwards over its length",
+                    );
+                    return None;
+                }
+                Some(s)
             })
             .map(|inner| Schedule::Reverse {
                 inner: Box::new(inner),
@@ -90,4 +99,19 @@ pub fn length(s: &Schedule, iters_per_epoch: u64) -> Option<u64> {
             Some(length(first, iters_per_epoch)?.saturating_add(length(second, iters_per_epoch)?))
         }
     }
+}
+
+/// Report a schedule without an end where one is needed.
+pub fn endless(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, why: &str) {
+    ctx.report(
+        e.span,
+        crate::diagnostics::Diagnostic::WrongType {
+            expected: "a schedule with an end".into(),
+            found: "a schedule that never ends".into(),
+            span: e.span.into(),
+            help: Some(format!(
+                "{why}; constants and exponential schedules never end (use `steps`, `linear` or `cosine`)"
+            )),
+        },
+    );
 }

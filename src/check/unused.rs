@@ -33,15 +33,15 @@ pub fn warnings(program: &Program) -> Vec<Located> {
                 }
             }
             if !used.contains(&name.name) {
-                out.push(Located {
-                    file: name.span.file,
-                    diagnostic: Diagnostic::Unused {
+                out.push(Located::new(
+                    name.span.file,
+                    Diagnostic::Unused {
                         kind: item.kind().to_string(),
                         name: name.name.clone(),
                         span: name.span.into(),
                         help: Some("remove it, or use it in an experiment".into()),
                     },
-                });
+                ));
             }
         }
     }
@@ -57,9 +57,7 @@ pub fn warnings(program: &Program) -> Vec<Located> {
         for s in &e.stmts {
             if let ExpStmt::Vary { name, .. } = s {
                 if !used.contains(&name.name) {
-                    out.push(Located {
-                        file: name.span.file,
-                        diagnostic: Diagnostic::Unused {
+                    out.push(Located::new(name.span.file, Diagnostic::Unused {
                             kind: "vary axis".into(),
                             name: name.name.clone(),
                             span: name.span.into(),
@@ -67,8 +65,7 @@ pub fn warnings(program: &Program) -> Vec<Located> {
                                 "pass it somewhere, e.g. `network: two_layer({})`; otherwise its cells are identical",
                                 name.name
                             )),
-                        },
-                    });
+                        }));
                 }
             }
         }

@@ -1,4 +1,5 @@
-//! `regime check FILE... [--format human|json]`: exit 1 on any error.
+//! `regime check FILE... [--format human|json]`: exit 1 on any error, 2 when
+//! a file cannot be read.
 
 use crate::check::check_path;
 use std::path::PathBuf;
@@ -22,7 +23,12 @@ pub enum Format {
 pub fn run(args: &Args) -> super::ExitCode {
     let mut failed = false;
     let mut all = vec![];
+    let mut unreadable = false;
     for f in &args.files {
+        if !super::readable(f) {
+            unreadable = true;
+            continue;
+        }
         let report = check_path(f);
         failed |= report.has_errors();
         match args.format {
@@ -52,6 +58,9 @@ pub fn run(args: &Args) -> super::ExitCode {
             "{}",
             serde_json::to_string_pretty(&serde_json::Value::Array(all)).unwrap_or_default()
         );
+    }
+    if unreadable {
+        return 2;
     }
     i32::from(failed)
 }

@@ -96,3 +96,18 @@ pub fn render_error(e: &dyn miette::Diagnostic) -> String {
     }
     out
 }
+
+/// The file can be read; otherwise prints why (the caller exits with 2).
+pub fn readable(path: &std::path::Path) -> bool {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => true,
+        Ok(_) => {
+            eprintln!("error: {} is not a file", path.display());
+            false
+        }
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            false
+        }
+    }
+}

@@ -28,6 +28,9 @@ pub fn run(args: &Args) -> super::ExitCode {
         eprintln!("error: --scale must be a positive number");
         return 2;
     }
+    if !super::readable(&args.file) {
+        return 2;
+    }
     let opts = CompileOptions {
         seeds: args.seeds,
         scale: args.scale,

@@ -31,8 +31,10 @@ pub const ALL_CODES: &[&str] = &[
     "budget_mismatch",
     "no_budget",
     "too_large",
+    "varying_data",
     "recursive",
     "unused",
+    "schedule_truncated",
     "rule_never_fires",
     "rule_shadowed",
 ];
@@ -69,8 +71,10 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "budget_mismatch" => BUDGET_MISMATCH,
         "no_budget" => NO_BUDGET,
         "too_large" => TOO_LARGE,
+        "varying_data" => VARYING_DATA,
         "recursive" => RECURSIVE,
         "unused" => UNUSED,
+        "schedule_truncated" => SCHEDULE_TRUNCATED,
         "rule_never_fires" => RULE_NEVER_FIRES,
         "rule_shadowed" => RULE_SHADOWED,
         _ => return None,
@@ -81,14 +85,30 @@ const SYNTAX: &str = "\
 regime::syntax — the file does not follow the grammar.
 
 The parser names what it expected and the token it found instead. Parsing
-resumes at the next top-level definition, so one slip does not hide the errors
-after it. A common cause is a unit on the next line: a duration's unit must
-follow its number on the same line.
+resumes at the next line and at the next top-level definition, so one slip
+does not hide the errors after it. A duration's unit must follow its number
+on the same line.
 
 Example:
-    data d = fashion_mnist(val: ]        # expected a value, found `]`
+    data d = fashion_mnist(val: ])        # expected a value, found `]`
 Fix:
     data d = fashion_mnist(val: 1000)
+
+The forms of every statement:
+    import \"std/policies\"
+    data NAME = source(arg: value, ...)
+    network NAME(param = default, ...) { layer  layer ... }
+    schedule NAME(param = default, ...) = value
+    policy NAME(param = default, ...) {
+      every DURATION
+      when CONDITION: ACTION, ACTION      # lambda *= 1.5, lr /= 2, stop
+      clamp lambda in [LOW, HIGH]
+    }
+    experiment NAME {
+      key: value                          # data, network, optimizer, ...
+      vary NAME in [value, ...]
+      arm NAME: lambda = value
+    }
 ";
 
 const UNKNOWN_NAME: &str = "\
@@ -322,8 +342,10 @@ Fix:
 ";
 
 const DUPLICATE: &str = "\
-regime::duplicate — a name is defined twice: a definition (in this file or an
-import), an experiment key, an arm or a vary axis. Both places are shown.
+regime::duplicate — a name is defined twice: a definition in one file or in
+two imported files, an experiment key, an arm or a vary axis. Both places are
+shown. (A definition in the checked file may shadow an imported one: that is
+allowed, and the local one wins.)
 
 Example:
     schedule s = constant(1)
@@ -382,6 +404,18 @@ The message shows the estimate.
 Fix: fewer or smaller cells, fewer seeds, a smaller network, or `--scale`.
 ";
 
+const VARYING_DATA: &str = "\
+regime::varying_data — the `data:` of an experiment depends on a `vary` axis
+and changes between cells. A plan records one data set per experiment, and
+comparisons across cells only make sense on the same data.
+
+Example:
+    vary d in [fmnist, cifar]
+    data: d
+Fix: write one experiment per data set (they can share everything else
+through definitions).
+";
+
 const RECURSIVE: &str = "\
 regime::recursive — a definition uses itself, so it has no finite value.
 
@@ -398,6 +432,18 @@ Files without experiments (libraries) are not checked for this.
 Example:
     schedule old = constant(1)     # nothing refers to `old`
 Fix: remove it, or use it.
+";
+
+const SCHEDULE_TRUNCATED: &str = "\
+regime::schedule_truncated (warning) — the experiment fixes the budget with
+`iters` or `epochs`, and an arm's schedule is longer: training stops before
+the schedule reaches its later values.
+
+Example:
+    iters: 1000
+    arm a: lambda = steps([3, 2, 1, 0], each: 1000 iters)   # only λ = 3 is used
+Fix: drop `iters` (each arm then trains for its schedule's length, and grids
+match the longest arm), or shorten the schedule.
 ";
 
 const RULE_NEVER_FIRES: &str = "\

@@ -6,7 +6,7 @@ mod explain;
 mod render;
 
 pub use explain::{explain, ALL_CODES};
-pub use render::{Located, Report};
+pub use render::{CallSite, Located, Report};
 
 use miette::{LabeledSpan, SourceSpan};
 
@@ -30,8 +30,9 @@ pub enum Diagnostic {
     UnknownName {
         kind: String,
         name: String,
-        #[label("not defined here or in any import")]
+        #[label("{label}")]
         span: SourceSpan,
+        label: String,
         #[help]
         help: Option<String>,
     },
@@ -322,6 +323,17 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error("the data set changes between cells of `{experiment}`")]
+    #[diagnostic(
+        code(regime::varying_data),
+        help("every trial of an experiment trains on the same data; write one experiment per data set")
+    )]
+    VaryingData {
+        experiment: String,
+        #[label("depends on a `vary` axis")]
+        span: SourceSpan,
+    },
+
     #[error("`{name}` refers to itself")]
     #[diagnostic(
         code(regime::recursive),
@@ -342,6 +354,20 @@ pub enum Diagnostic {
         span: SourceSpan,
         #[help]
         help: Option<String>,
+    },
+
+    #[error("the schedule of arm `{arm}` is cut short")]
+    #[diagnostic(
+        code(regime::schedule_truncated),
+        severity(Warning),
+        help("the experiment's `iters`/`epochs` stop training before the schedule ends; drop them to train each arm for its schedule's length, or shorten the schedule")
+    )]
+    ScheduleTruncated {
+        arm: String,
+        length: u64,
+        iters: u64,
+        #[label("lasts {length} iterations, but the arm trains {iters}")]
+        span: SourceSpan,
     },
 
     #[error("this rule can never fire: {reason}")]
@@ -369,6 +395,35 @@ pub enum Diagnostic {
 }
 
 impl Diagnostic {
+    /// Fill in a help line where the reporting site had nothing specific to
+    /// say: every diagnostic carries one.
+    pub fn with_default_help(mut self) -> Diagnostic {
+        match &mut self {
+            Diagnostic::WrongType { expected, help, .. } if help.is_none() => {
+                *help = Some(example_for(expected))
+            }
+            Diagnostic::OutOfRange {
+                what,
+                allowed,
+                help,
+                ..
+            } if help.is_none() => *help = Some(range_help(what, allowed)),
+            Diagnostic::UnknownName { kind, help, .. } if help.is_none() => {
+                *help = Some(format!(
+                    "check the spelling, or define the {kind} (imports included)"
+                ))
+            }
+            Diagnostic::Syntax { help, .. } if help.is_none() => {
+                *help = Some("`regime explain syntax` shows the forms of every statement".into())
+            }
+            Diagnostic::TooManyArguments { callee, help, .. } if help.is_none() => {
+                *help = Some(format!("`{callee}` takes no arguments"))
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// The stable code without the `regime::` prefix.
     pub fn code_name(&self) -> String {
         use miette::Diagnostic as _;
@@ -417,4 +472,62 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(c, _)| c)
+}
+
+/// An example of a value of the expected kind.
+fn example_for(expected: &str) -> String {
+    let e = expected;
+    if e.contains("duration") {
+        "a duration has a unit: `1000 iters`, `2 epochs`".into()
+    } else if e.contains("whole number") {
+        "a whole number such as `200`".into()
+    } else if e.contains("condition") {
+        "a condition compares: `train_acc - val_acc > 0.05`".into()
+    } else if e.contains("schedule") {
+        "a schedule is a number or a call such as `steps([3, 2, 1, 0], each: 1000 iters)`".into()
+    } else if e.contains("policy") {
+        "a policy is a `policy` definition, e.g. `gap_feedback(tol: 0.03)`".into()
+    } else if e.contains("list") {
+        "a list is written `[1, 2, 3]`".into()
+    } else if e.contains("number") {
+        "a number such as `0.5` or `1e-3`".into()
+    } else {
+        format!("write {e} here")
+    }
+}
+
+/// What to do about a value out of range.
+fn range_help(what: &str, allowed: &str) -> String {
+    if what.contains("learning rate") {
+        format!("the learning rate must be {allowed}; typical values lie between 1e-4 and 1e-1")
+    } else if allowed.starts_with("at most") {
+        format!("this is far beyond what can run; use a value {allowed}")
+    } else {
+        format!("use a value {allowed}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_names_only() {
+        let metrics = ["train_acc", "val_acc", "val_loss", "lambda"];
+        assert_eq!(closest("train_ac", metrics), Some("train_acc"));
+        assert_eq!(closest("valacc", metrics), Some("val_acc"));
+        assert_eq!(closest("l3", ["l1", "l2x", "none"]), Some("l1"));
+        assert_eq!(closest("banana", metrics), None);
+        assert_eq!(closest("lambda", metrics), None);
+    }
+
+    #[test]
+    fn every_code_is_explained() {
+        for code in ALL_CODES {
+            let text = explain(code).unwrap_or_default();
+            assert!(text.starts_with(&format!("regime::{code}")), "{code}");
+        }
+        assert!(explain("regime::syntax").is_some());
+        assert!(explain("nope").is_none());
+    }
 }

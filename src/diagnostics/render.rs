@@ -12,6 +12,28 @@ use std::fmt;
 pub struct Located {
     pub file: FileId,
     pub diagnostic: Diagnostic,
+    /// For a problem inside a definition: the call that supplied the values.
+    pub context: Option<CallSite>,
+}
+
+/// Where a definition was used, e.g. `two_layer(hidden: 0)` in an experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    pub file: FileId,
+    pub offset: usize,
+    pub len: usize,
+    /// What to say at the call, e.g. `with two_layer(hidden: 0)`.
+    pub call: String,
+}
+
+impl Located {
+    pub fn new(file: FileId, diagnostic: Diagnostic) -> Located {
+        Located {
+            file,
+            diagnostic: diagnostic.with_default_help(),
+            context: None,
+        }
+    }
 }
 
 /// Everything one check found, with the sources needed to show it.
@@ -44,7 +66,11 @@ impl Report {
             .sort_by_key(|d| (d.file, d.diagnostic.offset(), d.diagnostic.code_name()));
         let mut seen = std::collections::HashSet::new();
         self.diagnostics.retain(|d| {
-            let key = (d.file, format!("{:?}", d.diagnostic));
+            let key = (
+                d.file,
+                format!("{:?}", d.diagnostic),
+                format!("{:?}", d.context),
+            );
             seen.insert(key)
         });
     }
@@ -63,6 +89,7 @@ impl Report {
         for d in &self.diagnostics {
             let with = WithSource {
                 diag: &d.diagnostic,
+                context: d.context.as_ref().map(|c| self.context_note(d.file, c)),
                 src: NamedSource::new(
                     self.sources.name(d.file),
                     self.sources.text(d.file).to_string(),
@@ -73,6 +100,24 @@ impl Report {
             }
         }
         out
+    }
+
+    /// A label on the call site when it is in the same file, else a note.
+    fn context_note(&self, file: FileId, c: &CallSite) -> Context {
+        if c.file == file {
+            Context::Label(miette::LabeledSpan::new(
+                Some(c.call.clone()),
+                c.offset,
+                c.len,
+            ))
+        } else {
+            let (line, col) = self.sources.line_col(c.file, c.offset);
+            Context::Note(format!(
+                "note: {} at {}:{line}:{col}",
+                c.call,
+                self.sources.name(c.file)
+            ))
+        }
     }
 
     /// Machine-readable diagnostics for editors: one object per diagnostic.
@@ -108,6 +153,15 @@ impl Report {
                     "column": column,
                     "labels": labels,
                     "help": diag.help().map(|h| h.to_string()),
+                    "context": d.context.as_ref().map(|c| {
+                        let (line, column) = self.sources.line_col(c.file, c.offset);
+                        serde_json::json!({
+                            "call": c.call,
+                            "file": self.sources.name(c.file),
+                            "line": line,
+                            "column": column,
+                        })
+                    }),
                 })
             })
             .collect();
@@ -115,9 +169,15 @@ impl Report {
     }
 }
 
+enum Context {
+    Label(miette::LabeledSpan),
+    Note(String),
+}
+
 /// A diagnostic borrowed together with its source text, for miette.
 struct WithSource<'a> {
     diag: &'a Diagnostic,
+    context: Option<Context>,
     src: NamedSource<String>,
 }
 
@@ -143,10 +203,24 @@ impl miette::Diagnostic for WithSource<'_> {
         self.diag.severity()
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diag.help()
+        let note = match &self.context {
+            Some(Context::Note(n)) => Some(n.clone()),
+            _ => None,
+        };
+        match (self.diag.help().map(|h| h.to_string()), note) {
+            (Some(h), Some(n)) => Some(Box::new(format!("{h}\n{n}"))),
+            (Some(h), None) => Some(Box::new(h)),
+            (None, Some(n)) => Some(Box::new(n)),
+            (None, None) => None,
+        }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.diag.labels()
+        let extra = match &self.context {
+            Some(Context::Label(l)) => Some(l.clone()),
+            _ => None,
+        };
+        let own = self.diag.labels().into_iter().flatten();
+        Some(Box::new(own.chain(extra)))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.src)

@@ -57,9 +57,12 @@ pub struct Ident {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Module {
     pub items: Vec<Item>,
+    /// Names of definitions that failed to parse: later stages stay quiet
+    /// about uses of them instead of calling them unknown.
+    pub broken: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,36 +6,59 @@ use crate::diagnostics::Diagnostic;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
-    let pos = match e.location {
+    let mut pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    if let Some(d) = unterminated_string(text, pos, offset) {
+        return d;
+    }
     let mut wanted: Vec<String> = vec![];
-    let mut push = |w: String| {
+    let push = |w: String, wanted: &mut Vec<String>| {
+        let quoted = w.starts_with('`') && w.ends_with('`');
+        // A token already named inside a phrase (`=` in "`=`, `*=` ...").
+        if quoted && wanted.iter().any(|x| x.contains(w.as_str())) {
+            return;
+        }
         if !wanted.contains(&w) {
             wanted.push(w);
         }
     };
-    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+    let attempts = e.parse_attempts();
+    // pest places the error at the last *rule* it tried; a literal (`:`,
+    // `=`) that failed further on is the better place to point at.
+    let literal_further = attempts.as_ref().is_some_and(|a| a.max_position > pos);
+    if literal_further {
+        if let Some(a) = &attempts {
+            pos = a.max_position;
+        }
+    } else if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
         for r in positives {
             if let Some(w) = rule_words(*r) {
-                push(w.to_string());
+                push(w.to_string(), &mut wanted);
             }
         }
     }
-    if let Some(attempts) = e.parse_attempts() {
-        if attempts.max_position == pos {
-            for t in attempts.expected_tokens() {
+    if let Some(a) = &attempts {
+        if a.max_position == pos {
+            for t in a.expected_tokens() {
                 if let Some(w) = token_words(&t.to_string()) {
-                    push(w);
+                    push(w, &mut wanted);
                 }
             }
         }
     }
-    // After a complete value an operator is always possible; mentioning it
-    // only helps when nothing else could come.
+    if wanted.is_empty()
+        && text
+            .get(..pos)
+            .is_some_and(|b| b.trim().is_empty() || at_top_level(b))
+    {
+        wanted.push(rule_words(Rule::kw_import).unwrap_or_default().to_string());
+    }
+    // After a complete value an operator or a unit is always possible;
+    // mentioning them only helps when nothing else could come.
     if wanted.len() > 1 {
-        wanted.retain(|w| w != OPERATOR);
+        wanted.retain(|w| w != OPERATOR && w != UNIT);
     }
     // Brackets and quotes that start a value are already "a value".
     if wanted.iter().any(|w| w == VALUE) {
@@ -49,13 +72,15 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
     };
     let help = if wanted.iter().any(|w| w == VALUE) {
         Some("a value is a number (`0.5`), a duration (`1000 iters`), a string, a list `[...]`, a name or a call `f(...)`".to_string())
-    } else if wanted.iter().any(|w| w.contains("unit"))
+    } else if wanted.iter().any(|w| w == UNIT)
         || ["`iters`", "`iter`", "`epochs`", "`epoch`"].contains(&found.as_str())
     {
         Some(
             "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
                 .to_string(),
         )
+    } else if wanted.iter().any(|w| w == EXP_STMT) && found.starts_with('`') {
+        Some("experiment keys are written `key: value`, e.g. `data: fmnist`".to_string())
     } else {
         None
     };
@@ -74,8 +99,43 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
     }
 }
 
+/// Whether `before` ends outside any braces (so a definition is expected).
+fn at_top_level(before: &str) -> bool {
+    let opens = before.matches('{').count();
+    let closes = before.matches('}').count();
+    opens <= closes
+}
+
+/// A `"` without a closing quote on its line.
+fn unterminated_string(text: &str, pos: usize, offset: usize) -> Option<Diagnostic> {
+    let rest = text.get(pos..)?;
+    if !rest.starts_with('"') {
+        return None;
+    }
+    let line = rest.split('\n').next().unwrap_or("");
+    let mut escaped = false;
+    for c in line.chars().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return None,
+            _ => {}
+        }
+    }
+    Some(Diagnostic::Syntax {
+        expected: "a closing `\"`".into(),
+        found: "end of line".into(),
+        span: (pos + offset, line.len().max(1)).into(),
+        label: "this string is not closed".into(),
+        help: Some("strings end on the line where they start".into()),
+    })
+}
+
 const VALUE: &str = "a value";
 const OPERATOR: &str = "an operator";
+const UNIT: &str = "a unit (`iters` or `epochs`)";
+const EXP_STMT: &str = "a statement (`key: value`, `vary ...` or `arm ...`)";
+const POLICY_STMT: &str = "a statement (`every ...`, `when ...` or `clamp ...`)";
 
 fn rule_words(r: Rule) -> Option<&'static str> {
     Some(match r {
@@ -105,7 +165,7 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         | Rule::op_neg
         | Rule::op_not => VALUE,
         Rule::string => "a string",
-        Rule::unit => "a unit (`iters` or `epochs`)",
+        Rule::unit => UNIT,
         Rule::op_then
         | Rule::op_with
         | Rule::op_from
@@ -131,11 +191,11 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         | Rule::clamp_stmt
         | Rule::kw_every
         | Rule::kw_when
-        | Rule::kw_clamp => "`every`, `when` or `clamp`",
+        | Rule::kw_clamp => POLICY_STMT,
         Rule::action | Rule::kw_stop => "an action (`lambda *= 1.5` or `stop`)",
         Rule::assign_op => "`=`, `*=`, `/=`, `+=` or `-=`",
         Rule::vary_stmt | Rule::arm_stmt | Rule::key_stmt | Rule::kw_vary | Rule::kw_arm => {
-            "`key: value`, `vary` or `arm`"
+            EXP_STMT
         }
         Rule::kw_in => "`in`",
         Rule::arg => "an argument",

@@ -33,12 +33,25 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 struct Lower {
     file: FileId,
     offset: usize,
+    /// Expressions too long to build (see `MAX_TERMS`).
+    too_long: std::cell::RefCell<Vec<Span>>,
 }
 
-/// Items of a `file` pair; `offset` is where the parsed text starts in the file.
-pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> Vec<Item> {
-    let l = Lower { file, offset };
-    pair.into_inner().filter_map(|p| l.item(p)).collect()
+/// Most operands in one expression level (parentheses start a new level).
+/// With the nesting limit this bounds the depth of every tree, so the
+/// recursive walks of later stages cannot exhaust the stack.
+pub const MAX_TERMS: usize = 32;
+
+/// Items of a `file` pair; `offset` is where the parsed text starts in the
+/// file. Also the spans of expressions rejected as too long.
+pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> (Vec<Item>, Vec<Span>) {
+    let l = Lower {
+        file,
+        offset,
+        too_long: Default::default(),
+    };
+    let items = pair.into_inner().filter_map(|p| l.item(p)).collect();
+    (items, l.too_long.into_inner())
 }
 
 impl Lower {
@@ -266,6 +279,18 @@ impl Lower {
         let whole = self.span(&p);
         if p.as_rule() != Rule::expr {
             return self.primary(p);
+        }
+        // Operands, operators and prefixes at this level.
+        if p.clone().into_inner().count() > 3 * MAX_TERMS {
+            self.too_long.borrow_mut().push(whole);
+            return Expr {
+                kind: ExprKind::Number {
+                    value: 0.0,
+                    text: "0".into(),
+                    int: true,
+                },
+                span: whole,
+            };
         }
         PRATT
             .map_primary(|q| self.primary(q))

@@ -19,29 +19,39 @@ pub struct RegParser;
 
 /// Deepest bracket nesting accepted; deeper input is rejected before pest
 /// sees it so that neither pest nor the tree walkers can exhaust the stack.
-const MAX_NESTING: usize = 48;
+const MAX_NESTING: usize = 32;
 
 /// Parse one file. Items that parse are kept even when others fail.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
     if let Some(d) = too_deep(text) {
-        return (
-            Module { items: vec![] },
-            vec![Located {
-                file,
-                diagnostic: d,
-            }],
-        );
+        return (Module::default(), vec![Located::new(file, d)]);
     }
     match parse_piece(file, text, 0) {
-        Ok(items) => (Module { items }, vec![]),
+        Ok(items) => (
+            Module {
+                items,
+                broken: vec![],
+            },
+            vec![],
+        ),
         Err(first) => {
             let mut items = vec![];
             let mut diags = vec![];
+            let mut broken = vec![];
             for (start, end) in pieces(text) {
                 let piece = text.get(start..end).unwrap_or("");
                 match parse_piece(file, piece, start) {
                     Ok(mut got) => items.append(&mut got),
-                    Err(d) => diags.push(d),
+                    Err(d) => {
+                        diags.extend(more_errors(
+                            file,
+                            piece,
+                            start,
+                            text[..start].matches('\n').count(),
+                            d,
+                        ));
+                        broken.extend(defined_name(piece));
+                    }
                 }
             }
             if diags.is_empty() {
@@ -49,7 +59,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
                 // the whole-file error rather than nothing.
                 diags.push(first);
             }
-            (Module { items }, diags)
+            (Module { items, broken }, diags)
         }
     }
 }
@@ -58,16 +68,28 @@ fn parse_piece(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>
     pest::set_error_detail(true);
     match RegParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
-            let items = match pairs.next() {
+            let (items, too_long) = match pairs.next() {
                 Some(file_pair) => lower::items(file, offset, file_pair),
-                None => vec![],
+                None => (vec![], vec![]),
             };
-            Ok(items)
+            match too_long.first() {
+                None => Ok(items),
+                Some(span) => Err(Located::new(
+                    file,
+                    Diagnostic::Syntax {
+                        expected: format!(
+                            "at most {} operands in one expression",
+                            lower::MAX_TERMS
+                        ),
+                        found: "a longer one".into(),
+                        span: (*span).into(),
+                        label: "expression too long".into(),
+                        help: Some("split it with parentheses or named definitions".into()),
+                    },
+                )),
+            }
         }
-        Err(e) => Err(Located {
-            file,
-            diagnostic: errors::to_diagnostic(&e, text, offset),
-        }),
+        Err(e) => Err(Located::new(file, errors::to_diagnostic(&e, text, offset))),
     }
 }
 
@@ -86,6 +108,115 @@ fn pieces(text: &str) -> Vec<(usize, usize)> {
         .enumerate()
         .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(text.len())))
         .collect()
+}
+
+/// Most syntax errors reported per definition.
+const MAX_ERRORS_PER_ITEM: usize = 8;
+
+/// After a syntax error in a definition, blank out the offending line and
+/// parse again to find the next one, as long as the line holds no brace (a
+/// missing brace changes the structure, and what follows would be noise).
+/// Only the errors are kept; the definition itself counts as broken.
+/// `lines_before` is the number of lines of the file before the piece.
+fn more_errors(
+    file: FileId,
+    piece: &str,
+    offset: usize,
+    lines_before: usize,
+    first: Located,
+) -> Vec<Located> {
+    let mut errors = vec![];
+    let mut text = piece.to_string();
+    let mut current = first;
+    loop {
+        let pos = current
+            .diagnostic
+            .offset()
+            .saturating_sub(offset)
+            .min(text.len());
+        let unclosed = unclosed_bracket(&text[..pos]);
+        if let (Some(open), Diagnostic::Syntax { help, .. }) = (unclosed, &mut current.diagnostic) {
+            let open_line = text[..open].matches('\n').count();
+            if help.is_none() && open_line < text[..pos].matches('\n').count() {
+                let line = lines_before + open_line + 1;
+                *help = Some(format!(
+                    "the `{}` opened on line {line} is never closed",
+                    text[open..].chars().next().unwrap_or('(')
+                ));
+            }
+        }
+        errors.push(current);
+        // Inside an unclosed bracket, later lines would only echo it.
+        if errors.len() >= MAX_ERRORS_PER_ITEM || unclosed.is_some() {
+            break;
+        }
+        let line_start = text[..pos].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
+        let line = &text[line_start..line_end];
+        if line_start == 0 || line.contains(['{', '}']) {
+            break;
+        }
+        // Same byte length, so offsets after the line stay valid.
+        let blank: String = line
+            .chars()
+            .flat_map(|c| std::iter::repeat_n(if c == '\t' { '\t' } else { ' ' }, c.len_utf8()))
+            .collect();
+        text.replace_range(line_start..line_end, &blank);
+        match parse_piece(file, &text, offset) {
+            Ok(_) => break,
+            Err(next) => {
+                let next_pos = next.diagnostic.offset().saturating_sub(offset);
+                if next_pos <= line_end {
+                    break;
+                }
+                current = next;
+            }
+        }
+    }
+    errors
+}
+
+/// Position of the innermost `(` or `[` left open in `text`, outside
+/// strings and comments.
+fn unclosed_bracket(text: &str) -> Option<usize> {
+    let mut stack = vec![];
+    let mut in_string = false;
+    let mut in_comment = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => in_comment = true,
+            '(' | '[' => stack.push(i),
+            ')' | ']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.last().copied()
+}
+
+/// The name a piece defines (`schedule foo(...) = ...` → `foo`), if any.
+fn defined_name(piece: &str) -> Option<String> {
+    let line = piece
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let mut words = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let keyword = words.find(|w| !w.is_empty())?;
+    if keyword == "import" {
+        return None;
+    }
+    words.find(|w| !w.is_empty()).map(str::to_string)
 }
 
 /// `network x`, `data y`, `import "..."` at column 0 (not `data: fmnist`).
