@@ -111,3 +111,27 @@ pub fn readable(path: &std::path::Path) -> bool {
         }
     }
 }
+
+/// Validates the options shared by `plan` and `run`; prints why not (exit 2).
+pub fn compile_options(
+    file: &std::path::Path,
+    seeds: Option<u32>,
+    scale: f64,
+) -> Result<crate::plan::CompileOptions, ExitCode> {
+    if !(scale.is_finite() && scale > 0.0) {
+        eprintln!("error: --scale must be a positive number");
+        return Err(2);
+    }
+    if !readable(file) {
+        return Err(2);
+    }
+    Ok(crate::plan::CompileOptions { seeds, scale })
+}
+
+/// Opens a results directory; prints why not (exit 1).
+pub fn open_results(dir: &std::path::Path) -> Result<crate::run::results::ResultsDir, ExitCode> {
+    crate::run::results::ResultsDir::open(dir.to_path_buf()).map_err(|e| {
+        eprintln!("{}", render_error(&e));
+        1
+    })
+}

@@ -1,7 +1,7 @@
 //! `regime plan FILE [--format yaml|json] [--seeds N] [--scale F]`: print
 //! the compiled plan; errors are rendered instead (exit 1).
 
-use crate::plan::{compile, CompileOptions};
+use crate::plan::compile;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -24,16 +24,9 @@ pub enum Format {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    if !(args.scale.is_finite() && args.scale > 0.0) {
-        eprintln!("error: --scale must be a positive number");
-        return 2;
-    }
-    if !super::readable(&args.file) {
-        return 2;
-    }
-    let opts = CompileOptions {
-        seeds: args.seeds,
-        scale: args.scale,
+    let opts = match super::compile_options(&args.file, args.seeds, args.scale) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
     match compile(&args.file, &opts) {
         Ok(c) => {

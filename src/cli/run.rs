@@ -2,7 +2,7 @@
 //! [--on slurm ...]`: check, compile and run every trial (locally, or as a
 //! Slurm job array), then print the summary.
 
-use crate::plan::{compile, CompileOptions};
+use crate::plan::compile;
 use crate::run::runner::{self, RunOptions};
 use crate::run::slurm::{self, SlurmOptions};
 use std::path::PathBuf;
@@ -59,13 +59,9 @@ fn report(e: &dyn miette::Diagnostic) {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    if !(args.scale.is_finite() && args.scale > 0.0) {
-        eprintln!("error: --scale must be a positive number");
-        return 2;
-    }
-    let opts = CompileOptions {
-        seeds: args.seeds,
-        scale: args.scale,
+    let opts = match super::compile_options(&args.file, args.seeds, args.scale) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
     let compiled = match compile(&args.file, &opts) {
         Ok(c) => c,

@@ -10,12 +10,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    let results = match crate::run::results::ResultsDir::open(args.dir.clone()) {
+    let results = match super::open_results(&args.dir) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}", super::render_error(&e));
-            return 1;
-        }
+        Err(code) => return code,
     };
     let plan = match results.plan() {
         Ok(p) => p,
