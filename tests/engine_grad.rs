@@ -166,9 +166,16 @@ fn conv_gradients_with_stride_and_padding() {
         let n = 2;
         let x = rand_vec(n * s.c * s.h * s.w, &mut rng);
         let w = rand_vec(s.f * s.c * k * k, &mut rng);
-        let mut l = Conv::new(s, false, w, n);
-        l.params_mut()[1].w = rand_vec(s.f, &mut rng);
-        check(&format!("conv k{k} s{stride} p{pad}"), &mut l, &x, n);
+        for chunk in [n, 1] {
+            let mut l = Conv::new(s, false, w.clone(), n).with_chunk(chunk);
+            l.params_mut()[1].w = rand_vec(s.f, &mut rng);
+            check(
+                &format!("conv k{k} s{stride} p{pad} chunk {chunk}"),
+                &mut l,
+                &x,
+                n,
+            );
+        }
     }
 }
 

@@ -93,8 +93,22 @@ pub fn load(spec: &DataSpec, split_seed: u64) -> Result<Dataset, DataError> {
     finish(spec, raw, split_seed)
 }
 
+/// Where Debian's `dataset-fashion-mnist` puts the IDX files.
+pub const SYSTEM_FASHION_MNIST: &str = "/usr/share/datasets/fashion-mnist";
+
 /// Fashion-MNIST: explicit path, `$REGIME_DATA`, Debian's directory, bundled sample.
 fn load_fashion_mnist(path: Option<&str>) -> Result<Raw, DataError> {
+    let env = std::env::var("REGIME_DATA").ok();
+    resolve_fashion_mnist(path, env.as_deref(), SYSTEM_FASHION_MNIST)
+}
+
+/// The resolution order, with the environment and system directory as
+/// arguments so tests can exercise every step.
+fn resolve_fashion_mnist(
+    path: Option<&str>,
+    env: Option<&str>,
+    system: &str,
+) -> Result<Raw, DataError> {
     if let Some(p) = path {
         let dir =
             find_idx_dir(&[p.to_string(), format!("{p}/fashion-mnist")]).ok_or_else(|| {
@@ -106,11 +120,11 @@ fn load_fashion_mnist(path: Option<&str>) -> Result<Raw, DataError> {
         return load_idx_dir(&dir);
     }
     let mut candidates = Vec::new();
-    if let Ok(env) = std::env::var("REGIME_DATA") {
+    if let Some(env) = env {
         candidates.push(format!("{env}/fashion-mnist"));
-        candidates.push(env);
+        candidates.push(env.to_string());
     }
-    candidates.push("/usr/share/datasets/fashion-mnist".to_string());
+    candidates.push(system.to_string());
     if let Some(dir) = find_idx_dir(&candidates) {
         return load_idx_dir(&dir);
     }
