@@ -285,13 +285,22 @@ pub fn run_bench(args: &BenchArgs) -> miette::Result<()> {
     if !args.no_cnn {
         models.push(Model::Cnn);
     }
+    // Torch counts as available when its reference runs one tiny iteration.
     let torch_ok = args.torch
         && args.python.as_ref().is_some_and(|py| {
             Command::new(py)
+                .arg(format!("{}/ref_torch.py", args.reference_dir))
                 .args([
-                    "-c",
-                    "import sys; sys.path.insert(0, sys.argv[1]); import ref_torch",
-                    &args.reference_dir,
+                    "--model",
+                    "mlp",
+                    "--input-dim",
+                    "8",
+                    "--hidden",
+                    "8",
+                    "--iters",
+                    "1",
+                    "--warmup",
+                    "0",
                 ])
                 .output()
                 .map(|o| o.status.success())
