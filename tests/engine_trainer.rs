@@ -318,3 +318,13 @@ fn lr_decay_per_epoch() {
     assert_eq!(scheduled_lr(&spec, 99, 100), 1e-4);
     assert!((scheduled_lr(&spec, 250, 100) - 1e-4 * 0.95 * 0.95).abs() < 1e-15);
 }
+
+#[test]
+fn trainer_can_move_to_a_worker_thread() {
+    // Trials run in parallel on rayon: the trainer must be Send and the
+    // dataset shared by reference across threads.
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<Trainer<'static>>();
+    sync::<regime::data::Dataset>();
+}

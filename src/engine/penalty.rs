@@ -25,9 +25,10 @@ pub fn build(kind: PenaltyKind) -> Box<dyn Penalty> {
         PenaltyKind::None => Box::new(NoPenalty),
         PenaltyKind::L2 => Box::new(L2),
         PenaltyKind::L1 { proximal } => Box::new(L1 { proximal }),
+        // ε = 0 would make the gradient 0·∞ = NaN at w = 0: keep ε² > 0.
         PenaltyKind::Lp { p, eps } => Box::new(Lp {
             p: p as f32,
-            eps2: (eps * eps) as f32,
+            eps2: ((eps * eps) as f32).max(1e-30),
         }),
         PenaltyKind::Elastic { l1, l2 } => Box::new(Elastic {
             a: l1 as f32,
