@@ -222,7 +222,11 @@ fn maxpool_gradients() {
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let (c, h, w, n) = (2, 4, 6, 2);
     let x = spread_vec(n * c * h * w, &mut rng);
-    check("maxpool", &mut MaxPool::new(c, h, w, 2, n), &x, n);
+    check("maxpool 2x2", &mut MaxPool::new(c, h, w, 2, n), &x, n);
+    // The general path: 3×3 windows, with a ragged edge (7 = 2·3 + 1).
+    let (h, w) = (6, 7);
+    let x = spread_vec(n * c * h * w, &mut rng);
+    check("maxpool 3x3", &mut MaxPool::new(c, h, w, 3, n), &x, n);
 }
 
 #[test]

@@ -140,8 +140,7 @@ impl Conv {
     }
 
     /// Add the column gradient (in `cols`) back into the image gradient.
-    fn col2im(&self, dx: &mut [f32], n: usize) {
-        let s = self.s;
+    fn col2im(s: ConvShape, cols: &[f32], dx: &mut [f32], n: usize) {
         let (oh, ow) = (s.oh(), s.ow());
         let width = n * oh * ow;
         dx[..n * s.c * s.h * s.w].fill(0.0);
@@ -149,7 +148,7 @@ impl Conv {
             for kh in 0..s.k {
                 for kw in 0..s.k {
                     let r = (c * s.k + kh) * s.k + kw;
-                    let row = &self.cols[r * width..(r + 1) * width];
+                    let row = &cols[r * width..(r + 1) * width];
                     for e in 0..n {
                         let base = (e * s.c + c) * s.h * s.w;
                         for i in 0..oh {
@@ -196,6 +195,33 @@ impl Layer for Conv {
             let g = self.chunk.min(n - e0);
             let width = g * ohw;
             self.im2col(&x[e0 * il..(e0 + g) * il], g);
+            let b = &self.params[1].w;
+            let yc = &mut y[e0 * ol..(e0 + g) * ol];
+            if g == 1 {
+                // One example: channel-first is the batch layout, so the GEMM
+                // writes the output in place and bias + ReLU follow in cache.
+                sgemm(
+                    false,
+                    false,
+                    s.f,
+                    width,
+                    s.ckk(),
+                    1.0,
+                    &self.params[0].w,
+                    &self.cols,
+                    0.0,
+                    yc,
+                );
+                for (f, row) in yc.chunks_exact_mut(ohw).enumerate() {
+                    if self.relu {
+                        row.iter_mut().for_each(|v| *v = (*v + b[f]).max(0.0));
+                    } else {
+                        row.iter_mut().for_each(|v| *v += b[f]);
+                    }
+                }
+                e0 += g;
+                continue;
+            }
             sgemm(
                 false,
                 false,
@@ -208,8 +234,6 @@ impl Layer for Conv {
                 0.0,
                 &mut self.out_t,
             );
-            let b = &self.params[1].w;
-            let yc = &mut y[e0 * ol..(e0 + g) * ol];
             for f in 0..s.f {
                 let src = &self.out_t[f * width..(f + 1) * width];
                 for e in 0..g {
@@ -251,18 +275,28 @@ impl Layer for Conv {
             if n > self.chunk {
                 self.im2col(&x[e0 * il..(e0 + g) * il], g);
             }
-            // Batch layout → channel-first, summing the bias gradient on the way.
+            // Batch layout → channel-first (a copy unless the chunk is one
+            // example), summing the bias gradient on the way.
             let [w, b] = &mut self.params;
             let dyc = &dy[e0 * ol..(e0 + g) * ol];
-            for f in 0..s.f {
-                let mut acc = 0f32;
-                for e in 0..g {
-                    let src = &dyc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
-                    self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw].copy_from_slice(src);
-                    acc += src.iter().sum::<f32>();
+            let dout: &[f32] = if g == 1 {
+                for (f, row) in dyc.chunks_exact(ohw).enumerate() {
+                    b.g[f] += row.iter().sum::<f32>();
                 }
-                b.g[f] += acc;
-            }
+                dyc
+            } else {
+                for f in 0..s.f {
+                    let mut acc = 0f32;
+                    for e in 0..g {
+                        let src = &dyc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                        self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw]
+                            .copy_from_slice(src);
+                        acc += src.iter().sum::<f32>();
+                    }
+                    b.g[f] += acc;
+                }
+                &self.out_t
+            };
             // dW += dOut · colsᵀ, on top of the penalty gradient.
             sgemm(
                 false,
@@ -271,7 +305,7 @@ impl Layer for Conv {
                 s.ckk(),
                 width,
                 1.0,
-                &self.out_t,
+                dout,
                 &self.cols,
                 1.0,
                 &mut w.g,
@@ -285,11 +319,11 @@ impl Layer for Conv {
                     s.f,
                     1.0,
                     &w.w,
-                    &self.out_t,
+                    dout,
                     0.0,
                     &mut self.cols,
                 );
-                self.col2im(&mut dx[e0 * il..(e0 + g) * il], g);
+                Self::col2im(s, &self.cols, &mut dx[e0 * il..(e0 + g) * il], g);
             }
             e0 += g;
         }

@@ -26,6 +26,38 @@ impl MaxPool {
     }
 }
 
+/// The common 2×2 case over one example: two input rows at a time.
+fn forward_2x2(channels: usize, h: usize, w: usize, img: &[f32], y: &mut [f32], at: &mut [u32]) {
+    let (oh, ow) = (h / 2, w / 2);
+    for c in 0..channels {
+        for i in 0..oh {
+            let top = (c * h + 2 * i) * w;
+            let (r0, r1) = (&img[top..top + w], &img[top + w..top + 2 * w]);
+            let o0 = (c * oh + i) * ow;
+            for (j, (yo, ao)) in y[o0..o0 + ow]
+                .iter_mut()
+                .zip(&mut at[o0..o0 + ow])
+                .enumerate()
+            {
+                // Candidates in row-major order; strict `>` keeps the first of
+                // tied maxima.
+                let (mut best, mut idx) = (r0[2 * j], top + 2 * j);
+                for (v, k) in [
+                    (r0[2 * j + 1], top + 2 * j + 1),
+                    (r1[2 * j], top + w + 2 * j),
+                    (r1[2 * j + 1], top + w + 2 * j + 1),
+                ] {
+                    let better = v > best;
+                    best = if better { v } else { best };
+                    idx = if better { k } else { idx };
+                }
+                *yo = best;
+                *ao = idx as u32;
+            }
+        }
+    }
+}
+
 impl Layer for MaxPool {
     fn name(&self) -> &'static str {
         "maxpool"
@@ -45,6 +77,10 @@ impl Layer for MaxPool {
                 &mut y[e * ol..(e + 1) * ol],
                 &mut self.argmax[e * ol..(e + 1) * ol],
             );
+            if k == 2 {
+                forward_2x2(self.c, self.h, w, img, ye, ae);
+                continue;
+            }
             for c in 0..self.c {
                 for i in 0..oh {
                     let row0 = (c * self.h + i * k) * w;
