@@ -281,7 +281,7 @@ impl Layer for Conv {
             let dyc = &dy[e0 * ol..(e0 + g) * ol];
             let dout: &[f32] = if g == 1 {
                 for (f, row) in dyc.chunks_exact(ohw).enumerate() {
-                    b.g[f] += row.iter().sum::<f32>();
+                    b.g[f] += lane_sum(row);
                 }
                 dyc
             } else {
@@ -291,7 +291,7 @@ impl Layer for Conv {
                         let src = &dyc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
                         self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw]
                             .copy_from_slice(src);
-                        acc += src.iter().sum::<f32>();
+                        acc += lane_sum(src);
                     }
                     b.g[f] += acc;
                 }
@@ -335,6 +335,19 @@ impl Layer for Conv {
     fn params_mut(&mut self) -> &mut [Param] {
         &mut self.params
     }
+}
+
+/// Σx with eight independent accumulators, so the loop vectorises (a single
+/// running sum is a serial dependency the compiler may not reorder).
+fn lane_sum(x: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut it = x.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            lanes[k] += c[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>()
 }
 
 /// Direct (six nested loops) convolution, the reference the tests hold the
