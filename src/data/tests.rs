@@ -421,3 +421,20 @@ fn fashion_mnist_resolution_order() {
     let empty = tempfile::tempdir().unwrap();
     assert!(resolve_fashion_mnist(Some(&s(&empty)), None, &s(&system)).is_err());
 }
+
+#[test]
+fn shared_loads_are_cached_per_spec_and_seed() {
+    let src = DataSource::Synthetic {
+        train: 50,
+        test: 5,
+        dim: 4,
+        classes: 2,
+        seed: 11,
+    };
+    let s = spec(src, gray(1, 4), 5, None, Normalize::None);
+    let a = load_shared(&s, 1).unwrap();
+    let b = load_shared(&s, 1).unwrap();
+    let c = load_shared(&s, 2).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
+    assert!(!std::sync::Arc::ptr_eq(&a, &c));
+}
