@@ -18,6 +18,11 @@ pub trait Penalty: Send {
     fn grad_into(&self, w: &[f32], g: &mut [f32], lambda: f32) -> f64;
     /// Proximal step after the optimizer update (a no-op for most penalties).
     fn prox(&self, _w: &mut [f32], _lambda: f32, _lr: f32) {}
+    /// True for plain L2 (gradient 2λw), which the optimizer can fold into
+    /// its own pass over the weights instead of a separate one.
+    fn is_l2(&self) -> bool {
+        false
+    }
 }
 
 pub fn build(kind: PenaltyKind) -> Box<dyn Penalty> {
@@ -50,6 +55,9 @@ impl Penalty for NoPenalty {
 
 pub struct L2;
 impl Penalty for L2 {
+    fn is_l2(&self) -> bool {
+        true
+    }
     fn value(&self, w: &[f32], lambda: f32) -> f64 {
         lambda as f64 * w.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>()
     }

@@ -267,6 +267,9 @@ impl Layer for Conv {
         if self.relu {
             relu_mask(&y[..n * ol], dy);
         }
+        if !self.params[1].accumulate {
+            self.params[1].g.fill(0.0);
+        }
         let mut e0 = 0;
         while e0 < n {
             let g = self.chunk.min(n - e0);
@@ -297,7 +300,8 @@ impl Layer for Conv {
                 }
                 &self.out_t
             };
-            // dW += dOut · colsᵀ, on top of the penalty gradient.
+            // dW (+)= dOut · colsᵀ: later chunks always add.
+            let beta = if w.accumulate || e0 > 0 { 1.0 } else { 0.0 };
             sgemm(
                 false,
                 true,
@@ -307,7 +311,7 @@ impl Layer for Conv {
                 1.0,
                 dout,
                 &self.cols,
-                1.0,
+                beta,
                 &mut w.g,
             );
             if let Some(dx) = dx.as_deref_mut() {
