@@ -166,9 +166,16 @@ fn conv_gradients_with_stride_and_padding() {
         let n = 2;
         let x = rand_vec(n * s.c * s.h * s.w, &mut rng);
         let w = rand_vec(s.f * s.c * k * k, &mut rng);
-        let mut l = Conv::new(s, false, w, n);
-        l.params_mut()[1].w = rand_vec(s.f, &mut rng);
-        check(&format!("conv k{k} s{stride} p{pad}"), &mut l, &x, n);
+        for chunk in [n, 1] {
+            let mut l = Conv::new(s, false, w.clone(), n).with_chunk(chunk);
+            l.params_mut()[1].w = rand_vec(s.f, &mut rng);
+            check(
+                &format!("conv k{k} s{stride} p{pad} chunk {chunk}"),
+                &mut l,
+                &x,
+                n,
+            );
+        }
     }
 }
 
@@ -215,7 +222,11 @@ fn maxpool_gradients() {
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let (c, h, w, n) = (2, 4, 6, 2);
     let x = spread_vec(n * c * h * w, &mut rng);
-    check("maxpool", &mut MaxPool::new(c, h, w, 2, n), &x, n);
+    check("maxpool 2x2", &mut MaxPool::new(c, h, w, 2, n), &x, n);
+    // The general path: 3×3 windows, with a ragged edge (7 = 2·3 + 1).
+    let (h, w) = (6, 7);
+    let x = spread_vec(n * c * h * w, &mut rng);
+    check("maxpool 3x3", &mut MaxPool::new(c, h, w, 3, n), &x, n);
 }
 
 #[test]

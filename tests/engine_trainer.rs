@@ -318,3 +318,63 @@ fn lr_decay_per_epoch() {
     assert_eq!(scheduled_lr(&spec, 99, 100), 1e-4);
     assert!((scheduled_lr(&spec, 250, 100) - 1e-4 * 0.95 * 0.95).abs() < 1e-15);
 }
+
+#[test]
+fn trainer_can_move_to_a_worker_thread() {
+    // Trials run in parallel on rayon: the trainer must be Send and the
+    // dataset shared by reference across threads.
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<Trainer<'static>>();
+    sync::<regime::data::Dataset>();
+}
+
+#[test]
+fn fused_l2_matches_the_unfused_penalty_path() {
+    // Elastic with a = 0, b = 1 is λ·Σw², the same penalty as L2, but goes
+    // through the generic path (penalty gradient first, separate optimizer
+    // pass); L2 is fused into the optimizer's loop. Same trajectory up to
+    // float rounding, for every SGD variant and for Adam (default path).
+    let opts = [
+        sgd(0.05, 0.0),
+        sgd(0.05, 0.9),
+        OptimizerSpec::Sgd {
+            lr: 0.05,
+            momentum: 0.9,
+            nesterov: true,
+            decay: None,
+        },
+        OptimizerSpec::Adam {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            decay: None,
+        },
+    ];
+    for opt in opts {
+        let data = random_dataset(flat(30), 5, 300, 10, 10, 9);
+        let mk = |pen| {
+            let mut t = trial(two_layer(30, 20, 5, Init::He), opt, pen, 32, 4);
+            t.sampling = Sampling::Replacement;
+            t
+        };
+        let (ta, tb) = (
+            mk(PenaltyKind::L2),
+            mk(PenaltyKind::Elastic { l1: 0.0, l2: 1.0 }),
+        );
+        let mut a = Trainer::new(&ta, &data).unwrap();
+        let mut b = Trainer::new(&tb, &data).unwrap();
+        for _ in 0..50 {
+            let (x, y) = (a.step(0.05, 0.05).unwrap(), b.step(0.05, 0.05).unwrap());
+            assert!(
+                (x.data_loss - y.data_loss).abs() < 1e-4 * y.data_loss.abs().max(1.0),
+                "{opt:?}"
+            );
+            assert!(
+                (x.reg_loss - y.reg_loss).abs() < 1e-4 * y.reg_loss.abs().max(1e-3),
+                "{opt:?} {x:?} {y:?}"
+            );
+        }
+        assert!((a.reg_loss(0.05) - b.reg_loss(0.05)).abs() < 1e-4 * b.reg_loss(0.05));
+    }
+}

@@ -93,8 +93,49 @@ pub fn load(spec: &DataSpec, split_seed: u64) -> Result<Dataset, DataError> {
     finish(spec, raw, split_seed)
 }
 
+/// [`load`] through a process-wide cache: the same spec and split seed give
+/// the same `Arc<Dataset>`, so data is read, split and normalised once per
+/// process and shared read-only by every trial (and thread) that uses it.
+/// Errors are not cached.
+pub fn load_shared(spec: &DataSpec, split_seed: u64) -> Result<std::sync::Arc<Dataset>, DataError> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Dataset>>>> = OnceLock::new();
+    // invariant: DataSpec is plain data that always serialises.
+    let key = format!(
+        "{}#{split_seed}",
+        serde_json::to_string(spec).expect("DataSpec serialises")
+    );
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    // Holding the lock while loading makes concurrent trials wait for one
+    // load instead of each reading the files.
+    let mut map = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(d) = map.get(&key) {
+        return Ok(Arc::clone(d));
+    }
+    let d = Arc::new(load(spec, split_seed)?);
+    map.insert(key, Arc::clone(&d));
+    Ok(d)
+}
+
+/// Where Debian's `dataset-fashion-mnist` puts the IDX files.
+pub const SYSTEM_FASHION_MNIST: &str = "/usr/share/datasets/fashion-mnist";
+
 /// Fashion-MNIST: explicit path, `$REGIME_DATA`, Debian's directory, bundled sample.
 fn load_fashion_mnist(path: Option<&str>) -> Result<Raw, DataError> {
+    let env = std::env::var("REGIME_DATA").ok();
+    resolve_fashion_mnist(path, env.as_deref(), SYSTEM_FASHION_MNIST)
+}
+
+/// The resolution order, with the environment and system directory as
+/// arguments so tests can exercise every step.
+fn resolve_fashion_mnist(
+    path: Option<&str>,
+    env: Option<&str>,
+    system: &str,
+) -> Result<Raw, DataError> {
     if let Some(p) = path {
         let dir =
             find_idx_dir(&[p.to_string(), format!("{p}/fashion-mnist")]).ok_or_else(|| {
@@ -106,11 +147,11 @@ fn load_fashion_mnist(path: Option<&str>) -> Result<Raw, DataError> {
         return load_idx_dir(&dir);
     }
     let mut candidates = Vec::new();
-    if let Ok(env) = std::env::var("REGIME_DATA") {
+    if let Some(env) = env {
         candidates.push(format!("{env}/fashion-mnist"));
-        candidates.push(env);
+        candidates.push(env.to_string());
     }
-    candidates.push("/usr/share/datasets/fashion-mnist".to_string());
+    candidates.push(system.to_string());
     if let Some(dir) = find_idx_dir(&candidates) {
         return load_idx_dir(&dir);
     }

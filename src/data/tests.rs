@@ -394,3 +394,47 @@ fn synthetic_source_is_learnable_and_seeded() {
     let distinct: std::collections::BTreeSet<u8> = d.train.y.iter().copied().collect();
     assert!(distinct.len() > 1);
 }
+
+#[test]
+fn fashion_mnist_resolution_order() {
+    let explicit = tempfile::tempdir().unwrap();
+    let env = tempfile::tempdir().unwrap();
+    let system = tempfile::tempdir().unwrap();
+    write_fmnist(explicit.path(), 11, 3, true);
+    std::fs::create_dir(env.path().join("fashion-mnist")).unwrap();
+    write_fmnist(&env.path().join("fashion-mnist"), 12, 3, false);
+    write_fmnist(system.path(), 13, 3, true);
+    let s = |p: &tempfile::TempDir| p.path().to_str().unwrap().to_string();
+    let n = |r: Raw| r.train_y.len();
+    // An explicit path wins, then $REGIME_DATA (or its fashion-mnist/), then
+    // the system directory, then the bundled sample.
+    let r = resolve_fashion_mnist(Some(&s(&explicit)), Some(&s(&env)), &s(&system)).unwrap();
+    assert_eq!((r.origin.clone(), n(r)), (s(&explicit), 11));
+    let r = resolve_fashion_mnist(None, Some(&s(&env)), &s(&system)).unwrap();
+    assert_eq!(n(r), 12);
+    let r = resolve_fashion_mnist(None, None, &s(&system)).unwrap();
+    assert_eq!(n(r), 13);
+    let r = resolve_fashion_mnist(None, Some("/nonexistent"), "/nonexistent").unwrap();
+    assert!(r.origin.starts_with("bundled"), "{}", r.origin);
+    assert_eq!(n(r), 5000);
+    // An explicit path that holds nothing is an error, not a silent fallback.
+    let empty = tempfile::tempdir().unwrap();
+    assert!(resolve_fashion_mnist(Some(&s(&empty)), None, &s(&system)).is_err());
+}
+
+#[test]
+fn shared_loads_are_cached_per_spec_and_seed() {
+    let src = DataSource::Synthetic {
+        train: 50,
+        test: 5,
+        dim: 4,
+        classes: 2,
+        seed: 11,
+    };
+    let s = spec(src, gray(1, 4), 5, None, Normalize::None);
+    let a = load_shared(&s, 1).unwrap();
+    let b = load_shared(&s, 1).unwrap();
+    let c = load_shared(&s, 2).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
+    assert!(!std::sync::Arc::ptr_eq(&a, &c));
+}

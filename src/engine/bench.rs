@@ -107,6 +107,9 @@ struct Row {
     torch: Vec<f64>,
     peak: f64,
     flops: f64,
+    /// Busy fraction of the machine's CPUs (other processes), sampled after
+    /// each repeat; the table shows the maximum.
+    load: Vec<f64>,
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -223,6 +226,18 @@ fn time_reference(
         .ok_or_else(|| miette!("{which} reference JSON has no examples_per_sec"))
 }
 
+/// Busy fraction of the CPUs by other processes right now (machine_load.py).
+fn machine_busy(args: &BenchArgs) -> Option<f64> {
+    let py = args.python.as_ref()?;
+    let out = Command::new(py)
+        .arg(format!("{}/machine_load.py", args.reference_dir))
+        .args(["--interval", "0.5"])
+        .output()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["busy"].as_f64()
+}
+
 fn wait_quiet(args: &BenchArgs) {
     if let (Some(py), Some(secs)) = (&args.python, args.wait_quiet) {
         let _ = Command::new(py)
@@ -250,14 +265,14 @@ fn num(v: f64) -> String {
 
 fn table(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| model | thr | regime ex/s | regime GF/s | sgemm peak GF/s | regime % peak | numpy ex/s | torch ex/s | regime/numpy | regime/torch |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n",
+        "| model | thr | regime ex/s | regime GF/s | sgemm peak GF/s | regime % peak | numpy ex/s | torch ex/s | regime/numpy | regime/torch | max busy |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let (reg, np, th) = (median(&r.regime), median(&r.numpy), median(&r.torch));
         let gf = reg * r.flops / 1e9;
         s += &format!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.0}% | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.1} | {:.1} | {:.0}% | {} | {} | {} | {} | {} |\n",
             r.model,
             r.threads,
             num(reg),
@@ -267,7 +282,12 @@ fn table(rows: &[Row]) -> String {
             num(np),
             num(th),
             ratio(reg, np),
-            ratio(reg, th)
+            ratio(reg, th),
+            r.load
+                .iter()
+                .copied()
+                .reduce(f64::max)
+                .map_or("–".into(), |b| format!("{b:.2}"))
         );
     }
     s
@@ -285,13 +305,22 @@ pub fn run_bench(args: &BenchArgs) -> miette::Result<()> {
     if !args.no_cnn {
         models.push(Model::Cnn);
     }
+    // Torch counts as available when its reference runs one tiny iteration.
     let torch_ok = args.torch
         && args.python.as_ref().is_some_and(|py| {
             Command::new(py)
+                .arg(format!("{}/ref_torch.py", args.reference_dir))
                 .args([
-                    "-c",
-                    "import sys; sys.path.insert(0, sys.argv[1]); import ref_torch",
-                    &args.reference_dir,
+                    "--model",
+                    "mlp",
+                    "--input-dim",
+                    "8",
+                    "--hidden",
+                    "8",
+                    "--iters",
+                    "1",
+                    "--warmup",
+                    "0",
                 ])
                 .output()
                 .map(|o| o.status.success())
@@ -364,6 +393,7 @@ pub fn run_bench(args: &BenchArgs) -> miette::Result<()> {
                         )?);
                     }
                 }
+                row.load.extend(machine_busy(args));
             }
             eprintln!(
                 "{} thr {}: regime {:.0} ex/s, numpy {:.0}, torch {:.0} (medians of {})",

@@ -18,6 +18,11 @@ pub trait Penalty: Send {
     fn grad_into(&self, w: &[f32], g: &mut [f32], lambda: f32) -> f64;
     /// Proximal step after the optimizer update (a no-op for most penalties).
     fn prox(&self, _w: &mut [f32], _lambda: f32, _lr: f32) {}
+    /// True for plain L2 (gradient 2λw), which the optimizer can fold into
+    /// its own pass over the weights instead of a separate one.
+    fn is_l2(&self) -> bool {
+        false
+    }
 }
 
 pub fn build(kind: PenaltyKind) -> Box<dyn Penalty> {
@@ -25,9 +30,10 @@ pub fn build(kind: PenaltyKind) -> Box<dyn Penalty> {
         PenaltyKind::None => Box::new(NoPenalty),
         PenaltyKind::L2 => Box::new(L2),
         PenaltyKind::L1 { proximal } => Box::new(L1 { proximal }),
+        // ε = 0 would make the gradient 0·∞ = NaN at w = 0: keep ε² > 0.
         PenaltyKind::Lp { p, eps } => Box::new(Lp {
             p: p as f32,
-            eps2: (eps * eps) as f32,
+            eps2: ((eps * eps) as f32).max(1e-30),
         }),
         PenaltyKind::Elastic { l1, l2 } => Box::new(Elastic {
             a: l1 as f32,
@@ -49,6 +55,9 @@ impl Penalty for NoPenalty {
 
 pub struct L2;
 impl Penalty for L2 {
+    fn is_l2(&self) -> bool {
+        true
+    }
     fn value(&self, w: &[f32], lambda: f32) -> f64 {
         lambda as f64 * w.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>()
     }

@@ -187,22 +187,29 @@ impl<'d> Trainer<'d> {
         if !data_loss.is_finite() || data_loss > EXPLODED_LOSS {
             return Err(diverged(data_loss));
         }
-        // Gradients start at the penalty's (in the same pass that measures
-        // its value); backward adds the data gradient on top.
+        // Penalty gradients other than L2 start the gradient (in the pass
+        // that measures their value) and backward adds the data gradient on
+        // top; L2 is folded into the optimizer's pass below, and unpenalised
+        // parameters get their gradient written by backward directly.
         let mut reg_loss = 0f64;
         let (pen, penalised) = (&self.pen, &self.penalised);
+        let fused_l2 = pen.is_l2();
         for (slot, p) in self.net.params_mut().enumerate() {
-            if penalised[slot] {
+            p.accumulate = penalised[slot] && !fused_l2;
+            if p.accumulate {
                 reg_loss += pen.grad_into(&p.w, &mut p.g, lambda);
-            } else {
-                p.g.fill(0.0);
             }
         }
         self.net.backward(n);
         self.opt.begin_step();
         let (pen, opt, penalised) = (&self.pen, &mut self.opt, &self.penalised);
         for (slot, p) in self.net.params_mut().enumerate() {
-            opt.update(slot, &mut p.w, &p.g, lr);
+            if penalised[slot] && fused_l2 {
+                reg_loss +=
+                    lambda as f64 * opt.update_l2(slot, &mut p.w, &mut p.g, lr, 2.0 * lambda);
+            } else {
+                opt.update(slot, &mut p.w, &p.g, lr);
+            }
             if penalised[slot] {
                 pen.prox(&mut p.w, lambda, lr);
             }

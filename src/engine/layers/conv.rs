@@ -1,10 +1,17 @@
-//! 2-D convolution by im2col and one GEMM over the whole batch, with stride,
+//! 2-D convolution by im2col and one GEMM per chunk of examples, with stride,
 //! zero padding and an optional fused ReLU.
 //!
-//! Forward: `cols` (C·K·K × N·OH·OW) gathers every receptive field; one GEMM
-//! `W (F × C·K·K) · cols` gives the output channel-first (F × N·OH·OW), and
-//! one pass transposes it to the batch layout (N, F, OH, OW) while adding the
-//! bias and applying the ReLU. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
+//! Forward: `cols` (C·K·K × G·OH·OW) gathers every receptive field of a chunk
+//! of G examples; one GEMM `W (F × C·K·K) · cols` gives the output
+//! channel-first (F × G·OH·OW), and one pass transposes it to the batch layout
+//! (G, F, OH, OW) while adding the bias and applying the ReLU.
+//!
+//! Why chunks: for the cs231n convnet the im2col matrix of a whole batch of 50
+//! is 30 MB. Written once by im2col and read again by OpenBLAS's packing, it
+//! makes two trips through DRAM and the packing costs as much as the
+//! multiply. G is chosen so that a chunk's columns stay within ~1 MB (L2), and
+//! backward recomputes them per chunk instead of keeping 30 MB around. Small
+//! images get one chunk for the whole batch: a single GEMM. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
 //! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
 //! back by col2im.
 
@@ -39,7 +46,9 @@ pub struct Conv {
     pub relu: bool,
     /// [W (F × C·K·K), b (F)].
     params: [Param; 2],
-    /// im2col matrix, reused for the column gradient in backward.
+    /// Examples per GEMM.
+    chunk: usize,
+    /// im2col matrix of one chunk, reused for the column gradient in backward.
     cols: Vec<f32>,
     /// Output (forward) / output gradient (backward) in channel-first layout.
     out_t: Vec<f32>,
@@ -48,13 +57,45 @@ pub struct Conv {
 impl Conv {
     pub fn new(s: ConvShape, relu: bool, w: Vec<f32>, capacity: usize) -> Conv {
         let ohw = s.oh() * s.ow();
+        const BUDGET: usize = 1 << 20; // bytes of columns per chunk
+        let chunk = (BUDGET / (4 * s.ckk() * ohw).max(1)).clamp(1, capacity.max(1));
         Conv {
             s,
             relu,
             params: [Param::new(w, false), Param::new(vec![0.0; s.f], true)],
-            cols: vec![0.0; s.ckk() * capacity * ohw],
-            out_t: vec![0.0; s.f * capacity * ohw],
+            chunk,
+            cols: vec![0.0; s.ckk() * chunk * ohw],
+            out_t: vec![0.0; s.f * chunk * ohw],
         }
+    }
+
+    /// Force `chunk` examples per GEMM (tests use 1 to exercise chunking).
+    pub fn with_chunk(mut self, chunk: usize) -> Conv {
+        let ohw = self.s.oh() * self.s.ow();
+        self.chunk = chunk.max(1);
+        self.cols = vec![0.0; self.s.ckk() * self.chunk * ohw];
+        self.out_t = vec![0.0; self.s.f * self.chunk * ohw];
+        self
+    }
+
+    /// Output columns `j` whose input column `j·stride + kw − pad` is inside
+    /// the image: `lo..hi`.
+    fn valid_cols(&self, kw: usize) -> (usize, usize) {
+        let s = self.s;
+        let ow = s.ow();
+        // j·stride + kw ≥ pad  ⇔  j ≥ ⌈(pad − kw)/stride⌉
+        let lo = if s.pad > kw {
+            (s.pad - kw).div_ceil(s.stride)
+        } else {
+            0
+        };
+        // j·stride + kw − pad ≤ w − 1  ⇔  j ≤ ⌊(w − 1 + pad − kw)/stride⌋
+        let hi = if s.w + s.pad > kw {
+            ((s.w - 1 + s.pad - kw) / s.stride + 1).min(ow)
+        } else {
+            0
+        };
+        (lo.min(hi), hi)
     }
 
     fn im2col(&mut self, x: &[f32], n: usize) {
@@ -64,6 +105,7 @@ impl Conv {
         for c in 0..s.c {
             for kh in 0..s.k {
                 for kw in 0..s.k {
+                    let (lo, hi) = self.valid_cols(kw);
                     let r = (c * s.k + kh) * s.k + kw;
                     let row = &mut self.cols[r * width..(r + 1) * width];
                     for e in 0..n {
@@ -71,18 +113,24 @@ impl Conv {
                         for i in 0..oh {
                             let out = &mut row[(e * oh + i) * ow..(e * oh + i + 1) * ow];
                             let ih = (i * s.stride + kh) as isize - s.pad as isize;
-                            if ih < 0 || ih >= s.h as isize {
+                            if ih < 0 || ih >= s.h as isize || lo >= hi {
                                 out.fill(0.0);
                                 continue;
                             }
                             let src = &img[ih as usize * s.w..(ih as usize + 1) * s.w];
-                            for (j, o) in out.iter_mut().enumerate() {
-                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
-                                *o = if iw < 0 || iw >= s.w as isize {
-                                    0.0
-                                } else {
-                                    src[iw as usize]
-                                };
+                            out[..lo].fill(0.0);
+                            out[hi..].fill(0.0);
+                            // First input column: lo·stride + kw − pad ≥ 0 by construction.
+                            let first = lo * s.stride + kw - s.pad;
+                            if s.stride == 1 {
+                                out[lo..hi].copy_from_slice(&src[first..first + (hi - lo)]);
+                            } else {
+                                for (o, v) in out[lo..hi]
+                                    .iter_mut()
+                                    .zip(src[first..].iter().step_by(s.stride))
+                                {
+                                    *o = *v;
+                                }
                             }
                         }
                     }
@@ -92,8 +140,7 @@ impl Conv {
     }
 
     /// Add the column gradient (in `cols`) back into the image gradient.
-    fn col2im(&self, dx: &mut [f32], n: usize) {
-        let s = self.s;
+    fn col2im(s: ConvShape, cols: &[f32], dx: &mut [f32], n: usize) {
         let (oh, ow) = (s.oh(), s.ow());
         let width = n * oh * ow;
         dx[..n * s.c * s.h * s.w].fill(0.0);
@@ -101,7 +148,7 @@ impl Conv {
             for kh in 0..s.k {
                 for kw in 0..s.k {
                     let r = (c * s.k + kh) * s.k + kw;
-                    let row = &self.cols[r * width..(r + 1) * width];
+                    let row = &cols[r * width..(r + 1) * width];
                     for e in 0..n {
                         let base = (e * s.c + c) * s.h * s.w;
                         for i in 0..oh {
@@ -142,83 +189,147 @@ impl Layer for Conv {
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
         let s = self.s;
         let ohw = s.oh() * s.ow();
-        let width = n * ohw;
-        self.im2col(x, n);
-        sgemm(
-            false,
-            false,
-            s.f,
-            width,
-            s.ckk(),
-            1.0,
-            &self.params[0].w,
-            &self.cols,
-            0.0,
-            &mut self.out_t,
-        );
-        let b = &self.params[1].w;
-        for f in 0..s.f {
-            let src = &self.out_t[f * width..(f + 1) * width];
-            for e in 0..n {
-                let dst = &mut y[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
-                let src = &src[e * ohw..(e + 1) * ohw];
-                if self.relu {
-                    dst.iter_mut()
-                        .zip(src)
-                        .for_each(|(o, &v)| *o = (v + b[f]).max(0.0));
-                } else {
-                    dst.iter_mut().zip(src).for_each(|(o, &v)| *o = v + b[f]);
+        let (il, ol) = (self.in_len(), self.out_len());
+        let mut e0 = 0;
+        while e0 < n {
+            let g = self.chunk.min(n - e0);
+            let width = g * ohw;
+            self.im2col(&x[e0 * il..(e0 + g) * il], g);
+            let b = &self.params[1].w;
+            let yc = &mut y[e0 * ol..(e0 + g) * ol];
+            if g == 1 {
+                // One example: channel-first is the batch layout, so the GEMM
+                // writes the output in place and bias + ReLU follow in cache.
+                sgemm(
+                    false,
+                    false,
+                    s.f,
+                    width,
+                    s.ckk(),
+                    1.0,
+                    &self.params[0].w,
+                    &self.cols,
+                    0.0,
+                    yc,
+                );
+                for (f, row) in yc.chunks_exact_mut(ohw).enumerate() {
+                    if self.relu {
+                        row.iter_mut().for_each(|v| *v = (*v + b[f]).max(0.0));
+                    } else {
+                        row.iter_mut().for_each(|v| *v += b[f]);
+                    }
+                }
+                e0 += g;
+                continue;
+            }
+            sgemm(
+                false,
+                false,
+                s.f,
+                width,
+                s.ckk(),
+                1.0,
+                &self.params[0].w,
+                &self.cols,
+                0.0,
+                &mut self.out_t,
+            );
+            for f in 0..s.f {
+                let src = &self.out_t[f * width..(f + 1) * width];
+                for e in 0..g {
+                    let dst = &mut yc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                    let src = &src[e * ohw..(e + 1) * ohw];
+                    if self.relu {
+                        dst.iter_mut()
+                            .zip(src)
+                            .for_each(|(o, &v)| *o = (v + b[f]).max(0.0));
+                    } else {
+                        dst.iter_mut().zip(src).for_each(|(o, &v)| *o = v + b[f]);
+                    }
                 }
             }
+            e0 += g;
         }
     }
 
-    fn backward(&mut self, _: &[f32], y: &[f32], dy: &mut [f32], dx: Option<&mut [f32]>, n: usize) {
+    fn backward(
+        &mut self,
+        x: &[f32],
+        y: &[f32],
+        dy: &mut [f32],
+        mut dx: Option<&mut [f32]>,
+        n: usize,
+    ) {
         let s = self.s;
         let ohw = s.oh() * s.ow();
-        let width = n * ohw;
-        let dy = &mut dy[..n * s.f * ohw];
+        let (il, ol) = (self.in_len(), self.out_len());
+        let dy = &mut dy[..n * ol];
         if self.relu {
-            relu_mask(&y[..n * s.f * ohw], dy);
+            relu_mask(&y[..n * ol], dy);
         }
-        // Batch layout → channel-first, summing the bias gradient on the way.
-        let [w, b] = &mut self.params;
-        for f in 0..s.f {
-            let mut acc = 0f32;
-            for e in 0..n {
-                let src = &dy[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
-                let dst = &mut self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw];
-                dst.copy_from_slice(src);
-                acc += src.iter().sum::<f32>();
+        if !self.params[1].accumulate {
+            self.params[1].g.fill(0.0);
+        }
+        let mut e0 = 0;
+        while e0 < n {
+            let g = self.chunk.min(n - e0);
+            let width = g * ohw;
+            // With one chunk, `cols` still holds forward's columns.
+            if n > self.chunk {
+                self.im2col(&x[e0 * il..(e0 + g) * il], g);
             }
-            b.g[f] += acc;
-        }
-        sgemm(
-            false,
-            true,
-            s.f,
-            s.ckk(),
-            width,
-            1.0,
-            &self.out_t,
-            &self.cols,
-            1.0, // accumulate onto the penalty gradient
-            &mut w.g,
-        );
-        if let Some(dx) = dx {
+            // Batch layout → channel-first (a copy unless the chunk is one
+            // example), summing the bias gradient on the way.
+            let [w, b] = &mut self.params;
+            let dyc = &dy[e0 * ol..(e0 + g) * ol];
+            let dout: &[f32] = if g == 1 {
+                for (f, row) in dyc.chunks_exact(ohw).enumerate() {
+                    b.g[f] += lane_sum(row);
+                }
+                dyc
+            } else {
+                for f in 0..s.f {
+                    let mut acc = 0f32;
+                    for e in 0..g {
+                        let src = &dyc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                        self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw]
+                            .copy_from_slice(src);
+                        acc += lane_sum(src);
+                    }
+                    b.g[f] += acc;
+                }
+                &self.out_t
+            };
+            // dW (+)= dOut · colsᵀ: later chunks always add.
+            let beta = if w.accumulate || e0 > 0 { 1.0 } else { 0.0 };
             sgemm(
-                true,
                 false,
+                true,
+                s.f,
                 s.ckk(),
                 width,
-                s.f,
                 1.0,
-                &w.w,
-                &self.out_t,
-                0.0,
-                &mut self.cols,
+                dout,
+                &self.cols,
+                beta,
+                &mut w.g,
             );
-            self.col2im(dx, n);
+            if let Some(dx) = dx.as_deref_mut() {
+                sgemm(
+                    true,
+                    false,
+                    s.ckk(),
+                    width,
+                    s.f,
+                    1.0,
+                    &w.w,
+                    dout,
+                    0.0,
+                    &mut self.cols,
+                );
+                Self::col2im(s, &self.cols, &mut dx[e0 * il..(e0 + g) * il], g);
+            }
+            e0 += g;
         }
     }
 
@@ -228,6 +339,19 @@ impl Layer for Conv {
     fn params_mut(&mut self) -> &mut [Param] {
         &mut self.params
     }
+}
+
+/// Σx with eight independent accumulators, so the loop vectorises (a single
+/// running sum is a serial dependency the compiler may not reorder).
+fn lane_sum(x: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut it = x.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            lanes[k] += c[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>()
 }
 
 /// Direct (six nested loops) convolution, the reference the tests hold the

@@ -61,8 +61,12 @@ impl Layer for Dense {
             relu_mask(&y[..n * o], dy);
         }
         let [w, b] = &mut self.params;
-        // dW += xᵀ·dy
-        sgemm(true, false, i, o, n, 1.0, x, dy, 1.0, &mut w.g);
+        // dW (+)= xᵀ·dy
+        let beta = if w.accumulate { 1.0 } else { 0.0 };
+        sgemm(true, false, i, o, n, 1.0, x, dy, beta, &mut w.g);
+        if !b.accumulate {
+            b.g.fill(0.0);
+        }
         for row in dy.chunks_exact(o) {
             b.g.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
         }

@@ -26,6 +26,38 @@ impl MaxPool {
     }
 }
 
+/// The common 2×2 case over one example: two input rows at a time.
+fn forward_2x2(channels: usize, h: usize, w: usize, img: &[f32], y: &mut [f32], at: &mut [u32]) {
+    let (oh, ow) = (h / 2, w / 2);
+    for c in 0..channels {
+        for i in 0..oh {
+            let top = (c * h + 2 * i) * w;
+            let (r0, r1) = (&img[top..top + w], &img[top + w..top + 2 * w]);
+            let o0 = (c * oh + i) * ow;
+            for (j, (yo, ao)) in y[o0..o0 + ow]
+                .iter_mut()
+                .zip(&mut at[o0..o0 + ow])
+                .enumerate()
+            {
+                // Candidates in row-major order; strict `>` keeps the first of
+                // tied maxima.
+                let (mut best, mut idx) = (r0[2 * j], top + 2 * j);
+                for (v, k) in [
+                    (r0[2 * j + 1], top + 2 * j + 1),
+                    (r1[2 * j], top + w + 2 * j),
+                    (r1[2 * j + 1], top + w + 2 * j + 1),
+                ] {
+                    let better = v > best;
+                    best = if better { v } else { best };
+                    idx = if better { k } else { idx };
+                }
+                *yo = best;
+                *ao = idx as u32;
+            }
+        }
+    }
+}
+
 impl Layer for MaxPool {
     fn name(&self) -> &'static str {
         "maxpool"
@@ -37,27 +69,39 @@ impl Layer for MaxPool {
         self.c * (self.h / self.size) * (self.w / self.size)
     }
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
-        let (k, oh, ow) = (self.size, self.h / self.size, self.w / self.size);
+        let (k, w, oh, ow) = (self.size, self.w, self.h / self.size, self.w / self.size);
         let (il, ol) = (self.in_len(), self.out_len());
         for e in 0..n {
             let img = &x[e * il..(e + 1) * il];
+            let (ye, ae) = (
+                &mut y[e * ol..(e + 1) * ol],
+                &mut self.argmax[e * ol..(e + 1) * ol],
+            );
+            if k == 2 {
+                forward_2x2(self.c, self.h, w, img, ye, ae);
+                continue;
+            }
             for c in 0..self.c {
                 for i in 0..oh {
+                    let row0 = (c * self.h + i * k) * w;
+                    let o0 = (c * oh + i) * ow;
                     for j in 0..ow {
-                        let mut best = (f32::NEG_INFINITY, 0usize);
+                        let base = row0 + j * k;
+                        let (mut best, mut at) = (img[base], base);
                         for a in 0..k {
                             for b in 0..k {
-                                let idx = (c * self.h + i * k + a) * self.w + j * k + b;
-                                // Strict `>`: the first maximum wins ties. A NaN
-                                // never wins, so fall back to the first index.
-                                if img[idx] > best.0 || (a == 0 && b == 0) {
-                                    best = (img[idx], idx);
-                                }
+                                let idx = base + a * w + b;
+                                let v = img[idx];
+                                // Strict `>`: the first maximum wins ties.
+                                // Selects, not branches: random data makes
+                                // the comparison unpredictable.
+                                let better = v > best;
+                                best = if better { v } else { best };
+                                at = if better { idx } else { at };
                             }
                         }
-                        let o = e * ol + (c * oh + i) * ow + j;
-                        y[o] = best.0;
-                        self.argmax[o] = best.1 as u32;
+                        ye[o0 + j] = best;
+                        ae[o0 + j] = at as u32;
                     }
                 }
             }

@@ -30,12 +30,20 @@ pub struct Param {
     pub g: Vec<f32>,
     /// Biases are not penalised unless the penalty says `on: all`.
     pub is_bias: bool,
+    /// Whether `g` already holds a gradient (the penalty's) that backward
+    /// must add to; when false, backward overwrites it (saving a pass).
+    pub accumulate: bool,
 }
 
 impl Param {
     pub fn new(w: Vec<f32>, is_bias: bool) -> Param {
         let g = vec![0.0; w.len()];
-        Param { w, g, is_bias }
+        Param {
+            w,
+            g,
+            is_bias,
+            accumulate: false,
+        }
     }
 }
 
@@ -53,8 +61,9 @@ pub trait Layer: Send {
     fn out_len(&self) -> usize;
     /// `y[..n·out_len]` from `x[..n·in_len]`.
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, ctx: &mut Ctx);
-    /// Parameter gradients, *added* to `Param::g` (the trainer starts them at
-    /// the penalty's gradient, which saves a pass over the weights), and, if
+    /// Parameter gradients — *added* to `Param::g` when `Param::accumulate`
+    /// (the trainer then started them at the penalty's gradient), written
+    /// otherwise — and, if
     /// `dx` is given, the input gradient (overwritten). `x` and `y` are what the last forward saw and made;
     /// `dy` may be modified.
     fn backward(&mut self, x: &[f32], y: &[f32], dy: &mut [f32], dx: Option<&mut [f32]>, n: usize);
