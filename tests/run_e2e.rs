@@ -456,3 +456,27 @@ experiment s {
     assert!(err.contains("regime::slurm_missing"), "{err}");
     assert!(err.contains("`sbatch` was not found"), "{err}");
 }
+
+#[test]
+fn bench_times_regime_without_references() {
+    let out = regime()
+        .args(["bench", "--repeats", "1", "--iters", "2", "--warmup", "0"])
+        .args([
+            "--threads",
+            "1",
+            "--hidden",
+            "8",
+            "--inputs",
+            "16",
+            "--no-cnn",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("| mlp D16 H8 | 1 |"), "{stdout}");
+}
