@@ -160,6 +160,22 @@ experiment sweep {{
     assert!(status.contains("6 trials: 6 done"), "{status}");
 
     ok(regime(&["report", dir_s]));
+
+    // A submission Slurm refuses is reported with Slurm's own words.
+    let refused = regime(&[
+        "run",
+        file,
+        "--on",
+        "slurm",
+        "--partition",
+        "no_such_partition",
+        "--out",
+        work.join("refused").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::slurm_refused"), "{err}");
+    assert!(err.to_lowercase().contains("partition"), "{err}");
     let local = work.join("local");
     ok(regime(&[
         "run",
