@@ -8,7 +8,11 @@ use crate::syntax::ast::{Item, Module, Span};
 use std::path::{Path, PathBuf};
 
 /// The bundled standard library: import name and text.
-pub const STDLIB: &[(&str, &str)] = &[("std/policies", include_str!("../../stdlib/policies.reg"))];
+pub const STDLIB: &[(&str, &str)] = &[
+    ("std/policies", include_str!("../../stdlib/policies.reg")),
+    ("std/schedules", include_str!("../../stdlib/schedules.reg")),
+    ("std/networks", include_str!("../../stdlib/networks.reg")),
+];
 
 /// A parsed file.
 #[derive(Debug, Clone)]
