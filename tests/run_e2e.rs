@@ -480,3 +480,27 @@ fn bench_times_regime_without_references() {
     );
     assert!(stdout.contains("| mlp D16 H8 | 1 |"), "{stdout}");
 }
+
+#[test]
+fn a_closed_pipe_ends_plan_quietly() {
+    use std::io::Read;
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/language_tour.reg");
+    let mut child = regime()
+        .args(["plan", file])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up like `head` does.
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+}

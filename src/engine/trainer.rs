@@ -81,11 +81,7 @@ impl<'d> Trainer<'d> {
         let n = data.train.n;
         // The subsample has its own generator so it does not shift the
         // training stream, and is the same for every arm sharing the seed.
-        let mut sample: Vec<u32> = (0..n as u32).collect();
-        let mut srng = ChaCha8Rng::seed_from_u64(trial.seed ^ 0x7a1e_5a3b_1e00_0001);
-        let k = TRAIN_SAMPLE.min(n);
-        sample.partial_shuffle(&mut srng, k);
-        sample.truncate(k);
+        let sample = train_sample(n, trial.seed);
         let iters_per_epoch = if trial.iters_per_epoch > 0 {
             trial.iters_per_epoch
         } else {
@@ -328,5 +324,39 @@ impl<'d> Trainer<'d> {
     /// The layers as built, e.g. `["dense+relu", "dense"]` (fused ReLUs show).
     pub fn layer_names(&self) -> Vec<&'static str> {
         self.net.layers.iter().map(|l| l.name()).collect()
+    }
+}
+
+/// The fixed training subsample of a trial: `TRAIN_SAMPLE` distinct indices
+/// drawn by the trial's seed (all of them when the set is smaller).
+pub fn train_sample(n: usize, seed: u64) -> Vec<u32> {
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    let mut srng = ChaCha8Rng::seed_from_u64(seed ^ 0x7a1e_5a3b_1e00_0001);
+    // `partial_shuffle` returns the picked elements first; where they sit in
+    // the vector is the library's business, so keep what it returns.
+    let (picked, _) = all.partial_shuffle(&mut srng, TRAIN_SAMPLE.min(n));
+    picked.to_vec()
+}
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+
+    #[test]
+    fn the_training_subsample_depends_on_the_seed_and_spans_the_set() {
+        let a = train_sample(50_000, 1);
+        let b = train_sample(50_000, 2);
+        assert_eq!(a.len(), TRAIN_SAMPLE);
+        assert_ne!(a, b);
+        // Drawn from the whole set, not its first (or last) thousand.
+        assert!(a.iter().any(|&i| i < 25_000) && a.iter().any(|&i| i >= 25_000));
+        // About 20 of 1000 uniform draws from 50,000 fall below 1000.
+        assert!(a.iter().filter(|&&i| i < 1000).count() < 100);
+        assert!(a.iter().filter(|&&i| i >= 49_000).count() < 100);
+        let mut distinct = a.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), a.len());
+        assert_eq!(train_sample(10, 1).len(), 10);
     }
 }
