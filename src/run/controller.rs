@@ -16,7 +16,8 @@
 
 use super::policy::{clamp, decide, History, Snapshot};
 use super::schedule::ScheduleEval;
-use crate::plan::{Decay, LambdaSpec, Metric, Policy, Schedule, Trial};
+use crate::engine::scheduled_lr;
+use crate::plan::{LambdaSpec, Metric, OptimizerSpec, Policy, Schedule, Trial};
 
 #[derive(Debug, Clone)]
 enum Lambda<'a> {
@@ -38,8 +39,7 @@ enum Lambda<'a> {
 pub struct Controller<'a> {
     lambda: Lambda<'a>,
     ipe: u64,
-    lr0: f64,
-    decay: Option<Decay>,
+    optimizer: &'a OptimizerSpec,
     lr_factor: f64,
     checks_every: u64,
     policy_every: Option<u64>,
@@ -80,8 +80,7 @@ impl<'a> Controller<'a> {
         Controller {
             lambda,
             ipe,
-            lr0: trial.optimizer.lr(),
-            decay: trial.optimizer.decay(),
+            optimizer: &trial.optimizer,
             lr_factor: 1.0,
             checks_every: trial.checks_every.to_iters(ipe),
             policy_every,
@@ -114,14 +113,9 @@ impl<'a> Controller<'a> {
         }
     }
 
+    /// The optimizer's learning rate with its decay, before policy actions.
     fn base_lr(&self, t: u64) -> f64 {
-        match self.decay {
-            Some(d) => {
-                let periods = t / d.every.to_iters(self.ipe);
-                self.lr0 * d.factor.powf(periods as f64)
-            }
-            None => self.lr0,
-        }
+        scheduled_lr(self.optimizer, t, self.ipe)
     }
 
     /// Learning rate for the step taken at iteration `t`.

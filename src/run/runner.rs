@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -116,17 +116,18 @@ fn split_seed(spec: &DataSpec) -> u64 {
     })
 }
 
-fn load_data(plan: &Plan, say: &dyn Fn(String)) -> Result<HashMap<String, Dataset>, DataError> {
+/// The data of every experiment, by experiment name; each distinct data
+/// definition is read once per process (`data::load_shared` caches it).
+fn load_data(
+    plan: &Plan,
+    say: &dyn Fn(String),
+) -> Result<HashMap<String, Arc<Dataset>>, DataError> {
     let mut out = HashMap::new();
     for exp in &plan.experiments {
-        let key = data_key(&exp.data);
-        if out.contains_key(&key) {
-            continue;
-        }
         let t = Instant::now();
-        let d = data::load(&exp.data, split_seed(&exp.data))?;
+        let d = data::load_shared(&exp.data, split_seed(&exp.data))?;
         say(format!(
-            "data `{}`: {} ({} train / {} val / {} test, loaded in {:.1}s)",
+            "data `{}`: {} ({} train / {} val / {} test, ready in {:.1}s)",
             exp.data.name,
             d.origin,
             d.train.n,
@@ -134,13 +135,9 @@ fn load_data(plan: &Plan, say: &dyn Fn(String)) -> Result<HashMap<String, Datase
             d.test.n,
             t.elapsed().as_secs_f64()
         ));
-        out.insert(key, d);
+        out.insert(exp.name.clone(), d);
     }
     Ok(out)
-}
-
-fn data_key(spec: &DataSpec) -> String {
-    serde_json::to_string(spec).unwrap_or_else(|_| spec.name.clone())
 }
 
 /// Runs every trial of `plan` that has no record yet.
@@ -218,12 +215,7 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
             if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
                 return;
             }
-            let Some(data) = plan
-                .experiments
-                .iter()
-                .find(|e| e.name == trial.experiment)
-                .and_then(|e| datasets.get(&data_key(&e.data)))
-            else {
+            let Some(data) = datasets.get(&trial.experiment) else {
                 return;
             };
             let line = multi.add(ProgressBar::new_spinner());
@@ -350,7 +342,7 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     engine::set_blas_threads(threads);
-    let data = data::load(&exp.data, split_seed(&exp.data))?;
+    let data = data::load_shared(&exp.data, split_seed(&exp.data))?;
     install_ctrlc();
     let outcome =
         run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {}).map_err(|source| {
