@@ -27,6 +27,7 @@ pub mod engine;
 pub mod fmt;
 pub mod plan;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod source;
 pub mod syntax;

@@ -9,7 +9,7 @@
 
 use regime::data;
 use regime::engine::testing::{sgd, trial, two_layer};
-use regime::engine::{set_blas_threads, Split, Trainer};
+use regime::engine::{with_gemm_threads, Split, Trainer};
 use regime::plan::{DataSource, DataSpec, Init, Normalize, PenaltyKind, Sampling, Shape};
 
 /// Test accuracy of one 10-epoch run.
@@ -69,13 +69,15 @@ fn two_layer_500_reaches_the_numpy_reference_on_fashion_mnist() {
     };
     let ds = data::load(&spec, 0).expect("full Fashion-MNIST (apt install dataset-fashion-mnist)");
     assert_eq!((ds.train.n, ds.val.n, ds.test.n), (59_000, 1000, 10_000));
-    set_blas_threads(2);
     let seeds: Vec<u64> = std::env::var("REGIME_ANCHOR_SEEDS")
         .unwrap_or_else(|_| "0,1,2".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let accs: Vec<f64> = seeds.iter().map(|&s| train(&ds, s)).collect();
+    let accs: Vec<f64> = seeds
+        .iter()
+        .map(|&s| with_gemm_threads(2, || train(&ds, s)).expect("threads"))
+        .collect();
     let mean = accs.iter().sum::<f64>() / accs.len() as f64;
     println!("anchor: mean test accuracy {mean:.4} over seeds {seeds:?}");
     assert!(

@@ -58,13 +58,14 @@ fn run_into(file: &Path, out: &Path, jobs: usize) -> ResultsDir {
         resume: None,
         progress: false,
         scale: 1.0,
+        seeds: None,
     };
     let report = run(&plan, &source, &opts).unwrap_or_else(|e| panic!("{e}"));
     ResultsDir::open(report.dir).unwrap()
 }
 
 fn records(dir: &ResultsDir) -> Vec<TrialRecord> {
-    dir.read_all(&dir.plan().unwrap()).unwrap()
+    dir.inventory(&dir.plan().unwrap()).done
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! convnet on 3×32×32, batch 50; SGD momentum, L2; last argument = threads).
 
 use regime::engine::testing::{convnet, random_dataset, sgd, trial, two_layer};
-use regime::engine::{set_blas_threads, Trainer};
+use regime::engine::{with_gemm_threads, Trainer};
 use regime::plan::{Init, PenaltyKind, Sampling, Shape};
 
 fn main() {
@@ -16,7 +16,7 @@ fn main() {
         *a.get(1).unwrap_or(&500),
         *a.get(2).unwrap_or(&400),
     );
-    set_blas_threads(*a.get(3).unwrap_or(&1));
+    let threads = *a.get(3).unwrap_or(&1);
     let (data, net, batch, flops) = if cnn {
         let input = Shape {
             channels: 3,
@@ -52,11 +52,14 @@ fn main() {
     for _ in 0..5 {
         tr.step(5e-4, 1e-3).expect("step");
     }
-    let start = std::time::Instant::now();
-    for _ in 0..iters {
-        tr.step(5e-4, 1e-3).expect("step");
-    }
-    let s = start.elapsed().as_secs_f64();
+    let s = with_gemm_threads(threads, || {
+        let start = std::time::Instant::now();
+        for _ in 0..iters {
+            tr.step(5e-4, 1e-3).expect("step");
+        }
+        start.elapsed().as_secs_f64()
+    })
+    .expect("threads");
     let ex = (iters * batch) as f64 / s;
     println!(
         "[{}] {}: {:.2} ms/step, {ex:.0} ex/s, {:.1} GFLOP/s",

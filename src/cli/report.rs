@@ -14,8 +14,11 @@ pub fn run(args: &Args) -> super::ExitCode {
         Err(code) => return code,
     };
     match crate::report::figures::write_report(&results) {
-        Ok(md) => {
-            println!("{md}");
+        Ok(out) => {
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", out.markdown);
             eprintln!("summary and plots written in {}", args.dir.display());
             0
         }

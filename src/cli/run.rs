@@ -19,9 +19,10 @@ pub struct Args {
     /// Override every experiment's `seeds`.
     #[arg(long)]
     pub seeds: Option<u32>,
-    /// Shrink iteration budgets and subsets by this factor for a quick look.
-    #[arg(long, default_value_t = 1.0)]
-    pub scale: f64,
+    /// Shrink iteration budgets and subsets by this factor for a quick look
+    /// (default 1; on --resume, the run's own).
+    #[arg(long)]
+    pub scale: Option<f64>,
     /// Continue an interrupted run: only missing trials are run.
     #[arg(long)]
     pub resume: Option<PathBuf>,
@@ -58,8 +59,24 @@ fn report(e: &dyn miette::Diagnostic) {
     eprintln!("{}", super::render_error(e));
 }
 
+/// `--scale` and `--seeds` as given, or on resume as the run was started.
+fn effective_options(args: &Args) -> (f64, Option<u32>) {
+    let stored = args
+        .resume
+        .as_ref()
+        .and_then(|d| crate::results::ResultsDir::open(d.clone()).ok())
+        .map(|r| r.meta());
+    let scale = args
+        .scale
+        .or(stored.as_ref().map(|m| m.scale))
+        .unwrap_or(1.0);
+    let seeds = args.seeds.or(stored.and_then(|m| m.seeds));
+    (scale, seeds)
+}
+
 pub fn run(args: &Args) -> super::ExitCode {
-    let opts = match super::compile_options(&args.file, args.seeds, args.scale) {
+    let (scale, seeds) = effective_options(args);
+    let opts = match super::compile_options(&args.file, seeds, scale) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -76,23 +93,46 @@ pub fn run(args: &Args) -> super::ExitCode {
     );
     let source = std::fs::read_to_string(&args.file).unwrap_or_default();
     match args.on {
-        On::Local => run_local(args, &compiled.plan, &source),
-        On::Slurm => run_slurm(args, &compiled.plan, &source),
+        On::Local => run_local(args, &compiled.plan, &source, scale, seeds),
+        On::Slurm => run_slurm(args, &compiled.plan, &source, scale, seeds),
     }
 }
 
-fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
+fn run_local(
+    args: &Args,
+    plan: &crate::plan::Plan,
+    source: &str,
+    scale: f64,
+    seeds: Option<u32>,
+) -> super::ExitCode {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let opts = RunOptions {
         jobs: args.jobs.unwrap_or(cores),
         out: args.out.clone(),
         resume: args.resume.clone(),
         progress: !args.quiet,
-        scale: args.scale,
+        scale,
+        seeds,
     };
     match runner::run(plan, source, &opts) {
         Ok(r) => {
-            println!("{}", r.summary_md);
+            let summary = match crate::report::figures::write_report(&r.results) {
+                Ok(out) => {
+                    for w in &out.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    out.markdown
+                }
+                Err(e) => {
+                    report(&e);
+                    eprintln!(
+                        "the trials are saved; rebuild the summary with `regime report {}`",
+                        r.dir.display()
+                    );
+                    return 1;
+                }
+            };
+            println!("{summary}");
             eprintln!(
                 "{} trials run, {} reused, {} diverged; results, summary and plots in {}",
                 r.ran,
@@ -113,28 +153,34 @@ fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::Exit
     }
 }
 
-fn run_slurm(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
-    use crate::run::results::{ResultsDir, RunMeta};
+fn run_slurm(
+    args: &Args,
+    plan: &crate::plan::Plan,
+    source: &str,
+    scale: f64,
+    seeds: Option<u32>,
+) -> super::ExitCode {
+    use crate::results::{ResultsDir, RunMeta};
     let results = match &args.resume {
-        Some(dir) => ResultsDir::open(dir.clone()).and_then(|r| {
-            r.check_hash(&plan.source_hash)?;
-            Ok(r)
-        }),
+        Some(dir) => ResultsDir::open_for_resume(dir.clone(), plan),
         None => {
             let dir = args
                 .out
                 .clone()
                 .unwrap_or_else(|| runner::default_dir(plan));
-            ResultsDir::create(dir, source, plan, &RunMeta { scale: args.scale })
+            ResultsDir::create(dir, source, plan, &RunMeta::new(scale, seeds))
         }
     };
-    let results = match results {
+    let mut results = match results {
         Ok(r) => r,
         Err(e) => {
             report(&e);
             return 1;
         }
     };
+    // The array tasks lock the directory shared; this process lets go
+    // before submitting them.
+    results.release_lock();
     let stored = match results.plan() {
         Ok(p) => p,
         Err(e) => {

@@ -12,15 +12,6 @@ pub struct Idx {
     pub data: Vec<u8>,
 }
 
-/// Read a file fully, gunzipping when it starts with the gzip magic.
-pub fn read_maybe_gz(path: &str) -> Result<Vec<u8>, DataError> {
-    let raw = std::fs::read(path).map_err(|e| DataError::Io {
-        path: path.to_string(),
-        message: e.to_string(),
-    })?;
-    gunzip_if_needed(path, raw)
-}
-
 /// Gunzip `raw` if it is a gzip stream (magic 1f 8b), else return it as is.
 pub fn gunzip_if_needed(path: &str, raw: Vec<u8>) -> Result<Vec<u8>, DataError> {
     if raw.len() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {

@@ -46,6 +46,42 @@ pub struct Dataset {
     /// Where the data came from, e.g. `/usr/share/datasets/fashion-mnist` or
     /// `bundled sample (5000 train / 1000 test)`.
     pub origin: String,
+    /// Every file read to make it, with its SHA-256 (empty for synthetic data).
+    pub files: Vec<FileHash>,
+    /// The seed of the train/validation split and of `subset`.
+    pub split_seed: u64,
+}
+
+/// A data file as read: its path, size and SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl FileHash {
+    fn of(path: &str, bytes: &[u8]) -> FileHash {
+        use sha2::{Digest, Sha256};
+        FileHash {
+            path: path.to_string(),
+            sha256: Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            bytes: bytes.len() as u64,
+        }
+    }
+}
+
+/// Reads a (maybe gzipped) data file, noting its hash in `files`.
+fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u8>, DataError> {
+    let raw = std::fs::read(path).map_err(|e| DataError::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    files.push(FileHash::of(path, &raw));
+    idx::gunzip_if_needed(path, raw)
 }
 
 /// Raw examples before splitting: pixels as u8 (or f32 for synthetic data).
@@ -57,6 +93,7 @@ struct Raw {
     input: Shape,
     classes: usize,
     origin: String,
+    files: Vec<FileHash>,
     /// Pixel values are 0–255 (scaled by `Unit`/`MeanImage`); synthetic data is not.
     pixels: bool,
 }
@@ -162,6 +199,15 @@ fn resolve_fashion_mnist(
         ("bundled:t10k-images-idx3-ubyte.gz", si),
         ("bundled:t10k-labels-idx1-ubyte.gz", sl),
     )?;
+    raw.files = [
+        ("bundled:train-images-idx3-ubyte.gz", ti),
+        ("bundled:train-labels-idx1-ubyte.gz", tl),
+        ("bundled:t10k-images-idx3-ubyte.gz", si),
+        ("bundled:t10k-labels-idx1-ubyte.gz", sl),
+    ]
+    .iter()
+    .map(|(p, b)| FileHash::of(p, b))
+    .collect();
     raw.origin = format!(
         "bundled Fashion-MNIST sample ({} train / {} test)",
         raw.train_y.len(),
@@ -186,12 +232,13 @@ fn idx_file(dir: &str, stem: &str) -> Option<String> {
 
 fn load_idx_dir(dir: &str) -> Result<Raw, DataError> {
     let mut files = Vec::new();
+    let mut hashes = Vec::new();
     for stem in FMNIST_FILES {
         let p = idx_file(dir, stem).ok_or_else(|| DataError::NotFound {
             what: stem.to_string(),
             looked: dir.to_string(),
         })?;
-        let bytes = idx::read_maybe_gz(&p)?;
+        let bytes = read_hashed(&p, &mut hashes)?;
         files.push((p, bytes));
     }
     let mut raw = idx_raw(
@@ -201,6 +248,7 @@ fn load_idx_dir(dir: &str) -> Result<Raw, DataError> {
         (&files[3].0, files[3].1.clone()),
     )?;
     raw.origin = dir.to_string();
+    raw.files = hashes;
     Ok(raw)
 }
 
@@ -257,6 +305,7 @@ fn idx_raw<B: IntoBytes>(
         },
         classes,
         origin: String::new(),
+        files: Vec::new(),
         pixels: true,
     })
 }
@@ -266,11 +315,12 @@ fn idx_raw<B: IntoBytes>(
 /// tests and small setups use fewer).
 fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
     let (mut tx, mut ty, mut sx, mut sy) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut files = Vec::new();
     let mut found = 0;
     for k in 1..=5 {
         let p = format!("{dir}/data_batch_{k}.bin");
         if Path::new(&p).is_file() {
-            let bytes = idx::read_maybe_gz(&p)?;
+            let bytes = read_hashed(&p, &mut files)?;
             cifar::parse_into(&p, &bytes, &mut tx, &mut ty)?;
             found += 1;
         }
@@ -282,7 +332,7 @@ fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
             looked: dir.to_string(),
         });
     }
-    let bytes = idx::read_maybe_gz(&tp)?;
+    let bytes = read_hashed(&tp, &mut files)?;
     cifar::parse_into(&tp, &bytes, &mut sx, &mut sy)?;
     Ok(Raw {
         train_x: tx.iter().map(|&p| p as f32).collect(),
@@ -296,6 +346,7 @@ fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
         },
         classes: 10,
         origin: format!("{dir} (CIFAR-10, {found} training batches)"),
+        files,
         pixels: true,
     })
 }
@@ -344,6 +395,7 @@ fn synthetic(train: usize, test: usize, dim: usize, classes: usize, seed: u64) -
         },
         classes,
         origin: format!("synthetic ({train} train / {test} test, dim {dim}, seed {seed})"),
+        files: Vec::new(),
         pixels: false,
     }
 }
@@ -415,6 +467,8 @@ fn finish(spec: &DataSpec, raw: Raw, split_seed: u64) -> Result<Dataset, DataErr
         input: raw.input,
         classes: raw.classes.max(spec.classes),
         origin: raw.origin,
+        files: raw.files,
+        split_seed,
     })
 }
 

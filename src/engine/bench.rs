@@ -9,7 +9,7 @@
 //! process's own `cblas_sgemm` at the forward GEMM shape and thread count.
 
 use super::testing::{convnet, random_dataset, sgd, trial, two_layer};
-use super::{set_blas_threads, sgemm, Trainer};
+use super::{sgemm, with_gemm_threads, EngineError, Trainer};
 use crate::data::Dataset;
 use crate::plan::{Init, PenaltyKind, Sampling, Shape};
 use miette::{miette, IntoDiagnostic};
@@ -360,19 +360,18 @@ pub fn run_bench(args: &BenchArgs) -> miette::Result<()> {
         };
         for &threads in &args.threads {
             wait_quiet(args);
-            set_blas_threads(threads);
             let (m, k, n) = model.peak_shape();
             let mut row = Row {
                 model: model.label(),
                 threads,
-                peak: sgemm_peak(m, k, n),
+                peak: with_gemm_threads(threads, || sgemm_peak(m, k, n)).unwrap_or(f64::NAN),
                 flops: model.flops_per_example(),
                 ..Row::default()
             };
             for rep in 0..args.repeats.max(1) {
-                set_blas_threads(threads);
-                row.regime
-                    .push(time_regime(model, &data, args, rep as u64)?);
+                let timed = with_gemm_threads(threads, || time_regime(model, &data, args, rep as u64))
+                    .map_err(|message| EngineError::Config { message })?;
+                row.regime.push(timed?);
                 if let Some(py) = &args.python {
                     row.numpy.push(time_reference(
                         py,

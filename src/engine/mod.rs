@@ -6,7 +6,8 @@
 //! - [`layers`]: dense, conv (im2col + one GEMM), maxpool, relu, dropout and
 //!   softmax cross-entropy, each a plain struct over preallocated buffers.
 //! - [`penalty`] and [`optim`]: one trait each.
-//! - [`set_blas_threads`]: OpenBLAS's thread count for the process.
+//! - [`with_gemm_threads`]: how many threads a trial's GEMMs use (results
+//!   are bit-identical for every count; see `gemm`).
 
 pub mod bench;
 mod gemm;
@@ -18,7 +19,10 @@ pub mod penalty;
 pub mod testing;
 mod trainer;
 
-pub use gemm::{blas_core, ensure_blas_kernel, set_blas_threads, sgemm};
+pub use gemm::{
+    blas_config, blas_core, blas_threads, ensure_blas_kernel, gemm_threads, sgemm, tiles,
+    with_gemm_threads, Cut,
+};
 pub use optim::scheduled_lr;
 pub use trainer::{Trainer, EXPLODED_LOSS, SPARSITY_THRESHOLD, TRAIN_SAMPLE};
 

@@ -198,5 +198,7 @@ pub fn random_dataset(
         input,
         classes,
         origin: format!("random (seed {seed})"),
+        files: Vec::new(),
+        split_seed: 0,
     }
 }

@@ -11,14 +11,16 @@ use super::plots::{self, Heatmap, LinePlot, Series};
 use super::stats::{representative, summarise, ExperimentSummary};
 use super::tables::{self, axis_value};
 use crate::plan::ExperimentPlan;
-use crate::run::results::{write_atomic, CurveRow, ResultsDir, ResultsError, TrialRecord};
+use crate::results::{
+    ensure_real_dir, write_atomic, CurveRow, ResultsDir, ResultsError, TrialRecord,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn plot_err(path: &Path) -> impl Fn(String) -> ResultsError + '_ {
-    move |m| ResultsError::Write {
-        path: path.display().to_string(),
-        source: std::io::Error::other(m),
+fn plot_err(path: &Path) -> impl Fn(plots::PlotError) -> ResultsError + '_ {
+    move |e| match e {
+        plots::PlotError::Write(w) => w,
+        plots::PlotError::Draw(m) => ResultsError::write(path, std::io::Error::other(m)),
     }
 }
 
@@ -265,40 +267,47 @@ fn cell_curves(
     Ok(())
 }
 
-/// Builds summaries, tables and plots from what a results directory holds,
-/// writes them into it and returns the markdown summary.
-pub fn write_report(results: &ResultsDir) -> Result<String, ResultsError> {
+/// What `write_report` produced: the markdown summary, and warnings about
+/// the records (mixed provenance, missing or damaged trials) to print.
+#[derive(Debug, Clone)]
+pub struct ReportOutput {
+    pub markdown: String,
+    pub warnings: Vec<String>,
+}
+
+/// Builds summaries, tables and plots from the complete, verified records of
+/// a results directory and writes them into it.
+pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> {
     let plan = results.plan()?;
-    let records = results.read_all(&plan)?;
+    let inventory = results.inventory(&plan);
+    let records = &inventory.done;
     let summaries: Vec<ExperimentSummary> = plan
         .experiments
         .iter()
-        .map(|e| summarise(e, &records, &|id| results.read_curve(id).ok()))
+        .map(|e| summarise(e, records, &|id| results.read_curve(id).ok()))
         .collect();
-    let md = tables::markdown(&summaries);
+    let provenance = super::provenance::block(&inventory);
+    let md = format!("{}{}", provenance.markdown, tables::markdown(&summaries));
     write_atomic(
         &results.root.join("summary.csv"),
         tables::csv(&summaries).as_bytes(),
     )?;
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;
     let plots = results.root.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|source| ResultsError::Write {
-        path: plots.display().to_string(),
-        source,
-    })?;
+    ensure_real_dir(&results.root, &plots)?;
     for (exp, s) in plan.experiments.iter().zip(&summaries) {
         let dir = if plan.experiments.len() > 1 {
             plots.join(&exp.name)
         } else {
             plots.clone()
         };
-        std::fs::create_dir_all(&dir).map_err(|source| ResultsError::Write {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        ensure_real_dir(&results.root, &dir)?;
         heatmaps(exp, s, &dir)?;
         gain_vs_axis(exp, s, &dir)?;
-        cell_curves(exp, s, &records, results, &dir)?;
+        cell_curves(exp, s, records, results, &dir)?;
     }
-    Ok(md)
+    Ok(ReportOutput {
+        markdown: md,
+        warnings: provenance.warnings,
+    })
 }

@@ -4,6 +4,8 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use crate::results::{write_atomic, ResultsError};
+use image::ImageEncoder;
 use std::path::Path;
 use std::sync::Once;
 
@@ -63,10 +65,23 @@ pub struct Heatmap {
     pub labels: Vec<Vec<String>>,
 }
 
-type DrawResult = Result<(), String>;
+/// Why a plot was not made: drawing failed, or writing its file did.
+#[derive(Debug)]
+pub enum PlotError {
+    Draw(String),
+    Write(ResultsError),
+}
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+impl From<String> for PlotError {
+    fn from(m: String) -> Self {
+        PlotError::Draw(m)
+    }
+}
+
+type DrawResult = Result<(), PlotError>;
+
+fn err<E: std::fmt::Debug>(e: E) -> PlotError {
+    PlotError::Draw(format!("{e:?}"))
 }
 
 /// Draws with `draw` into `<stem>.svg` and `<stem>.png`.
@@ -77,18 +92,28 @@ fn save_both(
     draw_png: &dyn Fn(&DrawingArea<BitMapBackend, Shift>) -> DrawResult,
 ) -> DrawResult {
     register_font();
-    let svg = stem.with_extension("svg");
+    // Both are drawn in memory and written atomically: a full disk or a
+    // crash never leaves a half-written plot, and a symlink is never followed.
+    let mut svg = String::new();
     {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         draw(&root)?;
         root.present().map_err(err)?;
     }
-    let png = stem.with_extension("png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
-    draw_png(&root)?;
-    root.present().map_err(err)
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        draw_png(&root)?;
+        root.present().map_err(err)?;
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, size.0, size.1, image::ColorType::Rgb8)
+        .map_err(err)?;
+    write_atomic(&stem.with_extension("svg"), svg.as_bytes()).map_err(PlotError::Write)?;
+    write_atomic(&stem.with_extension("png"), &png).map_err(PlotError::Write)
 }
 
 fn bounds(plot: &LinePlot) -> ((f64, f64), (f64, f64)) {

@@ -7,7 +7,7 @@
 //! (test accuracy by default) is what the grid arm reports.
 
 use crate::plan::{AxisValue, ExperimentPlan, Metric};
-use crate::run::results::{CurveRow, Status, TrialRecord};
+use crate::results::{CurveRow, Status, TrialRecord};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -240,7 +240,7 @@ mod tests {
     }
 
     fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRecord {
-        use crate::run::results::Finals;
+        use crate::results::Finals;
         TrialRecord {
             id: format!("{arm}-{seed}-{grid:?}"),
             experiment: "e".into(),

@@ -2,8 +2,13 @@
 //! executed on the engine, with results written as they finish.
 pub mod controller;
 pub mod policy;
-pub mod results;
 pub mod runner;
 pub mod schedule;
 pub mod slurm;
 pub mod trial;
+
+/// The results store moved to [`crate::results`]; this path stays for callers
+/// written against it.
+pub mod results {
+    pub use crate::results::*;
+}

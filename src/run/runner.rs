@@ -1,11 +1,15 @@
-//! Runs a plan: loads each data set once, runs the trials that have no record
-//! yet in parallel (rayon, one BLAS thread each), shows progress, writes every
-//! record as soon as its trial ends, and builds the report.
+//! Runs a plan: loads each data set once, runs the trials that have no
+//! complete record yet in parallel (rayon; each trial's GEMMs get an equal
+//! share of the cores, which does not change its numbers), shows progress,
+//! and writes every record as soon as its trial ends. The command layer then
+//! builds the report.
 
-use super::results::{ResultsDir, ResultsError, RunMeta, Status, TrialRecord};
 use super::trial::{run_trial, Outcome, Progress};
 use crate::data::{self, DataError, Dataset};
-use crate::engine::{self, EngineError};
+use crate::engine::{with_gemm_threads, EngineError};
+use crate::results::{
+    Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord, TrialState,
+};
 use crate::plan::{DataSpec, Plan, Trial};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::Diagnostic;
@@ -72,16 +76,18 @@ pub struct RunOptions {
     pub progress: bool,
     /// The `--scale` the plan was compiled with, recorded in every trial.
     pub scale: f64,
+    /// The `--seeds` override the plan was compiled with.
+    pub seeds: Option<u32>,
 }
 
-/// What a finished run produced.
+/// What a finished run produced; the report is built from `results`.
 #[derive(Debug)]
 pub struct RunReport {
     pub dir: PathBuf,
     pub ran: usize,
     pub skipped: usize,
     pub diverged: usize,
-    pub summary_md: String,
+    pub results: ResultsDir,
 }
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -140,54 +146,143 @@ fn load_data(
     Ok(out)
 }
 
-/// Runs every trial of `plan` that has no record yet.
-pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunReport, RunError> {
-    let results = match &opts.resume {
-        Some(dir) => {
-            let r = ResultsDir::open(dir.clone())?;
-            r.check_hash(&plan.source_hash)?;
-            r
-        }
+/// The run's directory: a fresh one, or the one resumed (checked against
+/// the plan compiled now).
+fn open_results(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<ResultsDir, RunError> {
+    Ok(match &opts.resume {
+        Some(dir) => ResultsDir::open_for_resume(dir.clone(), plan)?,
         None => {
             let dir = opts.out.clone().unwrap_or_else(|| default_dir(plan));
-            ResultsDir::create(dir, source_text, plan, &RunMeta { scale: opts.scale })?
+            ResultsDir::create(dir, source_text, plan, &RunMeta::new(opts.scale, opts.seeds))?
         }
-    };
-    // On resume the stored plan is the truth: it is what the finished trials ran.
-    let plan = if opts.resume.is_some() {
-        results.plan()?
-    } else {
-        plan.clone()
-    };
-    let tty = std::io::stderr().is_terminal();
+    })
+}
+
+/// The data a trial runs on, as its records state it.
+fn data_provenance(d: &Dataset) -> (Vec<(String, String)>, u64, [usize; 3]) {
+    let files = d.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
+    (files, d.split_seed, [d.train.n, d.val.n, d.test.n])
+}
+
+/// Refuses to add trials made on other data to records made on this data;
+/// warns when finished records ran on another BLAS kernel.
+fn check_against_records(
+    results: &ResultsDir,
+    done: &[TrialRecord],
+    datasets: &HashMap<String, Arc<Dataset>>,
+    say: &dyn Fn(String),
+) -> Result<(), RunError> {
+    let here = Blas::current(1).identity();
+    let mut kernels = std::collections::BTreeSet::new();
+    for rec in done {
+        let Some(d) = datasets.get(&rec.experiment) else {
+            continue;
+        };
+        let p = &rec.provenance.data;
+        let recorded: Vec<(String, String)> =
+            p.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
+        let (files, seed, sizes) = data_provenance(d);
+        if (recorded.clone(), p.split_seed, [p.train, p.val, p.test]) != (files.clone(), seed, sizes) {
+            let detail = match recorded.iter().zip(&files).find(|(a, b)| a != b) {
+                Some((a, b)) => format!(
+                    "trial {} read {} (sha256 {}), now {} (sha256 {})",
+                    rec.id, a.0, a.1, b.0, b.1
+                ),
+                None => format!(
+                    "trial {} ran on {} ({} train / {} val / {} test, split seed {}); the data now is {} ({} train / {} val / {} test, split seed {seed})",
+                    rec.id, p.origin, p.train, p.val, p.test, p.split_seed, d.origin, sizes[0], sizes[1], sizes[2]
+                ),
+            };
+            return Err(ResultsError::DataChanged {
+                dir: results.root.display().to_string(),
+                detail,
+            }
+            .into());
+        }
+        kernels.insert(rec.provenance.blas.identity());
+    }
+    for k in kernels.iter().filter(|k| **k != here) {
+        say(format!(
+            "warning: finished trials of {} ran on {k}; this process runs {here}. Kernels round differently: the records of one directory will not be bit-identical across them",
+            results.root.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Runs every trial of `plan` that has no complete record yet. `plan` is
+/// compiled now from the source; on resume it must equal the stored one.
+pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunReport, RunError> {
+    let results = open_results(plan, source_text, opts)?;
     let say = |m: String| {
         if opts.progress {
             eprintln!("{m}");
         }
     };
-    let datasets = load_data(&plan, &say)?;
+    let datasets = load_data(plan, &say)?;
+    let inventory = results.inventory(plan);
+    check_against_records(&results, &inventory.done, &datasets, &say)?;
+    for (id, why) in &inventory.damaged {
+        say(format!("re-running {id}: {why}"));
+    }
+    let done_ids: std::collections::HashSet<&str> =
+        inventory.done.iter().map(|r| r.id.as_str()).collect();
     let all: Vec<&Trial> = plan.experiments.iter().flat_map(|e| &e.trials).collect();
     let pending: Vec<&Trial> = all
         .iter()
         .copied()
-        .filter(|t| !results.has_trial(&t.id))
+        .filter(|t| !done_ids.contains(t.id.as_str()))
         .collect();
     let skipped = all.len() - pending.len();
-    say(format!(
-        "running {} trials ({} already done) with {} job(s) into {}",
-        pending.len(),
-        skipped,
-        opts.jobs,
-        results.root.display()
-    ));
-
     let jobs = opts.jobs.max(1);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Trials side by side each get one BLAS thread; a lone trial gets them all.
-    engine::set_blas_threads(if jobs == 1 { cores } else { 1 });
+    // Each trial's GEMMs get an equal share of the cores; results do not
+    // depend on it (engine::gemm cuts products by shape alone).
+    let threads = (cores / jobs).max(1);
+    say(format!(
+        "running {} trials ({} already done) with {} job(s) × {} thread(s) into {}",
+        pending.len(),
+        skipped,
+        jobs,
+        threads,
+        results.root.display()
+    ));
     install_ctrlc();
     CANCEL.store(false, Ordering::SeqCst);
+    let counts = run_pending(&pending, &datasets, &results, opts, jobs, threads)?;
+    if CANCEL.load(Ordering::SeqCst) {
+        return Err(RunError::Interrupted {
+            done: skipped + counts.ran,
+            total: all.len(),
+            dir: results.root.display().to_string(),
+            file: plan.source.clone(),
+        });
+    }
+    Ok(RunReport {
+        dir: results.root.clone(),
+        ran: counts.ran,
+        skipped,
+        diverged: counts.diverged,
+        results,
+    })
+}
 
+/// How many trials a pass ran, and how many of them diverged.
+struct Counts {
+    ran: usize,
+    diverged: usize,
+}
+
+/// Runs `pending` on `jobs` workers, writing each record as it ends.
+fn run_pending(
+    pending: &[&Trial],
+    datasets: &HashMap<String, Arc<Dataset>>,
+    results: &ResultsDir,
+    opts: &RunOptions,
+    jobs: usize,
+    threads: usize,
+) -> Result<Counts, RunError> {
+    let tty = std::io::stderr().is_terminal();
     let multi = MultiProgress::with_draw_target(if opts.progress && tty {
         ProgressDrawTarget::stderr()
     } else {
@@ -202,7 +297,6 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
     let diverged = AtomicUsize::new(0);
     let last_line = Mutex::new(Instant::now());
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -221,21 +315,31 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
             let line = multi.add(ProgressBar::new_spinner());
             line.enable_steady_tick(Duration::from_millis(200));
             let label = format!("{} ({})", trial.arm, cell_label(trial));
-            let mut on_progress = |p: Progress| {
+            let on_progress = |p: Progress| {
                 line.set_message(format!(
                     "{label}: iter {}/{}  λ {:.4}  val_acc {:.3}",
                     p.iter, p.budget, p.lambda, p.val_acc
                 ));
             };
-            let outcome = run_trial(trial, data, opts.scale, &CANCEL, &mut on_progress);
+            let outcome = with_gemm_threads(threads, || {
+                let mut on_progress = on_progress;
+                run_trial(trial, data, opts.scale, &CANCEL, &mut on_progress)
+            });
             line.finish_and_clear();
             multi.remove(&line);
+            let outcome = match outcome {
+                Ok(o) => o,
+                Err(message) => {
+                    store_first(&first_error, RunError::Threads { jobs: threads, message });
+                    return;
+                }
+            };
             match outcome {
                 Ok(Outcome::Finished(rec, curve)) => {
-                    if let Err(e) = results.write_trial(&rec, &curve) {
-                        store_first(&first_error, e.into());
-                        return;
-                    }
+                    let rec = match results.write_trial(*rec, &curve) {
+                        Ok(r) => r,
+                        Err(e) => return store_first(&first_error, e.into()),
+                    };
                     if matches!(rec.status, Status::Diverged { .. }) {
                         diverged.fetch_add(1, Ordering::Relaxed);
                     }
@@ -261,22 +365,9 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
     }
-    let ran = done.load(Ordering::Relaxed);
-    if CANCEL.load(Ordering::SeqCst) {
-        return Err(RunError::Interrupted {
-            done: skipped + ran,
-            total: all.len(),
-            dir: results.root.display().to_string(),
-            file: plan.source.clone(),
-        });
-    }
-    let summary_md = crate::report::figures::write_report(&results)?;
-    Ok(RunReport {
-        dir: results.root.clone(),
-        ran,
-        skipped,
+    Ok(Counts {
+        ran: done.load(Ordering::Relaxed),
         diverged: diverged.load(Ordering::Relaxed),
-        summary_md,
     })
 }
 
@@ -320,10 +411,12 @@ fn plain_line(last: &Mutex<Instant>, n: usize, total: usize, rec: &TrialRecord) 
 }
 
 /// Runs the trial at `index` (plan order) of a results directory and writes
-/// its record: what one Slurm array task does. BLAS gets the cores Slurm gave
-/// the task (`SLURM_CPUS_PER_TASK`), or every core outside Slurm.
+/// its record: what one Slurm array task does. The trial is claimed first,
+/// so it never runs twice; a trial already done is left as it is. Its GEMMs
+/// use the CPUs Slurm gave the task (`SLURM_CPUS_PER_TASK`, else 1); the
+/// record does not depend on how many.
 pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunError> {
-    let results = ResultsDir::open(dir.to_path_buf())?;
+    let results = ResultsDir::open_for_task(dir.to_path_buf())?;
     let plan = results.plan()?;
     let all: Vec<(&crate::plan::ExperimentPlan, &Trial)> = plan
         .experiments
@@ -337,26 +430,38 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
             count: all.len(),
         });
     };
+    let _claim = crate::results::claim(&results.root, &trial.id)?;
+    if let TrialState::Done(rec) = results.trial_state(trial) {
+        return Ok(*rec);
+    }
     let threads = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    engine::set_blas_threads(threads);
+        .unwrap_or(1);
     let data = data::load_shared(&exp.data, split_seed(&exp.data))?;
+    let done: Vec<TrialRecord> = results
+        .inventory(&plan)
+        .done
+        .into_iter()
+        .filter(|r| r.experiment == exp.name)
+        .collect();
+    let datasets = HashMap::from([(exp.name.clone(), Arc::clone(&data))]);
+    check_against_records(&results, &done, &datasets, &|m| eprintln!("{m}"))?;
     install_ctrlc();
-    let outcome =
-        run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {}).map_err(|source| {
-            RunError::Trial {
-                trial: trial.id.clone(),
-                help: "the plan and the data disagree; check the data definition".into(),
-                source,
-            }
-        })?;
+    let outcome = with_gemm_threads(threads, || {
+        run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {})
+    })
+    .map_err(|message| RunError::Threads {
+        jobs: threads,
+        message,
+    })?
+    .map_err(|source| RunError::Trial {
+        trial: trial.id.clone(),
+        help: "the plan and the data disagree; check the data definition".into(),
+        source,
+    })?;
     match outcome {
-        Outcome::Finished(rec, curve) => {
-            results.write_trial(&rec, &curve)?;
-            Ok(*rec)
-        }
+        Outcome::Finished(rec, curve) => Ok(results.write_trial(*rec, &curve)?),
         Outcome::Cancelled => Err(RunError::Interrupted {
             done: 0,
             total: 1,

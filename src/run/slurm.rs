@@ -148,16 +148,13 @@ pub fn submit(
     let missing: Vec<usize> = all
         .iter()
         .enumerate()
-        .filter(|(_, t)| !results.has_trial(&t.id))
+        .filter(|(_, t)| !results.is_done(t))
         .map(|(i, _)| i)
         .collect();
     let root = std::fs::canonicalize(&results.root).unwrap_or_else(|_| results.root.clone());
     let slurm = root.join("slurm");
     let logs = slurm.join("logs");
-    std::fs::create_dir_all(&logs).map_err(|source| ResultsError::Write {
-        path: logs.display().to_string(),
-        source,
-    })?;
+    std::fs::create_dir_all(&logs).map_err(|source| ResultsError::write(&logs, source))?;
     let limit = if opts.dry_run { 1001 } else { max_array_size() };
     let b = batches(&missing, limit);
     let n = next_submission(&slurm);
@@ -323,7 +320,7 @@ pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
         .flat_map(|e| &e.trials)
         .enumerate()
         .map(|(i, t)| {
-            if results.has_trial(&t.id) {
+            if results.is_done(t) {
                 return (t.id.clone(), TrialState::Done);
             }
             let Some((job, task)) = latest.get(&i) else {

@@ -3,7 +3,10 @@
 
 use super::controller::Controller;
 use super::policy::Snapshot;
-use super::results::{CurveRow, Finals, Status, TrialRecord, MAX_PATH};
+use crate::results::{
+    plan_hash, Blas, Build, CurveRow, DataFile, DataProvenance, Finals, Provenance, Status,
+    TrialRecord, MAX_PATH,
+};
 use crate::data::Dataset;
 use crate::engine::{EngineError, Split, Trainer};
 use crate::plan::{Metric, Trial};
@@ -157,8 +160,36 @@ pub fn run_trial(
         lambda_path: thin(path, MAX_PATH),
         data_origin: data.origin.clone(),
         scale,
+        // Filled in by the results store when the curve is written.
+        curve_sha256: String::new(),
+        provenance: provenance(trial, data),
     };
     Ok(Outcome::Finished(Box::new(record), curve))
+}
+
+/// What made this record: the build, the BLAS, the data and the plan entry.
+fn provenance(trial: &Trial, data: &Dataset) -> Provenance {
+    Provenance {
+        build: Build::current(),
+        blas: Blas::current(crate::engine::gemm_threads()),
+        data: DataProvenance {
+            origin: data.origin.clone(),
+            files: data
+                .files
+                .iter()
+                .map(|f| DataFile {
+                    path: f.path.clone(),
+                    sha256: f.sha256.clone(),
+                    bytes: f.bytes,
+                })
+                .collect(),
+            split_seed: data.split_seed,
+            train: data.train.n,
+            val: data.val.n,
+            test: data.test.n,
+        },
+        plan_hash: plan_hash(trial),
+    }
 }
 
 /// Keeps at most `max` points of a path, evenly spread, first and last kept.

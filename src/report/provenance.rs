@@ -1,0 +1,92 @@
+//! The provenance block at the top of `summary.md`: which build, BLAS kernel
+//! and data made the records (stated once when they agree, every variant with
+//! a warning when they do not), and which trials are missing or damaged, so
+//! "n = 4 of 5" never passes silently.
+
+use crate::results::{Inventory, TrialRecord};
+use std::collections::BTreeMap;
+
+/// The markdown block and the warnings to print.
+pub struct ProvenanceBlock {
+    pub markdown: String,
+    pub warnings: Vec<String>,
+}
+
+/// The distinct values of one provenance field across records, with how
+/// many records carry each.
+fn variants(done: &[TrialRecord], field: impl Fn(&TrialRecord) -> String) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for r in done {
+        *out.entry(field(r)).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Builds the block from the verified inventory of a directory.
+pub fn block(inv: &Inventory) -> ProvenanceBlock {
+    let mut md = String::from("## Provenance\n\n");
+    let mut warnings = Vec::new();
+    let fields: [(&str, Box<dyn Fn(&TrialRecord) -> String>); 4] = [
+        ("regime", Box::new(|r| r.provenance.build.label())),
+        ("BLAS", Box::new(|r| r.provenance.blas.identity())),
+        (
+            "data",
+            Box::new(|r| format!("{}: {}", r.experiment, r.provenance.data.identity())),
+        ),
+        ("scale", Box::new(|r| r.scale.to_string())),
+    ];
+    for (name, field) in &fields {
+        let v = variants(&inv.done, field);
+        // Data legitimately differs between experiments of one file: compare
+        // within an experiment.
+        let mixed = if *name == "data" {
+            let per_exp = variants(&inv.done, |r| r.experiment.clone());
+            v.len() > per_exp.len()
+        } else {
+            v.len() > 1
+        };
+        for (value, n) in &v {
+            md.push_str(&format!("- {name}: {value}"));
+            if mixed {
+                md.push_str(&format!(" ({n} trials)"));
+            }
+            md.push('\n');
+        }
+        if mixed {
+            warnings.push(format!(
+                "the records disagree on {name}: {}",
+                v.iter()
+                    .map(|(k, n)| format!("{k} ({n} trials)"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+    }
+    let total = inv.total();
+    md.push_str(&format!("- trials: {} of {total} complete", inv.done.len()));
+    if !inv.missing.is_empty() || !inv.damaged.is_empty() {
+        md.push_str(&format!(
+            "; {} missing, {} damaged (statistics use complete trials only)",
+            inv.missing.len(),
+            inv.damaged.len()
+        ));
+        warnings.push(format!(
+            "{} of {total} trials are not complete ({} missing, {} damaged); `regime run FILE --resume DIR` runs them",
+            inv.missing.len() + inv.damaged.len(),
+            inv.missing.len(),
+            inv.damaged.len()
+        ));
+    }
+    md.push_str("\n\n");
+    for (id, why) in &inv.damaged {
+        md.push_str(&format!("- damaged: {id} ({why})\n"));
+        warnings.push(format!("damaged trial {id}: {why}"));
+    }
+    if !inv.damaged.is_empty() {
+        md.push('\n');
+    }
+    ProvenanceBlock {
+        markdown: md,
+        warnings,
+    }
+}

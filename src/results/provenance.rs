@@ -1,0 +1,116 @@
+//! What made a record: the regime build, the BLAS library and kernel, the
+//! data files (by SHA-256) and split, and the trial's plan entry (by hash).
+//! Every trial record carries one; `report` warns when the records of one
+//! directory disagree, and `--resume` refuses data that changed.
+
+use serde::{Deserialize, Serialize};
+
+/// The regime build: version and git commit captured at build time
+/// (`-dirty` when the tree had uncommitted changes, `unknown` outside git).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Build {
+    pub version: String,
+    pub commit: String,
+}
+
+impl Build {
+    /// This binary's build.
+    pub fn current() -> Build {
+        Build {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            commit: env!("REGIME_GIT_COMMIT").to_string(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        format!("regime {} ({})", self.version, self.commit)
+    }
+}
+
+/// The BLAS a trial ran on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blas {
+    /// Library and version as it reports itself, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64`.
+    pub library: String,
+    /// The kernel family it dispatched to, e.g. `Haswell` or `SkylakeX`.
+    pub kernel: String,
+    /// Threads the trial's GEMMs used (results do not depend on it).
+    pub threads: usize,
+}
+
+impl Blas {
+    /// The BLAS of this process, with the trial's thread count.
+    pub fn current(threads: usize) -> Blas {
+        Blas {
+            library: crate::engine::blas_config(),
+            kernel: crate::engine::blas_core(),
+            threads,
+        }
+    }
+
+    /// What must agree for records to be comparable bit for bit.
+    pub fn identity(&self) -> String {
+        format!("{} / kernel {}", self.library, self.kernel)
+    }
+}
+
+/// One data file actually read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataFile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// The data of a trial: where it came from, every file by hash, and how it
+/// was split.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataProvenance {
+    pub origin: String,
+    pub files: Vec<DataFile>,
+    /// Seed of the train/validation split and of `subset`.
+    pub split_seed: u64,
+    pub train: usize,
+    pub val: usize,
+    pub test: usize,
+}
+
+impl DataProvenance {
+    /// The fingerprint of the data: every file hash and the split.
+    pub fn identity(&self) -> String {
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .map(|f| format!("{}={}", f.path, &f.sha256[..f.sha256.len().min(12)]))
+            .collect();
+        let what = if files.is_empty() {
+            self.origin.clone()
+        } else {
+            files.join(", ")
+        };
+        format!(
+            "{what} [split seed {}, {} train / {} val / {} test]",
+            self.split_seed,
+            self.train,
+            self.val,
+            self.test
+        )
+    }
+}
+
+/// Everything a record says about how it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub build: Build,
+    pub blas: Blas,
+    pub data: DataProvenance,
+    /// SHA-256 of the trial's entry in the plan (its canonical JSON).
+    pub plan_hash: String,
+}
+
+/// SHA-256 of a plan entry: its canonical JSON (field order is the struct's).
+pub fn plan_hash(trial: &crate::plan::Trial) -> String {
+    // invariant: plan types are plain data that always serialise.
+    let json = serde_json::to_vec(trial).expect("a plan trial serialises");
+    super::sha256_hex(&json)
+}

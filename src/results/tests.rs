@@ -1,0 +1,222 @@
+//! The results store: round trips, verification of record + curve, refusal
+//! of existing, foreign and symlinked directories, and plan comparison.
+
+use super::*;
+use crate::plan::{AxisValue, GridPoint};
+use std::collections::BTreeMap;
+
+fn provenance(plan_hash: String) -> Provenance {
+    Provenance {
+        build: Build::current(),
+        blas: Blas {
+            library: "OpenBLAS test".into(),
+            kernel: "Haswell".into(),
+            threads: 1,
+        },
+        data: DataProvenance {
+            origin: "synthetic".into(),
+            files: vec![],
+            split_seed: 1,
+            train: 10,
+            val: 2,
+            test: 3,
+        },
+        plan_hash,
+    }
+}
+
+fn record(id: &str, plan_hash: String) -> TrialRecord {
+    TrialRecord {
+        id: id.into(),
+        experiment: "e".into(),
+        arm: "a".into(),
+        cell: 0,
+        vary: BTreeMap::from([("hidden".to_string(), AxisValue::Int(50))]),
+        seed_index: 0,
+        seed: 7,
+        grid: Some(GridPoint {
+            index: 1,
+            value: 2.0,
+        }),
+        status: Status::Stopped {
+            rule: "when x: stop".into(),
+        },
+        iters: 10,
+        budget: 20,
+        finals: Some(Finals {
+            train_acc: 0.9,
+            train_loss: 0.3,
+            val_acc: 0.8,
+            val_loss: 0.5,
+            test_acc: 0.79,
+            test_loss: 0.55,
+        }),
+        final_lambda: 1.5,
+        wall_seconds: 0.25,
+        fired: vec![(5, "when x: stop".into())],
+        lambda_path: vec![(0, 1.0), (5, 1.5)],
+        data_origin: "synthetic".into(),
+        scale: 1.0,
+        curve_sha256: String::new(),
+        provenance: provenance(plan_hash),
+    }
+}
+
+fn curve() -> Vec<CurveRow> {
+    vec![CurveRow {
+        iter: 0,
+        epoch: 0.0,
+        lambda: 1.0,
+        lr: 0.1,
+        train_acc: 0.1,
+        train_loss: 2.3,
+        val_acc: 0.1,
+        val_loss: 2.3,
+        data_loss: 2.3,
+        reg_loss: 0.0,
+        sparsity: 0.0,
+        weight_norm: 1.0,
+    }]
+}
+
+/// A plan with one trial (from the engine's test fixtures).
+fn plan() -> Plan {
+    let mut t = crate::engine::testing::trial(
+        crate::engine::testing::two_layer(4, 3, 2, crate::plan::Init::He),
+        crate::engine::testing::sgd(0.1, 0.0),
+        crate::plan::PenaltyKind::L2,
+        2,
+        0,
+    );
+    t.id = "e-c000-a-s0".into();
+    let exp = crate::plan::ExperimentPlan {
+        name: "e".into(),
+        data: t_data(),
+        axes: vec![],
+        arms: vec![],
+        seeds: 1,
+        measure: crate::plan::Metric::TestAcc,
+        trials: vec![t],
+    };
+    Plan {
+        source: "x.reg".into(),
+        source_hash: sha256_hex(b"x"),
+        experiments: vec![exp],
+    }
+}
+
+fn t_data() -> crate::plan::DataSpec {
+    crate::plan::DataSpec {
+        name: "d".into(),
+        source: crate::plan::DataSource::Synthetic {
+            train: 10,
+            test: 3,
+            dim: 4,
+            classes: 2,
+            seed: 1,
+        },
+        val: 2,
+        subset: None,
+        normalize: crate::plan::Normalize::None,
+        input: crate::plan::Shape {
+            channels: 1,
+            height: 1,
+            width: 4,
+        },
+        classes: 2,
+        train_size: 8,
+    }
+}
+
+#[test]
+fn a_record_and_its_curve_round_trip_and_are_verified_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let trial = &plan.experiments[0].trials[0];
+    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None)).unwrap();
+    assert_eq!(dir.meta().scale, 0.5);
+    assert_eq!(dir.trial_state(trial), TrialState::Missing);
+    let written = dir.write_trial(record(&trial.id, plan_hash(trial)), &curve()).unwrap();
+    assert_eq!(dir.trial_state(trial), TrialState::Done(Box::new(written.clone())));
+    assert_eq!(dir.read_curve(&trial.id).unwrap(), curve());
+    // A truncated curve, a deleted curve, an edited record: damaged.
+    let cpath = dir.curve_path(&trial.id);
+    let full = std::fs::read(&cpath).unwrap();
+    std::fs::write(&cpath, &full[..full.len() / 2]).unwrap();
+    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve changed")));
+    std::fs::remove_file(&cpath).unwrap();
+    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve missing")));
+    std::fs::write(&cpath, &full).unwrap();
+    let mut other = written.clone();
+    other.provenance.plan_hash = "0".repeat(64);
+    std::fs::write(dir.trial_path(&trial.id), serde_json::to_vec(&other).unwrap()).unwrap();
+    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("another plan")));
+    std::fs::write(dir.trial_path(&trial.id), b"{").unwrap();
+    let inv = dir.inventory(&plan);
+    assert_eq!((inv.done.len(), inv.missing.len(), inv.damaged.len()), (0, 0, 1));
+}
+
+#[test]
+fn an_existing_run_a_foreign_directory_and_a_symlink_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let meta = RunMeta::new(1.0, None);
+    let r = tmp.path().join("r");
+    let first = ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap();
+    drop(first);
+    assert!(matches!(
+        ResultsDir::create(r.clone(), "x", &plan, &meta),
+        Err(ResultsError::Exists { .. })
+    ));
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "x").unwrap();
+    assert!(matches!(
+        ResultsDir::create(foreign.clone(), "x", &plan, &meta),
+        Err(ResultsError::NotOurs { .. })
+    ));
+    assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "x");
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(tmp.path().join("target"), &link).unwrap();
+    assert!(matches!(
+        ResultsDir::create(link, "x", &plan, &meta),
+        Err(ResultsError::Symlink { .. })
+    ));
+    // An empty existing directory is fine.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    ResultsDir::create(empty, "x", &plan, &meta).unwrap();
+}
+
+#[test]
+fn resume_refuses_an_edited_plan_naming_the_trial_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let r = tmp.path().join("r");
+    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap());
+    ResultsDir::open_for_resume(r.clone(), &plan).unwrap();
+    let yaml = std::fs::read_to_string(r.join("plan.yaml")).unwrap();
+    let edited = yaml.replacen("batch: 2", "batch: 5", 1);
+    assert_ne!(yaml, edited);
+    std::fs::write(r.join("plan.yaml"), edited).unwrap();
+    match ResultsDir::open_for_resume(r, &plan) {
+        Err(ResultsError::PlanMismatch { detail, .. }) => {
+            assert!(detail.contains("e-c000-a-s0") && detail.contains("`batch` is 5"), "{detail}")
+        }
+        other => panic!("expected PlanMismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_directory_in_use_is_refused_while_its_run_holds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let r = tmp.path().join("r");
+    let running = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap();
+    assert!(matches!(
+        ResultsDir::open_for_resume(r.clone(), &plan),
+        Err(ResultsError::Locked { .. })
+    ));
+    drop(running);
+    ResultsDir::open_for_resume(r, &plan).unwrap();
+}
