@@ -33,7 +33,14 @@ fn main() {
     if let Some(dir) = git(&["rev-parse", "--git-common-dir"]) {
         println!("cargo:rerun-if-changed={dir}/refs/heads");
     }
-    for p in ["src", "grammar", "stdlib", "Cargo.toml", "Cargo.lock", "build.rs"] {
+    for p in [
+        "src",
+        "grammar",
+        "stdlib",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+    ] {
         println!("cargo:rerun-if-changed={p}");
     }
 }

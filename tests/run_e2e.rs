@@ -59,8 +59,10 @@ fn run_into(file: &Path, out: &Path, jobs: usize) -> ResultsDir {
         progress: false,
         scale: 1.0,
         seeds: None,
+        threads: None,
     };
     let report = run(&plan, &source, &opts).unwrap_or_else(|e| panic!("{e}"));
+    regime::report::figures::write_report(&report.results).unwrap_or_else(|e| panic!("{e}"));
     ResultsDir::open(report.dir).unwrap()
 }
 

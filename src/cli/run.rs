@@ -13,6 +13,10 @@ pub struct Args {
     /// Trials run side by side (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Threads for each trial's matrix products (default: cores / jobs).
+    /// Records are bit-identical for every value.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Results directory (default: runs/<experiment>-<timestamp>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -113,6 +117,7 @@ fn run_local(
         progress: !args.quiet,
         scale,
         seeds,
+        threads: args.threads,
     };
     match runner::run(plan, source, &opts) {
         Ok(r) => {

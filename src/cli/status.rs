@@ -26,10 +26,14 @@ pub fn run(args: &Args) -> super::ExitCode {
     for (id, state) in &states {
         *counts.entry(state.label()).or_insert(0usize) += 1;
         println!("{id}\t{}", state.label());
-        if let TrialState::Failed { log_tail } = state {
-            for line in log_tail.lines() {
-                println!("    | {line}");
+        match state {
+            TrialState::Failed { log_tail } => {
+                for line in log_tail.lines() {
+                    println!("    | {line}");
+                }
             }
+            TrialState::Damaged { why } => println!("    | {why}"),
+            _ => {}
         }
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();

@@ -369,8 +369,9 @@ pub fn run_bench(args: &BenchArgs) -> miette::Result<()> {
                 ..Row::default()
             };
             for rep in 0..args.repeats.max(1) {
-                let timed = with_gemm_threads(threads, || time_regime(model, &data, args, rep as u64))
-                    .map_err(|message| EngineError::Config { message })?;
+                let timed =
+                    with_gemm_threads(threads, || time_regime(model, &data, args, rep as u64))
+                        .map_err(|message| EngineError::Config { message })?;
                 row.regime.push(timed?);
                 if let Some(py) = &args.python {
                     row.numpy.push(time_reference(

@@ -34,7 +34,11 @@ pub enum Cut {
 /// The tiles of an `m×n` (inner `k`) product: the dimension cut and the tile
 /// count, from the shape alone — never from the thread count.
 pub fn tiles(m: usize, n: usize, k: usize) -> (Cut, usize) {
-    let (cut, len) = if n >= m { (Cut::Cols, n) } else { (Cut::Rows, m) };
+    let (cut, len) = if n >= m {
+        (Cut::Cols, n)
+    } else {
+        (Cut::Rows, m)
+    };
     let by_work = (m * n * k) / MIN_TILE_WORK;
     let by_len = len / TILE_ALIGN;
     (cut, by_work.min(by_len).clamp(1, MAX_TILES))
@@ -118,7 +122,10 @@ pub fn sgemm(
     // in the engine, and checking here keeps the unsafe calls in bounds. The
     // dimensions must also fit BLAS's 32-bit integers.
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    assert!(m.max(n).max(k) <= i32::MAX as usize, "GEMM dimension over i32");
+    assert!(
+        m.max(n).max(k) <= i32::MAX as usize,
+        "GEMM dimension over i32"
+    );
     ensure_blas_kernel();
     if m == 0 || n == 0 {
         return;
@@ -279,10 +286,17 @@ mod tests {
     }
 
     fn product(ta: bool, tb: bool, m: usize, n: usize, k: usize, threads: usize) -> Vec<f32> {
-        let a: Vec<f32> = (0..m * k).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
-        let b: Vec<f32> = (0..k * n).map(|i| ((i * 53 % 97) as f32 - 48.0) / 5.0).collect();
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+            .collect();
+        let b: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 53 % 97) as f32 - 48.0) / 5.0)
+            .collect();
         let mut c: Vec<f32> = (0..m * n).map(|i| (i % 11) as f32).collect();
-        with_gemm_threads(threads, || sgemm(ta, tb, m, n, k, 0.5, &a, &b, 0.25, &mut c)).unwrap();
+        with_gemm_threads(threads, || {
+            sgemm(ta, tb, m, n, k, 0.5, &a, &b, 0.25, &mut c)
+        })
+        .unwrap();
         c
     }
 
@@ -294,13 +308,19 @@ mod tests {
                 for threads in [2, 3, 4] {
                     let many = product(ta, tb, m, n, k, threads);
                     assert!(
-                        one.iter().zip(&many).all(|(x, y)| x.to_bits() == y.to_bits()),
+                        one.iter()
+                            .zip(&many)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
                         "{m}x{n}x{k} ta={ta} tb={tb}: {threads} threads differ from 1"
                     );
                 }
                 // Against an f64 reference of the same product.
-                let a: Vec<f64> = (0..m * k).map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0).collect();
-                let b: Vec<f64> = (0..k * n).map(|i| ((i * 53 % 97) as f64 - 48.0) / 5.0).collect();
+                let a: Vec<f64> = (0..m * k)
+                    .map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0)
+                    .collect();
+                let b: Vec<f64> = (0..k * n)
+                    .map(|i| ((i * 53 % 97) as f64 - 48.0) / 5.0)
+                    .collect();
                 let at = |r: usize, j: usize| if ta { a[j * m + r] } else { a[r * k + j] };
                 let bt = |j: usize, col: usize| if tb { b[col * k + j] } else { b[j * n + col] };
                 for &(r, col) in &[(0, 0), (m - 1, n - 1), (m / 2, n / 3), (m - 1, 0)] {

@@ -2,10 +2,10 @@
 //! annotated heatmaps. What to plot is decided in `figures`; this module only
 //! draws.
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use crate::results::{write_atomic, ResultsError};
 use image::ImageEncoder;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 

@@ -14,7 +14,10 @@ pub struct ProvenanceBlock {
 
 /// The distinct values of one provenance field across records, with how
 /// many records carry each.
-fn variants(done: &[TrialRecord], field: impl Fn(&TrialRecord) -> String) -> BTreeMap<String, usize> {
+fn variants(
+    done: &[TrialRecord],
+    field: impl Fn(&TrialRecord) -> String,
+) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for r in done {
         *out.entry(field(r)).or_insert(0) += 1;

@@ -267,6 +267,8 @@ mod tests {
             lambda_path: vec![],
             data_origin: String::new(),
             scale: 1.0,
+            curve_sha256: String::new(),
+            provenance: crate::results::provenance::example(String::new()),
         }
     }
 

@@ -49,7 +49,10 @@ pub fn ensure_real_dir(root: &Path, dir: &Path) -> Result<(), ResultsError> {
             }
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
-                return Err(ResultsError::write(&at, std::io::Error::other("exists and is not a directory")))
+                return Err(ResultsError::write(
+                    &at,
+                    std::io::Error::other("exists and is not a directory"),
+                ))
             }
             Err(_) => std::fs::create_dir(&at).or_else(|e| {
                 // Another thread may have made it in between.
@@ -137,7 +140,10 @@ mod tests {
         std::os::unix::fs::symlink(&victim, &target).unwrap();
         write_atomic(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
-        assert!(!std::fs::symlink_metadata(&target).unwrap().file_type().is_symlink());
+        assert!(!std::fs::symlink_metadata(&target)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         // Temporary names are unpredictable: two writes never share one.
         assert_ne!(temp_name(&target), temp_name(&target));

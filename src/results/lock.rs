@@ -41,7 +41,11 @@ pub fn lock_dir(root: &Path, exclusive: bool) -> Result<DirLock, ResultsError> {
         .custom_flags_nofollow()
         .open(&path)
         .map_err(|source| ResultsError::write(&path, source))?;
-    let mode = if exclusive { libc::LOCK_EX } else { libc::LOCK_SH };
+    let mode = if exclusive {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_SH
+    };
     // SAFETY: flock on a file descriptor we own.
     if unsafe { libc::flock(file.as_raw_fd(), mode | libc::LOCK_NB) } != 0 {
         let mut who = String::new();
@@ -109,9 +113,7 @@ pub fn claim(root: &Path, id: &str) -> Result<Claim, ResultsError> {
                 }
                 let _ = std::fs::remove_file(&path);
             }
-            Err(source) => {
-                return Err(ResultsError::write(&path, source))
-            }
+            Err(source) => return Err(ResultsError::write(&path, source)),
         }
     }
     Err(ResultsError::Claimed {

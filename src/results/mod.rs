@@ -142,12 +142,16 @@ impl ResultsDir {
             &dir.root.join("source.sha256"),
             format!("{}\n", plan.source_hash).as_bytes(),
         )?;
-        let yaml = crate::plan::to_yaml(plan)
-            .map_err(|e| ResultsError::write(&dir.root.join("plan.yaml"), std::io::Error::other(e)))?;
+        let yaml = crate::plan::to_yaml(plan).map_err(|e| {
+            ResultsError::write(&dir.root.join("plan.yaml"), std::io::Error::other(e))
+        })?;
         write_atomic(&dir.root.join("plan.yaml"), yaml.as_bytes())?;
         // run.json last: it marks a directory as regime's.
         let meta = serde_json::to_vec_pretty(meta).map_err(|e| {
-            ResultsError::write(&dir.root.join("run.json"), std::io::Error::other(e.to_string()))
+            ResultsError::write(
+                &dir.root.join("run.json"),
+                std::io::Error::other(e.to_string()),
+            )
         })?;
         write_atomic(&dir.root.join("run.json"), &meta)?;
         Ok(dir)
@@ -204,9 +208,11 @@ impl ResultsDir {
     }
 
     pub fn source_hash(&self) -> Result<String, ResultsError> {
-        Ok(String::from_utf8_lossy(&read(&self.root.join("source.sha256"))?)
-            .trim()
-            .to_string())
+        Ok(
+            String::from_utf8_lossy(&read(&self.root.join("source.sha256"))?)
+                .trim()
+                .to_string(),
+        )
     }
 
     /// Refuses to resume from a directory made from another source.
@@ -259,8 +265,8 @@ impl ResultsDir {
         curve: &[CurveRow],
     ) -> Result<TrialRecord, ResultsError> {
         let curve_path = self.curve_path(&rec.id);
-        let bytes =
-            curve_csv(curve).map_err(|e| ResultsError::write(&curve_path, std::io::Error::other(e)))?;
+        let bytes = curve_csv(curve)
+            .map_err(|e| ResultsError::write(&curve_path, std::io::Error::other(e)))?;
         rec.curve_sha256 = sha256_hex(&bytes);
         ensure_real_dir(&self.root, &self.root.join("curves"))?;
         ensure_real_dir(&self.root, &self.root.join("trials"))?;
@@ -293,9 +299,9 @@ impl ResultsDir {
         }
         match std::fs::read(self.curve_path(&trial.id)) {
             Err(_) => TrialState::Damaged("curve missing".into()),
-            Ok(c) if sha256_hex(&c) != rec.curve_sha256 => {
-                TrialState::Damaged("curve changed or truncated (hash differs from the record's)".into())
-            }
+            Ok(c) if sha256_hex(&c) != rec.curve_sha256 => TrialState::Damaged(
+                "curve changed or truncated (hash differs from the record's)".into(),
+            ),
             Ok(_) => TrialState::Done(Box::new(rec)),
         }
     }

@@ -90,10 +90,7 @@ impl DataProvenance {
         };
         format!(
             "{what} [split seed {}, {} train / {} val / {} test]",
-            self.split_seed,
-            self.train,
-            self.val,
-            self.test
+            self.split_seed, self.train, self.val, self.test
         )
     }
 }
@@ -113,4 +110,26 @@ pub fn plan_hash(trial: &crate::plan::Trial) -> String {
     // invariant: plan types are plain data that always serialise.
     let json = serde_json::to_vec(trial).expect("a plan trial serialises");
     super::sha256_hex(&json)
+}
+
+/// A provenance for unit tests of code that reads records.
+#[cfg(test)]
+pub(crate) fn example(plan_hash: String) -> Provenance {
+    Provenance {
+        build: Build::current(),
+        blas: Blas {
+            library: "OpenBLAS test".into(),
+            kernel: "Haswell".into(),
+            threads: 1,
+        },
+        data: DataProvenance {
+            origin: "synthetic".into(),
+            files: vec![],
+            split_seed: 1,
+            train: 10,
+            val: 2,
+            test: 3,
+        },
+        plan_hash,
+    }
 }

@@ -6,23 +6,7 @@ use crate::plan::{AxisValue, GridPoint};
 use std::collections::BTreeMap;
 
 fn provenance(plan_hash: String) -> Provenance {
-    Provenance {
-        build: Build::current(),
-        blas: Blas {
-            library: "OpenBLAS test".into(),
-            kernel: "Haswell".into(),
-            threads: 1,
-        },
-        data: DataProvenance {
-            origin: "synthetic".into(),
-            files: vec![],
-            split_seed: 1,
-            train: 10,
-            val: 2,
-            test: 3,
-        },
-        plan_hash,
-    }
+    provenance::example(plan_hash)
 }
 
 fn record(id: &str, plan_hash: String) -> TrialRecord {
@@ -133,27 +117,44 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let trial = &plan.experiments[0].trials[0];
-    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None)).unwrap();
+    let dir =
+        ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None)).unwrap();
     assert_eq!(dir.meta().scale, 0.5);
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
-    let written = dir.write_trial(record(&trial.id, plan_hash(trial)), &curve()).unwrap();
-    assert_eq!(dir.trial_state(trial), TrialState::Done(Box::new(written.clone())));
+    let written = dir
+        .write_trial(record(&trial.id, plan_hash(trial)), &curve())
+        .unwrap();
+    assert_eq!(
+        dir.trial_state(trial),
+        TrialState::Done(Box::new(written.clone()))
+    );
     assert_eq!(dir.read_curve(&trial.id).unwrap(), curve());
     // A truncated curve, a deleted curve, an edited record: damaged.
     let cpath = dir.curve_path(&trial.id);
     let full = std::fs::read(&cpath).unwrap();
     std::fs::write(&cpath, &full[..full.len() / 2]).unwrap();
-    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve changed")));
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve changed"))
+    );
     std::fs::remove_file(&cpath).unwrap();
-    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve missing")));
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve missing"))
+    );
     std::fs::write(&cpath, &full).unwrap();
     let mut other = written.clone();
     other.provenance.plan_hash = "0".repeat(64);
-    std::fs::write(dir.trial_path(&trial.id), serde_json::to_vec(&other).unwrap()).unwrap();
+    std::fs::write(
+        dir.trial_path(&trial.id),
+        serde_json::to_vec(&other).unwrap(),
+    )
+    .unwrap();
     assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("another plan")));
     std::fs::write(dir.trial_path(&trial.id), b"{").unwrap();
     let inv = dir.inventory(&plan);
-    assert_eq!((inv.done.len(), inv.missing.len(), inv.damaged.len()), (0, 0, 1));
+    assert_eq!(
+        (inv.done.len(), inv.missing.len(), inv.damaged.len()),
+        (0, 0, 1)
+    );
 }
 
 #[test]
@@ -175,7 +176,10 @@ fn an_existing_run_a_foreign_directory_and_a_symlink_are_refused() {
         ResultsDir::create(foreign.clone(), "x", &plan, &meta),
         Err(ResultsError::NotOurs { .. })
     ));
-    assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "x");
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "x"
+    );
     let link = tmp.path().join("link");
     std::os::unix::fs::symlink(tmp.path().join("target"), &link).unwrap();
     assert!(matches!(
@@ -201,7 +205,10 @@ fn resume_refuses_an_edited_plan_naming_the_trial_and_field() {
     std::fs::write(r.join("plan.yaml"), edited).unwrap();
     match ResultsDir::open_for_resume(r, &plan) {
         Err(ResultsError::PlanMismatch { detail, .. }) => {
-            assert!(detail.contains("e-c000-a-s0") && detail.contains("`batch` is 5"), "{detail}")
+            assert!(
+                detail.contains("e-c000-a-s0") && detail.contains("`batch` is 5"),
+                "{detail}"
+            )
         }
         other => panic!("expected PlanMismatch, got {other:?}"),
     }

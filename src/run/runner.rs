@@ -7,10 +7,8 @@
 use super::trial::{run_trial, Outcome, Progress};
 use crate::data::{self, DataError, Dataset};
 use crate::engine::{with_gemm_threads, EngineError};
-use crate::results::{
-    Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord, TrialState,
-};
 use crate::plan::{DataSpec, Plan, Trial};
+use crate::results::{Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord, TrialState};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::Diagnostic;
 use rayon::prelude::*;
@@ -78,6 +76,9 @@ pub struct RunOptions {
     pub scale: f64,
     /// The `--seeds` override the plan was compiled with.
     pub seeds: Option<u32>,
+    /// Threads for each trial's GEMMs (default: cores / jobs); the records
+    /// do not depend on it.
+    pub threads: Option<usize>,
 }
 
 /// What a finished run produced; the report is built from `results`.
@@ -153,14 +154,23 @@ fn open_results(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<Res
         Some(dir) => ResultsDir::open_for_resume(dir.clone(), plan)?,
         None => {
             let dir = opts.out.clone().unwrap_or_else(|| default_dir(plan));
-            ResultsDir::create(dir, source_text, plan, &RunMeta::new(opts.scale, opts.seeds))?
+            ResultsDir::create(
+                dir,
+                source_text,
+                plan,
+                &RunMeta::new(opts.scale, opts.seeds),
+            )?
         }
     })
 }
 
 /// The data a trial runs on, as its records state it.
 fn data_provenance(d: &Dataset) -> (Vec<(String, String)>, u64, [usize; 3]) {
-    let files = d.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
+    let files = d
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.sha256.clone()))
+        .collect();
     (files, d.split_seed, [d.train.n, d.val.n, d.test.n])
 }
 
@@ -179,10 +189,15 @@ fn check_against_records(
             continue;
         };
         let p = &rec.provenance.data;
-        let recorded: Vec<(String, String)> =
-            p.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
+        let recorded: Vec<(String, String)> = p
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect();
         let (files, seed, sizes) = data_provenance(d);
-        if (recorded.clone(), p.split_seed, [p.train, p.val, p.test]) != (files.clone(), seed, sizes) {
+        if (recorded.clone(), p.split_seed, [p.train, p.val, p.test])
+            != (files.clone(), seed, sizes)
+        {
             let detail = match recorded.iter().zip(&files).find(|(a, b)| a != b) {
                 Some((a, b)) => format!(
                     "trial {} read {} (sha256 {}), now {} (sha256 {})",
@@ -238,7 +253,7 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Each trial's GEMMs get an equal share of the cores; results do not
     // depend on it (engine::gemm cuts products by shape alone).
-    let threads = (cores / jobs).max(1);
+    let threads = opts.threads.unwrap_or(cores / jobs).max(1);
     say(format!(
         "running {} trials ({} already done) with {} job(s) × {} thread(s) into {}",
         pending.len(),
@@ -330,7 +345,13 @@ fn run_pending(
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(message) => {
-                    store_first(&first_error, RunError::Threads { jobs: threads, message });
+                    store_first(
+                        &first_error,
+                        RunError::Threads {
+                            jobs: threads,
+                            message,
+                        },
+                    );
                     return;
                 }
             };

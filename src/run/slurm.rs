@@ -235,6 +235,10 @@ pub enum TrialState {
     },
     /// Never submitted.
     NotSubmitted,
+    /// A record or curve exists but cannot be trusted; why.
+    Damaged {
+        why: String,
+    },
 }
 
 impl TrialState {
@@ -245,6 +249,7 @@ impl TrialState {
             TrialState::Pending => "pending",
             TrialState::Failed { .. } => "failed",
             TrialState::NotSubmitted => "not submitted",
+            TrialState::Damaged { .. } => "damaged",
         }
     }
 }
@@ -320,8 +325,12 @@ pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
         .flat_map(|e| &e.trials)
         .enumerate()
         .map(|(i, t)| {
-            if results.is_done(t) {
-                return (t.id.clone(), TrialState::Done);
+            match results.trial_state(t) {
+                crate::results::TrialState::Done(_) => return (t.id.clone(), TrialState::Done),
+                crate::results::TrialState::Damaged(why) => {
+                    return (t.id.clone(), TrialState::Damaged { why })
+                }
+                crate::results::TrialState::Missing => {}
             }
             let Some((job, task)) = latest.get(&i) else {
                 return (t.id.clone(), TrialState::NotSubmitted);

@@ -3,13 +3,13 @@
 
 use super::controller::Controller;
 use super::policy::Snapshot;
+use crate::data::Dataset;
+use crate::engine::{EngineError, Split, Trainer};
+use crate::plan::{Metric, Trial};
 use crate::results::{
     plan_hash, Blas, Build, CurveRow, DataFile, DataProvenance, Finals, Provenance, Status,
     TrialRecord, MAX_PATH,
 };
-use crate::data::Dataset;
-use crate::engine::{EngineError, Split, Trainer};
-use crate::plan::{Metric, Trial};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 

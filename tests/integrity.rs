@@ -1,0 +1,398 @@
+//! Results that cannot silently change (issue 9), end to end through the
+//! binary: bit-identical records whatever `--jobs`, thread count, affinity
+//! mask or interruption; refusal of stale, edited, mixed and concurrent
+//! inputs; damaged trials named and re-run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn regime() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_regime"))
+}
+
+fn sample_dir() -> String {
+    format!(
+        "{}/src/data/fashion-mnist-sample",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// Eight trials on the bundled sample, with products large enough to be cut
+/// into tiles (so thread counts matter if anything does).
+fn source(iters: u32) -> String {
+    format!(
+        r#"
+data sample = fashion_mnist(path: "{}", val: 200, subset: 600, normalize: mean_image)
+network mlp(hidden = 64) {{ dense(hidden) relu dense(10) }}
+experiment same {{
+  data: sample
+  network: mlp(128)
+  optimizer: sgd(lr: 0.05, momentum: 0.9)
+  batch: 100
+  iters: {iters}
+  checks: every 20 iters
+  arm fixed: lambda = grid([0.001, 0.0])
+  arm decay: lambda = linear(from: 0.01, to: 0, over: {iters} iters)
+  arm gap: lambda = 0.001
+  seeds: 2
+}}
+"#,
+        sample_dir()
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every record without its wall time and thread count, and every curve,
+/// byte for byte, by trial id.
+fn contents(dir: &Path) -> BTreeMap<String, (serde_json::Value, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir.join("trials")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(".json") else {
+            continue;
+        };
+        let mut rec: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+        rec["wall_seconds"] = 0.into();
+        rec["provenance"]["blas"]["threads"] = 0.into();
+        let curve = std::fs::read(dir.join("curves").join(format!("{id}.csv"))).unwrap();
+        out.insert(id.to_string(), (rec, curve));
+    }
+    out
+}
+
+fn run(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    regime()
+        .arg("run")
+        .arg(file)
+        .args(["-q", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn records_are_bit_identical_across_jobs_threads_and_affinity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(60));
+    ok(run(&file, &tmp.path().join("j1"), &["--jobs", "1"]));
+    let reference = contents(&tmp.path().join("j1"));
+    assert_eq!(reference.len(), 8);
+    for (name, args) in [
+        ("j2", vec!["--jobs", "2"]),
+        ("t1", vec!["--jobs", "1", "--threads", "1"]),
+        ("t2", vec!["--jobs", "1", "--threads", "2"]),
+        ("t4", vec!["--jobs", "1", "--threads", "4"]),
+        ("j2t4", vec!["--jobs", "2", "--threads", "4"]),
+    ] {
+        ok(run(&file, &tmp.path().join(name), &args));
+        assert!(
+            contents(&tmp.path().join(name)) == reference,
+            "{args:?} gave other records than --jobs 1"
+        );
+    }
+    // A one-core affinity mask.
+    let masked = Command::new("taskset")
+        .args(["-c", "0", env!("CARGO_BIN_EXE_regime"), "run"])
+        .arg(&file)
+        .args(["-q", "--jobs", "1", "--out"])
+        .arg(tmp.path().join("mask"))
+        .output()
+        .unwrap();
+    ok(masked);
+    assert!(contents(&tmp.path().join("mask")) == reference);
+    // Every record names its build, BLAS and data.
+    let (rec, _) = reference.values().next().unwrap();
+    let p = &rec["provenance"];
+    assert!(p["build"]["commit"].as_str().unwrap().len() >= 7, "{p}");
+    assert!(
+        p["blas"]["library"].as_str().unwrap().contains("OpenBLAS"),
+        "{p}"
+    );
+    assert!(!p["blas"]["kernel"].as_str().unwrap().is_empty());
+    let files = p["data"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 4, "{p}");
+    assert!(files
+        .iter()
+        .all(|f| f["sha256"].as_str().unwrap().len() == 64));
+    assert_eq!(p["plan_hash"].as_str().unwrap().len(), 64);
+    let md = std::fs::read_to_string(tmp.path().join("j1/summary.md")).unwrap();
+    assert!(
+        md.contains("## Provenance") && md.contains("OpenBLAS"),
+        "{md}"
+    );
+}
+
+/// A run killed with SIGKILL at a random moment, resumed (under another
+/// `--jobs`), again and again: the records equal an uninterrupted run's.
+#[test]
+fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(200));
+    let clock = std::time::Instant::now();
+    ok(run(&file, &tmp.path().join("straight"), &["--jobs", "2"]));
+    let whole = clock.elapsed().as_secs_f64();
+    let reference = contents(&tmp.path().join("straight"));
+    let dir = tmp.path().join("killed");
+    // Seeded "random" moments, as fractions of an uninterrupted run.
+    let fractions = [0.3, 0.55, 0.2, 0.7, 0.4, 0.6, 0.25, 0.5];
+    let mut started = false;
+    let mut killed_running = 0;
+    for (round, fraction) in fractions.iter().enumerate() {
+        let mut cmd = regime();
+        cmd.arg("run").arg(&file).arg("-q");
+        cmd.args(["--jobs", if round % 2 == 0 { "2" } else { "1" }]);
+        if started {
+            cmd.arg("--resume").arg(&dir);
+        } else {
+            cmd.arg("--out").arg(&dir);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_secs_f64(whole * fraction));
+        if child.try_wait().unwrap().is_none() {
+            killed_running += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        started = started || dir.join("run.json").exists();
+    }
+    let mut finish = regime();
+    finish.arg("run").arg(&file).args(["-q", "--jobs", "2"]);
+    if started {
+        finish.arg("--resume").arg(&dir);
+    } else {
+        finish.arg("--out").arg(&dir);
+    }
+    ok(finish.output().unwrap());
+    assert!(
+        killed_running >= 3,
+        "only {killed_running} rounds were killed mid-run"
+    );
+    assert!(
+        contents(&dir) == reference,
+        "a killed and resumed run differs"
+    );
+    let leftovers: Vec<String> = ["", "trials", "curves", "plots"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(dir.join(d))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
+}
+
+#[test]
+fn an_existing_directory_is_refused_unless_resumed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(20));
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    let before = std::fs::read(dir.join("plan.yaml")).unwrap();
+    let changed = write(
+        tmp.path(),
+        "changed.reg",
+        &source(20).replace("0.001, 0.0", "0.002, 0.0"),
+    );
+    let again = run(&changed, &dir, &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("results_exist"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(dir.join("plan.yaml")).unwrap(), before);
+    // Resuming with the changed file is refused too.
+    let resumed = regime()
+        .arg("run")
+        .arg(&changed)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!resumed.status.success());
+    assert!(
+        stderr(&resumed).contains("resume_mismatch"),
+        "{}",
+        stderr(&resumed)
+    );
+    // A directory regime did not make.
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("thesis.tex"), "x").unwrap();
+    let refused = run(&file, &mine, &[]);
+    assert!(
+        stderr(&refused).contains("results_not_ours"),
+        "{}",
+        stderr(&refused)
+    );
+    // A symlink as --out.
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere"), &link).unwrap();
+    let refused = run(&file, &link, &[]);
+    assert!(
+        stderr(&refused).contains("results_symlink"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!tmp.path().join("elsewhere").exists());
+}
+
+#[test]
+fn an_edited_plan_is_refused_on_resume_naming_the_trial_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(20));
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    let yaml = std::fs::read_to_string(dir.join("plan.yaml")).unwrap();
+    std::fs::write(
+        dir.join("plan.yaml"),
+        yaml.replacen("constant: 0.001", "constant: 5.0", 1),
+    )
+    .unwrap();
+    for t in std::fs::read_dir(dir.join("trials"))
+        .unwrap()
+        .flatten()
+        .take(1)
+    {
+        std::fs::remove_file(t.path()).unwrap();
+    }
+    let out = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    // The message as one line (the renderer wraps it).
+    let err = stderr(&out).replace("\n  │ ", "");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("plan_mismatch") && err.contains("same-c000-fixed-s1-g0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("lambda.constant") && err.contains("5.0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_damaged_trial_is_named_by_report_and_status_and_rerun_by_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(40));
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    let reference = contents(&dir);
+    let truncated = dir.join("curves/same-c000-decay-s1.csv");
+    let full = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &full[..full.len() / 2]).unwrap();
+    std::fs::remove_file(dir.join("curves/same-c000-gap-s2.csv")).unwrap();
+    let report = ok(regime().arg("report").arg(&dir).output().unwrap());
+    let err = stderr(&report);
+    assert!(
+        err.contains("same-c000-decay-s1") && err.contains("same-c000-gap-s2"),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(
+        md.contains("6 of 8 complete") && md.contains("2 damaged"),
+        "{md}"
+    );
+    let status = ok(regime().arg("status").arg(&dir).output().unwrap());
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(out.contains("same-c000-decay-s1\tdamaged"), "{out}");
+    let resumed = ok(regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap());
+    assert!(
+        stderr(&resumed).contains("2 trials run, 6 reused"),
+        "{}",
+        stderr(&resumed)
+    );
+    assert!(contents(&dir) == reference);
+}
+
+#[test]
+fn two_resumes_at_once_never_run_a_trial_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(400));
+    let dir = tmp.path().join("a");
+    // Start, then kill at once: a directory with (almost) everything pending.
+    let mut first = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--jobs", "1", "--out"])
+        .arg(&dir)
+        .spawn()
+        .unwrap();
+    while !dir.join("run.json").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The first run holds the directory: a resume beside it is refused and
+    // says who holds it.
+    let second = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let _ = first.kill();
+    let _ = first.wait();
+    let err = stderr(&second);
+    assert_eq!(second.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("results_locked") && err.contains(&format!(":{}", first.id())),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_symlink_planted_in_plots_is_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(20));
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::remove_dir_all(dir.join("plots")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("plots")).unwrap();
+    let out = regime().arg("report").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("results_symlink"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+}
