@@ -396,3 +396,90 @@ fn a_symlink_planted_in_plots_is_not_followed() {
     assert!(stderr(&out).contains("results_symlink"), "{}", stderr(&out));
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
 }
+
+/// Commands that do no numerics never start BLAS threads: under a 150 MB
+/// address-space limit `regime --version` and `regime check` finish at once
+/// (OpenBLAS's thread pool used to spin in its shutdown there), and a
+/// running regime has a single thread until it trains.
+#[test]
+fn commands_without_numerics_start_no_blas_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(20));
+    for args in [
+        vec!["--version".to_string()],
+        vec!["check".to_string(), file.display().to_string()],
+    ] {
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 153600; exec \"{}\" {}",
+                env!("CARGO_BIN_EXE_regime"),
+                args.join(" ")
+            ))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed().as_secs() > 60 {
+                let _ = child.kill();
+                panic!("regime {args:?} hung under a 150 MB limit");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(
+            status.success(),
+            "regime {args:?} failed under a 150 MB limit"
+        );
+    }
+    // A regime blocked reading a FIFO (as plan.yaml) has one thread: the
+    // process that OpenBLAS's loader started threads in was replaced.
+    let dir = tmp.path().join("fifo");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("source.sha256"), "x\n").unwrap();
+    let fifo = dir.join("plan.yaml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = regime()
+        .arg("status")
+        .arg(&dir)
+        .env_remove("OPENBLAS_NUM_THREADS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
+    let start = std::time::Instant::now();
+    let threads = loop {
+        let env = std::fs::read(proc_dir.join("environ")).unwrap_or_default();
+        let re_executed = env
+            .split(|&b| b == 0)
+            .any(|v| v == b"OPENBLAS_NUM_THREADS=1");
+        let status = std::fs::read_to_string(proc_dir.join("status")).unwrap_or_default();
+        let blocked = std::fs::read_to_string(proc_dir.join("wchan")).unwrap_or_default();
+        if re_executed && (blocked.contains("fifo") || blocked.contains("partner"))
+            || start.elapsed().as_secs() > 20
+        {
+            break status
+                .lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    // Let it go: open the FIFO for writing and close it.
+    drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap());
+    let _ = child.wait();
+    assert_eq!(
+        threads, "1",
+        "regime runs {threads} threads before any numerics"
+    );
+}

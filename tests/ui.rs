@@ -60,7 +60,19 @@ fn every_diagnostic_has_help() {
 
 /// Codes that no `.reg` file can trigger (e.g. raised by `regime run` about a
 /// results directory); they are tested where they are raised.
-const NOT_FROM_A_FILE: &[&str] = &[];
+const NOT_FROM_A_FILE: &[&str] = &[
+    "results_io",
+    "results_read",
+    "resume_mismatch",
+    "not_a_results_dir",
+    "results_exist",
+    "results_not_ours",
+    "results_symlink",
+    "results_locked",
+    "trial_claimed",
+    "plan_mismatch",
+    "data_changed",
+];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
 #[test]
