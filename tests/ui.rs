@@ -72,6 +72,7 @@ const NOT_FROM_A_FILE: &[&str] = &[
     "trial_claimed",
     "plan_mismatch",
     "data_changed",
+    "blas_kernel",
 ];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.

@@ -1,7 +1,9 @@
 //! The `regime` command line: one file per subcommand. To add one, add a
 //! variant to `Command` with its args struct and a match arm in `run`.
 
+pub mod blas;
 pub mod check;
+pub mod doctor;
 pub mod explain;
 pub mod fmt;
 pub mod plan;
@@ -21,6 +23,11 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Pin the OpenBLAS kernel (e.g. `Haswell`, `SkylakeX`; still
+    /// self-tested), or `env` to keep OPENBLAS_CORETYPE as the environment
+    /// sets it. Default: the fastest kernel that passes the self-test.
+    #[arg(long, global = true, env = "REGIME_BLAS_KERNEL")]
+    pub blas_kernel: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +50,30 @@ pub enum Command {
     Status(status::Args),
     /// Time the trainer against the numpy and PyTorch references.
     Bench(crate::engine::bench::BenchArgs),
+    /// Show the BLAS library, the candidate kernels with their self-test
+    /// and speed, the kernel in use and why, threads and environment.
+    Doctor(doctor::Args),
+    /// The BLAS correctness self-test of this process's kernel, as JSON
+    /// (what `doctor` and kernel selection run in a child process).
+    #[command(hide = true)]
+    BlasSelfTest,
+}
+
+impl Command {
+    /// Commands that compute with BLAS (and so get a self-tested kernel).
+    pub fn computes(&self) -> bool {
+        match self {
+            Command::Run(a) => a.on == run::On::Local,
+            Command::RunTrial(_) | Command::Bench(_) | Command::Doctor(_) => true,
+            Command::Check(_)
+            | Command::Fmt(_)
+            | Command::Plan(_)
+            | Command::Explain(_)
+            | Command::Report(_)
+            | Command::Status(_)
+            | Command::BlasSelfTest => false,
+        }
+    }
 }
 
 /// Exit code of a command: 0 ok, 1 problems found, 2 usage or I/O errors.
@@ -58,6 +89,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(a) => report::run(&a),
         Command::RunTrial(a) => run_trial::run(&a),
         Command::Status(a) => status::run(&a),
+        Command::Doctor(a) => doctor::run(&a),
+        Command::BlasSelfTest => {
+            println!("{}", blas::self_test_report());
+            0
+        }
         Command::Bench(a) => match crate::engine::bench::run_bench(&a) {
             Ok(()) => 0,
             Err(e) => {

@@ -48,6 +48,7 @@ pub const ALL_CODES: &[&str] = &[
     "trial_claimed",
     "plan_mismatch",
     "data_changed",
+    "blas_kernel",
 ];
 
 /// The explanation of `code` (with or without the `regime::` prefix).
@@ -99,6 +100,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "trial_claimed" => TRIAL_CLAIMED,
         "plan_mismatch" => PLAN_MISMATCH,
         "data_changed" => DATA_CHANGED,
+        "blas_kernel" => BLAS_KERNEL,
         _ => return None,
     })
 }
@@ -613,4 +615,19 @@ Example:
     trial fig1-c000-a-s1 read /data/fm/train-images-idx3-ubyte.gz (sha256 ...), now ...
 Fix: restore the data the records name (`trials/*.json`, provenance.data),
 or start a fresh run.
+";
+
+const BLAS_KERNEL: &str = "\
+regime::blas_kernel — the OpenBLAS kernel pinned with --blas-kernel (or
+REGIME_BLAS_KERNEL) failed its self-test on this machine, or OpenBLAS ran
+another kernel instead (an unknown name, or one the CPU cannot run).
+
+regime only computes with kernels that passed its correctness self-test on
+this CPU, run in a child process (`regime doctor` shows every verdict).
+
+Example:
+    regime run fig1.reg --blas-kernel SkylakeX     # on a CPU without AVX-512
+Fix: pin a kernel `regime doctor` lists as passed, drop the pin to let regime
+choose, or `--blas-kernel env` to keep OPENBLAS_CORETYPE as the environment
+sets it (untested).
 ";

@@ -247,6 +247,20 @@ pub fn blas_threads() -> usize {
     unsafe { openblas_get_num_threads() }.max(1) as usize
 }
 
+/// The environment variable in which the `regime` binary hands the kernel
+/// choice (`<pid>:<reason>`) to the process it re-executes (see `cli::blas`).
+pub const CHOICE_VAR: &str = "REGIME_BLAS_KERNEL_CHOICE";
+
+/// Why this process runs the kernel it runs, as the binary decided it; the
+/// library's own choice when regime did not decide (e.g. used as a library).
+pub fn blas_choice() -> String {
+    let mine = std::env::var(CHOICE_VAR).ok().and_then(|v| {
+        let (pid, reason) = v.split_once(':')?;
+        (pid == std::process::id().to_string()).then(|| reason.to_string())
+    });
+    mine.unwrap_or_else(|| format!("{} (OpenBLAS's own choice)", blas_core()))
+}
+
 static KERNEL: std::sync::Once = std::sync::Once::new();
 
 /// Before the first GEMM of the process: OpenBLAS runs single-threaded (see

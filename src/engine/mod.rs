@@ -10,18 +10,19 @@
 //!   are bit-identical for every count; see `gemm`).
 
 pub mod bench;
-mod gemm;
+pub mod gemm;
 pub mod init;
 pub mod layers;
 pub mod net;
 pub mod optim;
 pub mod penalty;
+pub mod selftest;
 pub mod testing;
 mod trainer;
 
 pub use gemm::{
-    blas_config, blas_core, blas_threads, ensure_blas_kernel, gemm_threads, sgemm, tiles,
-    with_gemm_threads, Cut,
+    blas_choice, blas_config, blas_core, blas_threads, ensure_blas_kernel, gemm_threads, sgemm,
+    tiles, with_gemm_threads, Cut,
 };
 pub use optim::scheduled_lr;
 pub use trainer::{Trainer, EXPLODED_LOSS, SPARSITY_THRESHOLD, TRAIN_SAMPLE};

@@ -6,6 +6,9 @@
 use crate::results::{Inventory, TrialRecord};
 use std::collections::BTreeMap;
 
+/// Reads one provenance field of a record, as text.
+type Field = Box<dyn Fn(&TrialRecord) -> String>;
+
 /// The markdown block and the warnings to print.
 pub struct ProvenanceBlock {
     pub markdown: String,
@@ -29,7 +32,7 @@ fn variants(
 pub fn block(inv: &Inventory) -> ProvenanceBlock {
     let mut md = String::from("## Provenance\n\n");
     let mut warnings = Vec::new();
-    let fields: [(&str, Box<dyn Fn(&TrialRecord) -> String>); 4] = [
+    let fields: [(&str, Field); 4] = [
         ("regime", Box::new(|r| r.provenance.build.label())),
         ("BLAS", Box::new(|r| r.provenance.blas.identity())),
         (

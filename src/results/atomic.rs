@@ -78,7 +78,7 @@ pub fn write_with(
     path: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), ResultsError> {
-    let err = |source| ResultsError::write(&path, source);
+    let err = |source| ResultsError::write(path, source);
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
     if let Ok(m) = std::fs::symlink_metadata(dir) {

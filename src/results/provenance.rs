@@ -36,6 +36,10 @@ pub struct Blas {
     pub kernel: String,
     /// Threads the trial's GEMMs used (results do not depend on it).
     pub threads: usize,
+    /// How the kernel was chosen (self-test verdict, pin, or the library's
+    /// own choice).
+    #[serde(default)]
+    pub selection: String,
 }
 
 impl Blas {
@@ -45,6 +49,7 @@ impl Blas {
             library: crate::engine::blas_config(),
             kernel: crate::engine::blas_core(),
             threads,
+            selection: crate::engine::blas_choice(),
         }
     }
 
@@ -121,6 +126,7 @@ pub(crate) fn example(plan_hash: String) -> Provenance {
             library: "OpenBLAS test".into(),
             kernel: "Haswell".into(),
             threads: 1,
+            selection: "test".into(),
         },
         data: DataProvenance {
             origin: "synthetic".into(),

@@ -234,6 +234,11 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
             eprintln!("{m}");
         }
     };
+    let blas = Blas::current(1);
+    say(format!(
+        "BLAS: {} — kernel {}",
+        blas.library, blas.selection
+    ));
     let datasets = load_data(plan, &say)?;
     let inventory = results.inventory(plan);
     check_against_records(&results, &inventory.done, &datasets, &say)?;
