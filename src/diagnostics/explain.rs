@@ -37,6 +37,9 @@ pub const ALL_CODES: &[&str] = &[
     "schedule_truncated",
     "rule_never_fires",
     "rule_shadowed",
+    "bad_target",
+    "policy_never_acts",
+    "checks_exceed_budget",
 ];
 
 /// The explanation of `code` (with or without the `regime::` prefix).
@@ -77,6 +80,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "schedule_truncated" => SCHEDULE_TRUNCATED,
         "rule_never_fires" => RULE_NEVER_FIRES,
         "rule_shadowed" => RULE_SHADOWED,
+        "bad_target" => BAD_TARGET,
+        "policy_never_acts" => POLICY_NEVER_ACTS,
+        "checks_exceed_budget" => CHECKS_EXCEED_BUDGET,
         _ => return None,
     })
 }
@@ -465,4 +471,54 @@ Example:
     when train_acc - val_acc > 0.05: lambda *= 1.5
     when train_acc - val_acc > 0.10: lambda *= 3     # never reached
 Fix: put the narrower rule first.
+";
+
+const BAD_TARGET: &str = "\
+regime::bad_target — the time-to-accuracy target is not `METRIC >= NUMBER`.
+
+`target:` fixes, before the run, the level whose first crossing the report
+times (iterations to accuracy). It compares one metric of the validation or
+training curve with a number: `>=` for accuracies, `<=` for losses. An
+accuracy target lies in [0, 1]. Without `target:` the report uses the
+baseline's smoothed final validation accuracy (see docs/running.md).
+
+Wrong:
+    target: 0.85
+    target: val_acc > best(val_acc)
+
+Right:
+    target: val_acc >= 0.85
+    target: val_loss <= 0.4
+";
+
+const POLICY_NEVER_ACTS: &str = "\
+regime::policy_never_acts — a policy checks no more often than the arm trains.
+
+A policy's rules run at its checks (`every ...`). When the interval is as
+long as the budget or longer, the first check falls at or after the end of
+training, so no rule ever runs, λ stays at its start value, and any gain the
+arm reports is the gain of that constant — not of the policy.
+
+Wrong (200-iteration budget):
+    policy p { every 200 iters  when val_acc < 0.5: lambda *= 2 }
+    iters: 200
+
+Right:
+    policy p { every 20 iters  when val_acc < 0.5: lambda *= 2 }
+";
+
+const CHECKS_EXCEED_BUDGET: &str = "\
+regime::checks_exceed_budget — metrics are checked less often than trials last.
+
+`checks:` sets how often validation metrics are measured and written to the
+curve. With an interval longer than the budget the curve has no point before
+the end: nothing to plot and no time to accuracy.
+
+Wrong:
+    checks: every 1000 iters
+    iters: 100
+
+Right:
+    checks: every 10 iters
+    iters: 100
 ";
