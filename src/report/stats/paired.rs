@@ -163,7 +163,9 @@ mod tests {
             assert!((a - w).abs() < 1e-12, "{adj:?}");
         }
         assert!(adj[4].is_nan());
-        assert_eq!(holm(&[0.9, 0.8]), vec![0.9, 0.9]);
+        // 0.8·2 caps at 1, and the step-down keeps 0.9·1 at 1.
+        assert_eq!(holm(&[0.9, 0.8]), vec![1.0, 1.0]);
+        assert_eq!(holm(&[0.2, 0.01]), vec![0.2, 0.02]);
     }
 
     #[test]

@@ -48,6 +48,23 @@ pub fn z_quantile(p: f64) -> f64 {
     }
 }
 
+/// The units of analysis of values tagged with their split: the mean of
+/// each split when there are at least two splits, else the values.
+pub fn unit_values(values: &[(u32, f64)]) -> (Vec<f64>, Unit) {
+    let mut by_split: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for &(s, v) in values.iter().filter(|(_, v)| v.is_finite()) {
+        by_split.entry(s).or_default().push(v);
+    }
+    if by_split.len() < 2 {
+        return (by_split.into_values().flatten().collect(), Unit::Seed);
+    }
+    let means = by_split
+        .values()
+        .map(|v| v.iter().sum::<f64>() / v.len() as f64)
+        .collect();
+    (means, Unit::Split)
+}
+
 /// What one independent observation of an interval is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,20 +111,9 @@ impl Stat {
     /// Values tagged with their split: split means are the units when there
     /// are at least two splits, else the values themselves.
     pub fn split_aware(values: &[(u32, f64)]) -> Option<Stat> {
-        let mut by_split: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-        for &(s, v) in values.iter().filter(|(_, v)| v.is_finite()) {
-            by_split.entry(s).or_default().push(v);
-        }
-        let n = by_split.values().map(Vec::len).sum();
-        if by_split.len() < 2 {
-            let v: Vec<f64> = by_split.into_values().flatten().collect();
-            return Stat::over_units(&v, n, Unit::Seed);
-        }
-        let means: Vec<f64> = by_split
-            .values()
-            .map(|v| v.iter().sum::<f64>() / v.len() as f64)
-            .collect();
-        Stat::over_units(&means, n, Unit::Split)
+        let (units, unit) = unit_values(values);
+        let n = values.iter().filter(|(_, v)| v.is_finite()).count();
+        Stat::over_units(&units, n, unit)
     }
 
     fn over_units(v: &[f64], n: usize, unit: Unit) -> Option<Stat> {
