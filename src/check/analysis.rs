@@ -134,11 +134,13 @@ pub fn warn_checks(
     budgets: &[u64],
     checks_iters: u64,
     ipe: u64,
-    warned: &mut Vec<Span>,
+    warned: &mut Vec<(usize, usize)>,
 ) {
+    // (Span's equality ignores positions, so compare offsets.)
     let mut once = |span: Span| {
-        let new = !warned.contains(&span);
-        warned.push(span);
+        let key = (span.start, span.end);
+        let new = !warned.contains(&key);
+        warned.push(key);
         new
     };
     let min_iters = budgets.iter().copied().min().unwrap_or(0);

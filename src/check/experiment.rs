@@ -342,9 +342,7 @@ pub fn elaborate(
             }
         }
         data_out = Some(s.data.clone());
-        for (split, seed_index) in
-            (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i)))
-        {
+        for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
             let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
             for (arm, (lambda, iters)) in arms.iter().zip(lambdas.iter().zip(&budgets)) {
                 let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {

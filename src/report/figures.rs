@@ -110,12 +110,7 @@ fn gain_vs_axis(
         groups
             .entry((r.arm.clone(), rest.join(", ")))
             .or_default()
-            .push((
-                i as f64,
-                g.mean,
-                g.mean - hw,
-                g.mean + hw,
-            ));
+            .push((i as f64, g.mean, g.mean - hw, g.mean + hw));
     }
     for ((arm, rest), mut pts) in groups {
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));

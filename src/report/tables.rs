@@ -175,7 +175,11 @@ fn comparison_cells(r: &Row) -> Vec<String> {
             },
         ],
         (g, _) => {
-            let mut v = vec![if r.is_baseline { "–".into() } else { pm(g, true) }];
+            let mut v = vec![if r.is_baseline {
+                "–".into()
+            } else {
+                pm(g, true)
+            }];
             v.extend(std::iter::repeat_n("–".to_string(), 5));
             v
         }

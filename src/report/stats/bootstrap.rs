@@ -73,7 +73,10 @@ mod tests {
         let b = percentile_ci(&clusters, &mean, RESAMPLES, 7).unwrap();
         assert_eq!(a, b);
         // Mean 14.5, SE ≈ 8.8/√30 ≈ 1.6: the interval is about 14.5 ± 3.2.
-        assert!(a.0 > 10.0 && a.0 < 13.0 && a.1 > 16.0 && a.1 < 19.0, "{a:?}");
+        assert!(
+            a.0 > 10.0 && a.0 < 13.0 && a.1 > 16.0 && a.1 < 19.0,
+            "{a:?}"
+        );
         assert!(percentile_ci(&clusters[..1], &mean, 100, 7).is_none());
     }
 }

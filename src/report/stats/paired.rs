@@ -174,6 +174,9 @@ mod tests {
         assert_eq!(verdict(0.01, 0.01, false), Verdict::Worse);
         assert_eq!(verdict(-0.01, 0.04, true), Verdict::Worse);
         assert_eq!(verdict(0.01, 0.05, true), Verdict::NoDetectableDifference);
-        assert_eq!(verdict(0.01, f64::NAN, true), Verdict::NoDetectableDifference);
+        assert_eq!(
+            verdict(0.01, f64::NAN, true),
+            Verdict::NoDetectableDifference
+        );
     }
 }

@@ -181,7 +181,10 @@ mod tests {
         ];
         for (p, df, want) in cases {
             let got = t_quantile(p, df);
-            assert!((got - want).abs() < 1e-9, "t({p}, {df}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() < 1e-9,
+                "t({p}, {df}) = {got}, want {want}"
+            );
         }
     }
 
@@ -199,7 +202,10 @@ mod tests {
         ];
         for (t, df, want) in cases {
             let got = t_two_sided_p(t, df);
-            assert!((got - want).abs() < 1e-9, "p({t}, {df}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() < 1e-9,
+                "p({t}, {df}) = {got}, want {want}"
+            );
         }
         // scipy.stats.norm.ppf(0.975) = 1.959963984540054
         assert!((z_quantile(0.975) - 1.959963984540054).abs() < 1e-9);

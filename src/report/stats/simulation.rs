@@ -87,6 +87,9 @@ fn split_aware_interval_covers_when_splits_add_variance() {
         split_hits as f64 / reps as f64,
         seed_hits as f64 / reps as f64,
     );
-    assert!((0.935..=0.965).contains(&split_cov), "split-aware {split_cov}");
+    assert!(
+        (0.935..=0.965).contains(&split_cov),
+        "split-aware {split_cov}"
+    );
     assert!(seed_cov < 0.8, "seed-only {seed_cov}");
 }

@@ -117,13 +117,22 @@ mod tests {
         assert_eq!(observe(&iters, &raw, 0.9, true, 500), o(200.0, true));
         let sm = smooth(&raw, 2);
         assert_eq!(observe(&iters, &sm, 0.9, true, 500), o(500.0, false));
-        assert_eq!(observe(&iters, &[2.0, 0.4, 0.3, 0.2], 0.5, false, 500), o(200.0, true));
+        assert_eq!(
+            observe(&iters, &[2.0, 0.4, 0.3, 0.2], 0.5, false, 500),
+            o(200.0, true)
+        );
     }
 
     #[test]
     fn kaplan_meier_by_hand() {
         // Times 1, 2+, 3, 3, 4+ (+ censored): at 1: 4/5; at 3: 4/5 · (1 − 2/3) = 4/15.
-        let obs = [o(1.0, true), o(2.0, false), o(3.0, true), o(3.0, true), o(4.0, false)];
+        let obs = [
+            o(1.0, true),
+            o(2.0, false),
+            o(3.0, true),
+            o(3.0, true),
+            o(4.0, false),
+        ];
         let km = kaplan_meier(&obs);
         assert_eq!(km.len(), 2);
         assert!((km[0].1 - 0.8).abs() < 1e-12);

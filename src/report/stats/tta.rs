@@ -86,7 +86,13 @@ fn clusters<T: Copy>(items: &[(u32, T)]) -> Vec<Vec<T>> {
     if splits.len() >= 2 {
         splits
             .iter()
-            .map(|s| items.iter().filter(|(p, _)| p == s).map(|(_, x)| *x).collect())
+            .map(|s| {
+                items
+                    .iter()
+                    .filter(|(p, _)| p == s)
+                    .map(|(_, x)| *x)
+                    .collect()
+            })
             .collect()
     } else {
         items.iter().map(|(_, x)| vec![*x]).collect()
@@ -139,8 +145,7 @@ pub fn time_to_target(
         arrived: arm_obs.iter().filter(|o| o.arrived).count(),
         units: arm_obs.len(),
         ratio,
-        ratio_ci: ratio.and_then(|_| {
-            percentile_ci(&clusters(&paired), &ratio_of, RESAMPLES, seed ^ 0x7a7a)
-        }),
+        ratio_ci: ratio
+            .and_then(|_| percentile_ci(&clusters(&paired), &ratio_of, RESAMPLES, seed ^ 0x7a7a)),
     })
 }
