@@ -482,43 +482,43 @@ training curve with a number: `>=` for accuracies, `<=` for losses. An
 accuracy target lies in [0, 1]. Without `target:` the report uses the
 baseline's smoothed final validation accuracy (see docs/running.md).
 
-Wrong:
+Example:
     target: 0.85
     target: val_acc > best(val_acc)
 
-Right:
+Fix:
     target: val_acc >= 0.85
     target: val_loss <= 0.4
 ";
 
 const POLICY_NEVER_ACTS: &str = "\
-regime::policy_never_acts — a policy checks no more often than the arm trains.
+regime::policy_never_acts (warning) — a policy checks no more often than the arm trains.
 
 A policy's rules run at its checks (`every ...`). When the interval is as
 long as the budget or longer, the first check falls at or after the end of
 training, so no rule ever runs, λ stays at its start value, and any gain the
 arm reports is the gain of that constant — not of the policy.
 
-Wrong (200-iteration budget):
+Example (200-iteration budget):
     policy p { every 200 iters  when val_acc < 0.5: lambda *= 2 }
     iters: 200
 
-Right:
+Fix:
     policy p { every 20 iters  when val_acc < 0.5: lambda *= 2 }
 ";
 
 const CHECKS_EXCEED_BUDGET: &str = "\
-regime::checks_exceed_budget — metrics are checked less often than trials last.
+regime::checks_exceed_budget (warning) — metrics are checked less often than trials last.
 
 `checks:` sets how often validation metrics are measured and written to the
 curve. With an interval longer than the budget the curve has no point before
 the end: nothing to plot and no time to accuracy.
 
-Wrong:
+Example:
     checks: every 1000 iters
     iters: 100
 
-Right:
+Fix:
     checks: every 10 iters
     iters: 100
 ";

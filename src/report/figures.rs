@@ -260,6 +260,17 @@ fn cell_curves(
 
 /// Builds summaries, tables and plots from what a results directory holds,
 /// writes them into it and returns the markdown summary.
+/// The summaries of every experiment of a results directory.
+pub fn summaries(results: &ResultsDir) -> Result<Vec<ExperimentSummary>, ResultsError> {
+    let plan = results.plan()?;
+    let records = results.read_all(&plan)?;
+    Ok(plan
+        .experiments
+        .iter()
+        .map(|e| summarise(e, &records, &|id| results.read_curve(id).ok()))
+        .collect())
+}
+
 pub fn write_report(results: &ResultsDir) -> Result<String, ResultsError> {
     let plan = results.plan()?;
     let records = results.read_all(&plan)?;
