@@ -6,6 +6,7 @@
 
 use super::eval::{Ctx, Env};
 use super::experiment::{Arm, ArmLambda, Key};
+use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
 use crate::plan::{LambdaSpec, Metric, TargetSpec};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Span};
@@ -132,11 +133,12 @@ pub fn warn_checks(
     arms: &[Arm],
     lambdas: &[ArmLambda],
     budgets: &[u64],
-    checks_iters: u64,
-    ipe: u64,
+    settings: &Settings,
     warned: &mut Vec<(usize, usize)>,
 ) {
     // (Span's equality ignores positions, so compare offsets.)
+    let ipe = settings.iters_per_epoch;
+    let checks_iters = settings.checks.to_iters(ipe);
     let mut once = |span: Span| {
         let key = (span.start, span.end);
         let new = !warned.contains(&key);

@@ -237,9 +237,7 @@ pub fn elaborate(
 
     // invariant: from here on every axis has at least one value and there is
     // at least one arm (an empty list or no arm set `ok = false` above).
-    let Some(an) = analysis(ctx, &keys, &first_cell_env(&axes)) else {
-        return None;
-    };
+    let an = analysis(ctx, &keys, &first_cell_env(&axes))?;
     let mut warned = vec![];
     let mut trials = vec![];
     let mut seeds_out = 1;
@@ -273,16 +271,7 @@ pub fn elaborate(
             failed = true;
             continue;
         };
-        warn_checks(
-            ctx,
-            &keys,
-            &arms,
-            &lambdas,
-            &budgets,
-            s.checks.to_iters(s.iters_per_epoch),
-            s.iters_per_epoch,
-            &mut warned,
-        );
+        warn_checks(ctx, &keys, &arms, &lambdas, &budgets, &s, &mut warned);
         let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
         let per_trial = estimate(1);
         if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 /// The `p` quantile of Student's t with `df` degrees of freedom (NaN when
 /// df ≤ 0 or p is outside (0, 1)).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    let valid = df > 0.0 && p > 0.0 && p < 1.0;
+    if !valid {
         return f64::NAN;
     }
     match StudentsT::new(0.0, 1.0, df) {

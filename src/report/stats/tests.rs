@@ -177,11 +177,17 @@ fn splits_are_the_units_and_time_to_target_is_censored() {
     assert_eq!(t.verdict, Verdict::NoDetectableDifference);
     assert_eq!(s.family, 1);
     let tta = sched.tta.as_ref().unwrap();
-    assert_eq!((tta.rmst, tta.arrived, tta.units, tta.tau), (4.0, 4, 4, 10.0));
+    assert_eq!(
+        (tta.rmst, tta.arrived, tta.units, tta.tau),
+        (4.0, 4, 4, 10.0)
+    );
     assert_eq!(tta.median, Some(4.0));
     assert!((tta.ratio.unwrap() - 0.4).abs() < 1e-12);
     let base_tta = s.rows[1].tta.as_ref().unwrap();
-    assert_eq!((base_tta.rmst, base_tta.arrived, base_tta.median), (10.0, 0, None));
+    assert_eq!(
+        (base_tta.rmst, base_tta.arrived, base_tta.median),
+        (10.0, 0, None)
+    );
     // One split: the seeds are the units, and the same numbers come out again.
     exp.splits = 1;
     for t in &mut exp.trials {
@@ -189,8 +195,11 @@ fn splits_are_the_units_and_time_to_target_is_censored() {
     }
     let again = summarise(&exp, &records, &curve);
     assert_eq!(again.rows[0].gain.unwrap().unit, Unit::Seed);
-    let csv = crate::report::tables::csv(&[s.clone()]);
+    let csv = crate::report::tables::csv(std::slice::from_ref(&s));
     let md = crate::report::tables::markdown(&[s]);
     assert!(csv.contains(",split,2,1.000000,"), "{csv}");
-    assert!(md.contains("Family: 1 comparisons") && md.contains("0.5000 (sign-flip)"), "{md}");
+    assert!(
+        md.contains("Family: 1 comparisons") && md.contains("0.5000 (sign-flip)"),
+        "{md}"
+    );
 }
