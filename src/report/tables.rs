@@ -265,8 +265,8 @@ fn preamble(s: &ExperimentSummary) -> String {
     };
     format!(
         "Measured: `{}` as a fraction, mean ± 95% t interval; {unit}; n (df) = values (degrees of freedom). \
-Gain: paired difference against {baseline} within (split, seed), with its 95% interval and the Bonferroni simultaneous interval. \
-Family: {} comparisons (every arm × cell of `{}` against the baseline), Holm-adjusted at α = {ALPHA}; verdicts use the adjusted p. \
+Gain: paired difference against {baseline} within (split, seed), with its 95% interval and the Bonferroni simultaneous interval.\n\n\
+Family: {} comparisons (every arm × cell of `{}` against the baseline), Holm-adjusted at α = {ALPHA}; verdicts use the adjusted p.\n\n\
 MDE: smallest gain detectable with 80% power (two-sided α = {ALPHA}, paired). \
 Time to target ({target}, curves smoothed over {} checks): Kaplan–Meier restricted mean iterations up to the budget [95% bootstrap CI], non-arrivals censored at their last iteration; ratio = arm / baseline restricted mean [95% cluster-bootstrap CI].\n",
         s.measure.name(),
