@@ -338,3 +338,66 @@ experiment e {
     assert_eq!(t[1].penalty.kind, PenaltyKind::L2);
     assert_eq!(t[3].network.input.channels, 8);
 }
+
+#[test]
+fn splits_cross_seeds_and_carry_their_index_in_ids() {
+    let one = plan(FIG1);
+    let explicit = plan(&format!("{FIG1}\n  splits: 1"));
+    // `splits: 1` is the default: same ids, seeds and serialized plan.
+    assert_eq!(one.experiments[0].trials, explicit.experiments[0].trials);
+    let yaml = regime::plan::to_yaml(&one).unwrap();
+    assert!(!yaml.contains("split"), "{yaml}");
+
+    let three = plan(&format!("{FIG1}\n  splits: 3"));
+    let e = &three.experiments[0];
+    assert_eq!(e.splits, 3);
+    assert_eq!(e.trials.len(), 3 * one.experiments[0].trials.len());
+    let ids: Vec<&str> = e.trials.iter().map(|t| t.id.as_str()).collect();
+    assert!(ids.contains(&"e-c000-pull_down-p1-s1"), "{ids:?}");
+    assert!(ids.contains(&"e-c005-best_fixed-p3-s2-g3"), "{ids:?}");
+    let find = |split, seed| {
+        e.trials
+            .iter()
+            .find(|t| {
+                t.cell == 0 && t.arm == "pull_down" && t.split == split && t.seed_index == seed
+            })
+            .unwrap()
+    };
+    // Split 0 keeps the seeds of an experiment without splits; other splits differ.
+    assert_eq!(find(0, 0).seed, one.experiments[0].trials[0].seed);
+    assert_ne!(find(1, 0).seed, find(0, 0).seed);
+    assert_ne!(find(1, 0).seed, find(2, 0).seed);
+    // Pairing: every arm of a (cell, split, seed) shares the seed.
+    for t in &e.trials {
+        assert!(e
+            .trials
+            .iter()
+            .filter(|u| u.cell == t.cell && u.split == t.split && u.seed_index == t.seed_index)
+            .all(|u| u.seed == t.seed));
+    }
+    let yaml = regime::plan::to_yaml(&three).unwrap();
+    assert!(
+        yaml.contains("splits: 3") && yaml.contains("split: 2"),
+        "{yaml}"
+    );
+    assert_eq!(regime::plan::from_yaml(&yaml).unwrap(), three);
+}
+
+#[test]
+fn target_and_smoothing_are_compiled() {
+    let p = plan(&format!("{FIG1}\n  target: val_acc >= 0.85\n  smooth: 5"));
+    let e = &p.experiments[0];
+    let t = e.target.unwrap();
+    assert_eq!(
+        (t.metric.name(), t.at_least, t.value),
+        ("val_acc", true, 0.85)
+    );
+    assert_eq!(e.smooth, Some(5));
+    let p = plan(&format!("{FIG1}\n  target: (val_loss <= 0.4)"));
+    let t = p.experiments[0].target.unwrap();
+    assert_eq!(
+        (t.metric.name(), t.at_least, t.value),
+        ("val_loss", false, 0.4)
+    );
+    assert_eq!(plan(FIG1).experiments[0].target, None);
+}

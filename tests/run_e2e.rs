@@ -507,3 +507,64 @@ fn a_closed_pipe_ends_plan_quietly() {
     child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `splits: 2` runs every (arm, seed) on two data splits: different
+/// validation sets (so different validation accuracy for the same seed),
+/// ids with `-p1-`/`-p2-`, splits as the units of the summary, and a pilot
+/// that `regime plan --pilot` reads.
+#[test]
+fn splits_draw_independent_data_and_are_the_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = prelude()
+        + r#"
+experiment sp {
+  data: sample
+  network: mlp(16)
+  optimizer: sgd(lr: 0.05, momentum: 0.9)
+  batch: 50
+  iters: 40
+  checks: every 10 iters
+  arm fixed: lambda = grid([0.001, 0.0])
+  arm decay: lambda = linear(from: 0.01, to: 0, over: 40 iters)
+  seeds: 2
+  splits: 2
+}
+"#;
+    let file = write(tmp.path(), "sp.reg", &src);
+    let dir = run_into(&file, &tmp.path().join("out"), 2);
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 2 * 2 * 3);
+    let val = |id: &str| {
+        recs.iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.finals)
+            .map(|f| f.val_acc)
+            .unwrap()
+    };
+    // Same seed index, different split: a different validation set.
+    assert_ne!(val("sp-c000-decay-p1-s1"), val("sp-c000-decay-p2-s1"));
+    let csv = std::fs::read_to_string(dir.root.join("summary.csv")).unwrap();
+    let decay = csv.lines().find(|l| l.contains(",decay,")).unwrap();
+    assert!(decay.contains(",4,2,2,split,2,1.000000,"), "{csv}");
+    let md = std::fs::read_to_string(dir.root.join("summary.md")).unwrap();
+    assert!(
+        md.contains("unit of analysis: the data split (2 splits"),
+        "{md}"
+    );
+
+    let (code, _, err) = {
+        let out = regime()
+            .args(["plan", file.to_str().unwrap(), "--pilot"])
+            .arg(&dir.root)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("sp [] decay: pilot sd"), "{err}");
+    assert!(err.contains("over 2 splits → MDE"), "{err}");
+}

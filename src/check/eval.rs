@@ -430,6 +430,18 @@ impl<'a> Ctx<'a> {
                         self.out_of_range(lhs.span, "a decay factor", "greater than 0", f);
                     }
                 }
+                // `per 0 iters` would silently mean every iteration.
+                let every = every.filter(|d| {
+                    let len = match *d {
+                        Duration::Iters(n) => n as f64,
+                        Duration::Epochs(e) => e,
+                    };
+                    let ok = len > 0.0;
+                    if !ok {
+                        self.out_of_range(rhs.span, "the decay interval", "greater than 0", len);
+                    }
+                    ok
+                });
                 match (factor, every) {
                     (Some(factor), Some(every)) => Val::Decay(Decay { factor, every }),
                     _ => Val::Unknown,

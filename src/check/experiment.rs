@@ -3,6 +3,7 @@
 //! estimates. This is where the plan is actually built; `plan::compile` only
 //! drives it.
 
+use super::analysis::{analysis, warn_checks};
 use super::budget::{budgets, derive_seed, estimate, size_text};
 use super::eval::{Ctx, Env, Val};
 use super::settings::cell_settings;
@@ -11,7 +12,7 @@ use crate::plan::*;
 use crate::syntax::ast::{ExpStmt, ExperimentDef, Expr, Ident, Span};
 use std::collections::BTreeMap;
 
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 16] = [
     "data",
     "network",
     "optimizer",
@@ -25,6 +26,9 @@ pub const KEYS: [&str; 13] = [
     "init",
     "sampling",
     "normalize",
+    "splits",
+    "target",
+    "smooth",
 ];
 
 /// Limits of what "runs here" (2 cores, a few GiB).
@@ -224,6 +228,7 @@ pub fn elaborate(
         // Still check every key once, in the first cell, to report what we can.
         let env = first_cell_env(&axes);
         let _ = cell_settings(ctx, &keys, &env, def, seeds_override);
+        let _ = analysis(ctx, &keys, &env);
         for arm in &arms {
             let _ = arm_lambda(ctx, arm.value, &env);
         }
@@ -232,6 +237,8 @@ pub fn elaborate(
 
     // invariant: from here on every axis has at least one value and there is
     // at least one arm (an empty list or no arm set `ok = false` above).
+    let an = analysis(ctx, &keys, &first_cell_env(&axes))?;
+    let mut warned = vec![];
     let mut trials = vec![];
     let mut seeds_out = 1;
     let mut measure_out = Metric::TestAcc;
@@ -264,6 +271,7 @@ pub fn elaborate(
             failed = true;
             continue;
         };
+        warn_checks(ctx, &keys, &arms, &lambdas, &budgets, &s, &mut warned);
         let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
         let per_trial = estimate(1);
         if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
@@ -292,7 +300,7 @@ pub fn elaborate(
                 ArmLambda::Spec(_) => 1,
             })
             .sum();
-        if trials.len() + per_seed * s.seeds as usize > MAX_TRIALS {
+        if trials.len() + per_seed * s.seeds as usize * an.splits as usize > MAX_TRIALS {
             ctx.report(
                 def.name.span,
                 Diagnostic::TooLarge {
@@ -323,12 +331,17 @@ pub fn elaborate(
             }
         }
         data_out = Some(s.data.clone());
-        for seed_index in 0..s.seeds {
-            let seed = derive_seed(&def.name.name, cell, seed_index);
+        for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
+            let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
             for (arm, (lambda, iters)) in arms.iter().zip(lambdas.iter().zip(&budgets)) {
                 let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {
+                    let split_part = if an.splits > 1 {
+                        format!("-p{}", split + 1)
+                    } else {
+                        String::new()
+                    };
                     let mut id = format!(
-                        "{}-c{cell:03}-{}-s{}",
+                        "{}-c{cell:03}-{}{split_part}-s{}",
                         def.name.name,
                         arm.name.name,
                         seed_index + 1
@@ -344,6 +357,7 @@ pub fn elaborate(
                         vary: vary.clone(),
                         seed_index,
                         seed,
+                        split,
                         grid,
                         network: s.network.clone(),
                         optimizer: s.optimizer,
@@ -406,9 +420,24 @@ pub fn elaborate(
             })
             .collect(),
         seeds: seeds_out,
+        splits: an.splits,
         measure: measure_out,
+        target: an.target,
+        smooth: an.smooth,
         trials,
     })
+}
+
+/// The seed of a trial in data split `split`: split 0 keeps the seed of
+/// an experiment without splits; every other split gets an independent one.
+fn split_seed_of(seed: u64, split: u32) -> u64 {
+    if split == 0 {
+        return seed;
+    }
+    let mut x = seed ^ (split as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
 fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) {

@@ -2,9 +2,10 @@
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
 //! namespace, `eval` (with `args` and `coerce`), `schedule`, `policy`,
 //! `data` and `network` check values,
-//! `experiment` expands experiments (with `settings` and `budget`), `rules`
+//! `experiment` expands experiments (with `settings`, `analysis` and `budget`), `rules`
 //! and `unused` add warnings.
 
+mod analysis;
 mod args;
 pub mod budget;
 mod coerce;

@@ -108,7 +108,9 @@ fn never(e: &plan::Expr) -> Option<String> {
     match e {
         P::Bool(false) => Some("the condition is `false`".into()),
         P::Binary { op, lhs, rhs } => match op {
-            BinaryOp::And => never(lhs).or_else(|| never(rhs)),
+            BinaryOp::And => never(lhs)
+                .or_else(|| never(rhs))
+                .or_else(|| contradiction(e)),
             BinaryOp::Or => never(lhs).and_then(|a| never(rhs).map(|b| format!("{a}, and {b}"))),
             BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Eq => {
                 let (a, b) = (range(lhs), range(rhs));
@@ -133,6 +135,43 @@ fn never(e: &plan::Expr) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// The conditions of a conjunction bound one value from both sides with no
+/// room between (`val_acc > 0.5 and val_acc < 0.3`).
+fn contradiction(e: &plan::Expr) -> Option<String> {
+    fn conjuncts<'a>(e: &'a plan::Expr, out: &mut Vec<&'a plan::Expr>) {
+        match e {
+            plan::Expr::Binary {
+                op: BinaryOp::And,
+                lhs,
+                rhs,
+            } => {
+                conjuncts(lhs, out);
+                conjuncts(rhs, out);
+            }
+            other => out.push(other),
+        }
+    }
+    let mut parts = vec![];
+    conjuncts(e, &mut parts);
+    let bounds: Vec<_> = parts.iter().filter_map(|p| threshold(p)).collect();
+    for &(x, up, lo, s1) in &bounds {
+        for &(y, down, hi, s2) in &bounds {
+            if !up || down || x != y {
+                continue;
+            }
+            if lo > hi || (lo == hi && (s1 || s2)) {
+                let (gt, lt) = (if s1 { ">" } else { ">=" }, if s2 { "<" } else { "<=" });
+                return Some(format!(
+                    "its conditions contradict: no value is both {gt} {} and {lt} {}",
+                    num_text(lo),
+                    num_text(hi)
+                ));
+            }
+        }
+    }
+    None
 }
 
 fn bound(v: f64) -> String {
@@ -223,9 +262,13 @@ pub fn warn_rules(ctx: &mut Ctx, rules: &[(plan::Rule, ast::Span)]) {
             ctx.report(
                 *span,
                 Diagnostic::RuleNeverFires {
-                    reason,
+                    reason: reason.clone(),
                     span: (*span).into(),
-                    help: Some("accuracies and sparsity lie in [0, 1]; losses, λ, lr, iter, epoch and weight_norm are ≥ 0".into()),
+                    help: Some(if reason.starts_with("its conditions contradict") {
+                        "fix the thresholds (did you mean `or`?), or delete the rule".into()
+                    } else {
+                        "accuracies and sparsity lie in [0, 1]; losses, λ, lr, iter, epoch and weight_norm are ≥ 0".into()
+                    }),
                 },
             );
             continue;

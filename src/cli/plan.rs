@@ -1,5 +1,7 @@
-//! `regime plan FILE [--format yaml|json] [--seeds N] [--scale F]`: print
-//! the compiled plan; errors are rendered instead (exit 1).
+//! `regime plan FILE [--format yaml|json] [--seeds N] [--scale F] [--pilot DIR]`:
+//! print the compiled plan; errors are rendered instead (exit 1). With
+//! `--pilot DIR` the minimum detectable effects the plan would have, from
+//! the SDs measured in the results directory DIR, go to stderr.
 
 use crate::plan::compile;
 use std::path::PathBuf;
@@ -15,6 +17,10 @@ pub struct Args {
     /// Multiply iteration durations and subsets by this factor.
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// A pilot results directory: print the minimum detectable effect of
+    /// every comparison from its SDs.
+    #[arg(long)]
+    pub pilot: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,6 +37,19 @@ pub fn run(args: &Args) -> super::ExitCode {
     match compile(&args.file, &opts) {
         Ok(c) => {
             eprint!("{}", c.warnings.render(super::use_color(), super::WIDTH));
+            if let Some(dir) = &args.pilot {
+                let results = match super::open_results(dir) {
+                    Ok(r) => r,
+                    Err(code) => return code,
+                };
+                match crate::report::figures::summaries(&results) {
+                    Ok(s) => eprint!("{}", crate::report::pilot::pilot_table(&c.plan, &s)),
+                    Err(e) => {
+                        eprintln!("{}", super::render_error(&e));
+                        return 1;
+                    }
+                }
+            }
             let text = match args.format {
                 Format::Yaml => crate::plan::to_yaml(&c.plan),
                 Format::Json => serde_json::to_string_pretty(&c.plan).map_err(|e| e.to_string()),

@@ -49,6 +49,9 @@ pub const ALL_CODES: &[&str] = &[
     "plan_mismatch",
     "data_changed",
     "blas_kernel",
+    "bad_target",
+    "policy_never_acts",
+    "checks_exceed_budget",
 ];
 
 /// The explanation of `code` (with or without the `regime::` prefix).
@@ -101,6 +104,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "plan_mismatch" => PLAN_MISMATCH,
         "data_changed" => DATA_CHANGED,
         "blas_kernel" => BLAS_KERNEL,
+        "bad_target" => BAD_TARGET,
+        "policy_never_acts" => POLICY_NEVER_ACTS,
+        "checks_exceed_budget" => CHECKS_EXCEED_BUDGET,
         _ => return None,
     })
 }
@@ -630,4 +636,54 @@ Example:
 Fix: pin a kernel `regime doctor` lists as passed, drop the pin to let regime
 choose, or `--blas-kernel env` to keep OPENBLAS_CORETYPE as the environment
 sets it (untested).
+";
+
+const BAD_TARGET: &str = "\
+regime::bad_target — the time-to-accuracy target is not `METRIC >= NUMBER`.
+
+`target:` fixes, before the run, the level whose first crossing the report
+times (iterations to accuracy). It compares one metric of the validation or
+training curve with a number: `>=` for accuracies, `<=` for losses. An
+accuracy target lies in [0, 1]. Without `target:` the report uses the
+baseline's smoothed final validation accuracy (see docs/running.md).
+
+Example:
+    target: 0.85
+    target: val_acc > best(val_acc)
+
+Fix:
+    target: val_acc >= 0.85
+    target: val_loss <= 0.4
+";
+
+const POLICY_NEVER_ACTS: &str = "\
+regime::policy_never_acts (warning) — a policy checks no more often than the arm trains.
+
+A policy's rules run at its checks (`every ...`). When the interval is as
+long as the budget or longer, the first check falls at or after the end of
+training, so no rule ever runs, λ stays at its start value, and any gain the
+arm reports is the gain of that constant — not of the policy.
+
+Example (200-iteration budget):
+    policy p { every 200 iters  when val_acc < 0.5: lambda *= 2 }
+    iters: 200
+
+Fix:
+    policy p { every 20 iters  when val_acc < 0.5: lambda *= 2 }
+";
+
+const CHECKS_EXCEED_BUDGET: &str = "\
+regime::checks_exceed_budget (warning) — metrics are checked less often than trials last.
+
+`checks:` sets how often validation metrics are measured and written to the
+curve. With an interval longer than the budget the curve has no point before
+the end: nothing to plot and no time to accuracy.
+
+Example:
+    checks: every 1000 iters
+    iters: 100
+
+Fix:
+    checks: every 10 iters
+    iters: 100
 ";

@@ -370,6 +370,39 @@ pub enum Diagnostic {
         span: SourceSpan,
     },
 
+    #[error("`target` must compare a curve metric with a number")]
+    #[diagnostic(code(regime::bad_target))]
+    BadTarget {
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("policy `{policy}` never acts: it checks every {every} iterations and the arm trains {iters}")]
+    #[diagnostic(code(regime::policy_never_acts), severity(Warning))]
+    PolicyNeverActs {
+        policy: String,
+        every: u64,
+        iters: u64,
+        #[label("λ stays at its start value")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("checks every {every} iterations, but the trials train {iters}")]
+    #[diagnostic(code(regime::checks_exceed_budget), severity(Warning))]
+    ChecksExceedBudget {
+        every: u64,
+        iters: u64,
+        #[label("no check before the end")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("this rule can never fire: {reason}")]
     #[diagnostic(code(regime::rule_never_fires), severity(Warning))]
     RuleNeverFires {

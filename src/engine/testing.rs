@@ -129,6 +129,7 @@ pub fn trial(
         cell: 0,
         vary: BTreeMap::new(),
         seed_index: 0,
+        split: 0,
         seed,
         grid: None,
         network,

@@ -28,10 +28,47 @@ pub struct ExperimentPlan {
     /// Arm names in source order.
     pub arms: Vec<ArmInfo>,
     pub seeds: u32,
+    /// Independent data splits (validation set, training subset, and the
+    /// generator of `synthetic` data), crossed with the seeds. 1 by default,
+    /// and then left out of the serialized plan.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub splits: u32,
     /// Metric the experiment reports (e.g. `test_acc`).
     pub measure: Metric,
-    /// Every trial: cells (cartesian product of axes) × arms × seeds × grid values.
+    /// The declared time-to-accuracy target (`target: val_acc >= 0.85`);
+    /// None: the baseline's smoothed final validation accuracy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
+    /// Checks the validation curve is averaged over before the target is
+    /// sought (`smooth: 3`); None: [`DEFAULT_SMOOTH`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smooth: Option<u32>,
+    /// Every trial: cells (cartesian product of axes) × arms × splits × seeds × grid values.
     pub trials: Vec<Trial>,
+}
+
+/// Checks a curve is smoothed over when the experiment does not say.
+pub const DEFAULT_SMOOTH: u32 = 3;
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A time-to-accuracy target: `metric >= value` (or `<=` for a loss).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TargetSpec {
+    pub metric: Metric,
+    /// True for `>=`, false for `<=`.
+    pub at_least: bool,
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,7 +98,8 @@ pub struct ArmInfo {
 /// One training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trial {
-    /// Stable, file-name safe id, e.g. `fig1-c003-pull_down-s1` or `fig1-c003-best_fixed-s1-g2`.
+    /// Stable, file-name safe id, e.g. `fig1-c003-pull_down-s1` or `fig1-c003-best_fixed-s1-g2`;
+    /// with several splits the split comes before the seed: `fig1-c003-pull_down-p2-s1`.
     pub id: String,
     pub experiment: String,
     pub arm: String,
@@ -73,6 +111,10 @@ pub struct Trial {
     /// so arms see the same initialisation and batch order.
     pub seed_index: u32,
     pub seed: u64,
+    /// Data split index (0-based); 0, and left out of the serialized plan,
+    /// when the experiment has one split.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub split: u32,
     /// For a grid arm: the index and value of the constant λ this trial trains.
     pub grid: Option<GridPoint>,
     pub network: NetworkSpec,

@@ -4,11 +4,11 @@
 //! - `gain-<arm>` heatmaps over the first two `vary` axes (the paper's Figure 1),
 //! - `gain-vs-<axis>`: gain against the first axis with 95% CI bands (Figures 2, 3, 8),
 //! - `val-acc-c<cell>`: validation accuracy against epochs, arm against arm,
-//!   mean over seeds (Figure 4),
-//! - `lambda-c<cell>`: λ over iterations for every arm (seed 0).
+//!   mean over splits and seeds (Figure 4),
+//! - `lambda-c<cell>`: λ over iterations for every arm (split 0, seed 0).
 
 use super::plots::{self, Heatmap, LinePlot, Series};
-use super::stats::{representative, summarise, ExperimentSummary};
+use super::stats::{summarise, ExperimentSummary, Lookup};
 use super::tables::{self, axis_value};
 use crate::plan::ExperimentPlan;
 use crate::results::{
@@ -45,17 +45,17 @@ fn heatmaps(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Result<(
                 .iter()
                 .position(|v| r.vary.get(&ay.name) == Some(v));
             if let (Some(xi), Some(yi), Some(g)) = (xi, yi, r.gain) {
-                values[yi][xi] = 100.0 * g.mean;
+                values[yi][xi] = g.mean;
                 labels[yi][xi] = if g.half_width.is_finite() {
-                    format!("{:+.2} ± {:.2}", 100.0 * g.mean, 100.0 * g.half_width)
+                    format!("{:+.4} ± {:.4}", g.mean, g.half_width)
                 } else {
-                    format!("{:+.2}", 100.0 * g.mean)
+                    format!("{:+.4}", g.mean)
                 };
             }
         }
         let h = Heatmap {
             title: format!(
-                "{}: gain of {} over {} in {} (points)",
+                "{}: gain of {} over {} in {} (fraction)",
                 exp.name,
                 arm.name,
                 s.baseline.as_deref().unwrap_or("?"),
@@ -112,12 +112,7 @@ fn gain_vs_axis(
         groups
             .entry((r.arm.clone(), rest.join(", ")))
             .or_default()
-            .push((
-                i as f64,
-                100.0 * g.mean,
-                100.0 * (g.mean - hw),
-                100.0 * (g.mean + hw),
-            ));
+            .push((i as f64, g.mean, g.mean - hw, g.mean + hw));
     }
     for ((arm, rest), mut pts) in groups {
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -139,7 +134,7 @@ fn gain_vs_axis(
             exp.measure.name()
         ),
         x_label: ax.name.clone(),
-        y_label: "gain (percentage points)".into(),
+        y_label: "gain (fraction)".into(),
         series,
         zero_line: true,
         x_ticks: Some(ax.values.iter().map(axis_value).collect()),
@@ -187,10 +182,7 @@ fn cell_curves(
     results: &ResultsDir,
     dir: &Path,
 ) -> Result<(), ResultsError> {
-    let mine: Vec<&TrialRecord> = records
-        .iter()
-        .filter(|r| r.experiment == exp.name)
-        .collect();
+    let look = Lookup::new(exp, records);
     let mut cells: Vec<(usize, String)> = s
         .rows
         .iter()
@@ -209,8 +201,9 @@ fn cell_curves(
         let mut lam = Vec::new();
         for arm in &exp.arms {
             let mut curves = Vec::new();
-            for seed in 0..exp.seeds {
-                if let Some(rep) = representative(&mine, cell, &arm.name, seed) {
+            let units = (0..exp.splits.max(1)).flat_map(|p| (0..exp.seeds).map(move |s| (p, s)));
+            for (split, seed) in units {
+                if let Some(rep) = look.representative(cell, &arm.name, split, seed) {
                     if let Ok(c) = results.read_curve(&rep.id) {
                         curves.push(c);
                     }
@@ -221,10 +214,10 @@ fn cell_curves(
             }
             acc.push(Series {
                 name: arm.name.clone(),
-                points: mean_curve(&curves, |r| r.epoch, |r| 100.0 * r.val_acc),
+                points: mean_curve(&curves, |r| r.epoch, |r| r.val_acc),
                 band: None,
             });
-            if let Some(rep) = representative(&mine, cell, &arm.name, 0) {
+            if let Some(rep) = look.representative(cell, &arm.name, 0, 0) {
                 lam.push(Series {
                     name: arm.name.clone(),
                     points: staircase(&rep.lambda_path),
@@ -243,7 +236,7 @@ fn cell_curves(
             &LinePlot {
                 title: format!("{}: validation accuracy{suffix}", exp.name),
                 x_label: "epoch".into(),
-                y_label: "validation accuracy (%)".into(),
+                y_label: "validation accuracy (fraction)".into(),
                 series: acc,
                 zero_line: false,
                 x_ticks: None,
@@ -265,6 +258,18 @@ fn cell_curves(
         .map_err(plot_err(&stem))?;
     }
     Ok(())
+}
+
+/// The summaries of every experiment of a results directory (complete,
+/// verified records only).
+pub fn summaries(results: &ResultsDir) -> Result<Vec<ExperimentSummary>, ResultsError> {
+    let plan = results.plan()?;
+    let records = results.inventory(&plan).done;
+    Ok(plan
+        .experiments
+        .iter()
+        .map(|e| summarise(e, &records, &|id| results.read_curve(id).ok()))
+        .collect())
 }
 
 /// What `write_report` produced: the markdown summary, and warnings about

@@ -1,5 +1,6 @@
 //! `report`: statistics, tables and plots from a results directory.
 pub mod figures;
+pub mod pilot;
 pub mod plots;
 pub mod provenance;
 pub mod stats;

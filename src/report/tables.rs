@@ -1,6 +1,8 @@
-//! `summary.csv` and `summary.md`: the statistics as tables.
+//! `summary.csv` and `summary.md`: the statistics as tables. Both carry the
+//! same numbers in the same unit: accuracies, losses and gains as fractions
+//! (0.8123, not 81.23%), times in iterations.
 
-use super::stats::{ExperimentSummary, Row, Stat};
+use super::stats::{ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
 use std::fmt::Write;
 
@@ -21,19 +23,114 @@ fn num(x: Option<f64>) -> String {
     }
 }
 
-/// `mean ± half-width` in percentage points, for accuracies.
-fn pct(s: Option<Stat>, signed: bool) -> String {
+fn lo_hi(s: Option<Stat>, hw: Option<f64>) -> [String; 2] {
+    match (s, hw) {
+        (Some(s), Some(h)) if h.is_finite() => [num(Some(s.mean - h)), num(Some(s.mean + h))],
+        _ => Default::default(),
+    }
+}
+
+fn pair(ci: Option<(f64, f64)>) -> [String; 2] {
+    ci.map_or_else(Default::default, |(a, b)| [num(Some(a)), num(Some(b))])
+}
+
+const COLUMNS: &str = "arm,baseline,n,splits,seeds,unit,units,df,mean,ci_low,ci_high,gain,gain_ci_low,gain_ci_high,gain_sim_ci_low,gain_sim_ci_high,test,p,p_adj,verdict,mde,family,target,tta_rmst,tta_rmst_ci_low,tta_rmst_ci_high,tta_median,tta_arrived,tta_units,tta_ratio,tta_ratio_ci_low,tta_ratio_ci_high,chosen,diverged,stopped";
+
+fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
+    let m = r.measure;
+    let g = r.gain;
+    let t = r.test;
+    let tta = r.tta.as_ref();
+    let mut out = vec![
+        r.arm.clone(),
+        r.is_baseline.to_string(),
+        m.map_or(0, |m| m.n).to_string(),
+        r.splits.to_string(),
+        r.seeds.to_string(),
+        m.map_or("", |m| m.unit.name()).to_string(),
+        m.map_or(0, |m| m.units).to_string(),
+        num(m.map(|m| m.df)),
+        num(m.map(|m| m.mean)),
+    ];
+    out.extend(lo_hi(m, m.map(|m| m.half_width)));
+    out.push(num(g.map(|g| g.mean)));
+    out.extend(lo_hi(g, g.map(|g| g.half_width)));
+    out.extend(lo_hi(g, t.map(|t| t.sim_half_width)));
+    out.push(t.map_or("", |t| t.method.name()).to_string());
+    out.push(num(t.map(|t| t.p)));
+    out.push(num(t.map(|t| t.p_adj)));
+    out.push(t.map_or("", |t| t.verdict.name()).to_string());
+    out.push(num(t.map(|t| t.mde)));
+    out.push(s.family.to_string());
+    out.push(target_text(s));
+    out.push(num(tta.map(|x| x.rmst)));
+    out.extend(pair(tta.and_then(|x| x.rmst_ci)));
+    out.push(num(tta.and_then(|x| x.median)));
+    out.push(tta.map_or(String::new(), |x| x.arrived.to_string()));
+    out.push(tta.map_or(String::new(), |x| x.units.to_string()));
+    out.push(num(tta.and_then(|x| x.ratio)));
+    out.extend(pair(tta.and_then(|x| x.ratio_ci)));
+    let chosen: Vec<String> = r.chosen.iter().map(|c| c.to_string()).collect();
+    out.push(chosen.join(" "));
+    out.push(r.diverged.to_string());
+    out.push(r.stopped.to_string());
+    out
+}
+
+/// `summary.csv`: one line per (experiment, cell, arm); one column per
+/// `vary` axis of any experiment (empty where an experiment lacks it).
+pub fn csv(summaries: &[ExperimentSummary]) -> String {
+    let mut axes: Vec<&str> = vec![];
+    for a in summaries.iter().flat_map(|s| &s.axes) {
+        if !axes.contains(&a.as_str()) {
+            axes.push(a);
+        }
+    }
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
+    head.extend(axes.iter().map(|a| a.to_string()));
+    head.extend(COLUMNS.split(',').map(String::from));
+    let _ = w.write_record(&head);
+    for s in summaries {
+        for r in &s.rows {
+            let mut rec = vec![s.experiment.clone(), r.cell.to_string()];
+            rec.extend(
+                axes.iter()
+                    .map(|a| r.vary.get(*a).map(axis_value).unwrap_or_default()),
+            );
+            rec.extend(csv_row(s, r));
+            let _ = w.write_record(&rec);
+        }
+    }
+    // invariant: writing to a Vec<u8> cannot fail and the fields are UTF-8.
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The target as text: declared, or "baseline" (each cell's baseline level).
+fn target_text(s: &ExperimentSummary) -> String {
+    match s.target {
+        Some(t) => format!(
+            "{} {} {}",
+            t.metric.name(),
+            if t.at_least { ">=" } else { "<=" },
+            t.value
+        ),
+        None => "baseline".into(),
+    }
+}
+
+/// `mean ± half-width` as fractions.
+fn pm(s: Option<Stat>, signed: bool) -> String {
     match s {
         None => "–".into(),
         Some(s) => {
-            let m = 100.0 * s.mean;
             let mean = if signed {
-                format!("{m:+.2}")
+                format!("{:+.4}", s.mean)
             } else {
-                format!("{m:.2}")
+                format!("{:.4}", s.mean)
             };
             if s.half_width.is_finite() {
-                format!("{mean} ± {:.2}", 100.0 * s.half_width)
+                format!("{mean} ± {:.4}", s.half_width)
             } else {
                 mean
             }
@@ -41,62 +138,71 @@ fn pct(s: Option<Stat>, signed: bool) -> String {
     }
 }
 
-fn plain(s: Option<Stat>) -> String {
-    match s {
-        None => "–".into(),
-        Some(s) if s.half_width.is_finite() => format!("{:.0} ± {:.0}", s.mean, s.half_width),
-        Some(s) => format!("{:.0}", s.mean),
+fn ci(ci: Option<(f64, f64)>) -> String {
+    ci.map_or(String::new(), |(a, b)| format!(" [{a:.0}, {b:.0}]"))
+}
+
+fn ratio_ci(ci: Option<(f64, f64)>) -> String {
+    ci.map_or(String::new(), |(a, b)| format!(" [{a:.2}, {b:.2}]"))
+}
+
+fn p_text(p: f64) -> String {
+    if !p.is_finite() {
+        "–".into()
+    } else if p < 0.0001 {
+        "<0.0001".into()
+    } else {
+        format!("{p:.4}")
     }
 }
 
-pub fn csv(summaries: &[ExperimentSummary]) -> String {
-    let mut out = String::from(
-        "experiment,cell,vary,arm,baseline,n,mean,ci_low,ci_high,gain,gain_ci_low,gain_ci_high,iters_to_acc,reached,chosen,diverged,stopped\n",
-    );
-    for s in summaries {
-        for r in &s.rows {
-            let (m, lo, hi) = triple(r.measure);
-            let (g, glo, ghi) = triple(r.gain);
-            let vary: Vec<String> = r
-                .vary
-                .iter()
-                .map(|(k, v)| format!("{k}={}", axis_value(v)))
-                .collect();
-            let chosen: Vec<String> = r.chosen.iter().map(|c| c.to_string()).collect();
-            let _ = writeln!(
-                out,
-                "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},\"{}\",{},{}",
-                s.experiment,
-                r.cell,
-                vary.join(" "),
-                r.arm,
-                r.is_baseline,
-                r.measure.map_or(0, |m| m.n),
-                m,
-                lo,
-                hi,
-                g,
-                glo,
-                ghi,
-                num(r.iters_to_acc.map(|s| s.mean)),
-                r.reached,
-                chosen.join(" "),
-                r.diverged,
-                r.stopped
-            );
+fn comparison_cells(r: &Row) -> Vec<String> {
+    match (r.gain, r.test) {
+        (Some(g), Some(t)) => vec![
+            pm(Some(g), true),
+            if t.sim_half_width.is_finite() {
+                format!("± {:.4}", t.sim_half_width)
+            } else {
+                "–".into()
+            },
+            format!("{} ({})", p_text(t.p), t.method.name()),
+            p_text(t.p_adj),
+            t.verdict.name().into(),
+            if t.mde.is_finite() {
+                format!("{:.4}", t.mde)
+            } else {
+                "–".into()
+            },
+        ],
+        (g, _) => {
+            let mut v = vec![if r.is_baseline {
+                "–".into()
+            } else {
+                pm(g, true)
+            }];
+            v.extend(std::iter::repeat_n("–".to_string(), 5));
+            v
         }
     }
-    out
 }
 
-fn triple(s: Option<Stat>) -> (String, String, String) {
-    match s {
-        None => Default::default(),
-        Some(s) => (
-            num(Some(s.mean)),
-            num(Some(s.mean - s.half_width)),
-            num(Some(s.mean + s.half_width)),
-        ),
+fn tta_cells(r: &Row) -> Vec<String> {
+    match &r.tta {
+        None => vec!["–".into(), "–".into()],
+        Some(t) => {
+            let median = t.median.map_or("–".into(), |m| format!("{m:.0}"));
+            vec![
+                format!(
+                    "{:.0}{} (median {median}, {}/{} arrived)",
+                    t.rmst,
+                    ci(t.rmst_ci),
+                    t.arrived,
+                    t.units
+                ),
+                t.ratio
+                    .map_or("–".into(), |x| format!("{x:.2}{}", ratio_ci(t.ratio_ci))),
+            ]
+        }
     }
 }
 
@@ -106,24 +212,21 @@ fn row_md(s: &ExperimentSummary, r: &Row) -> String {
         .iter()
         .map(|a| r.vary.get(a).map(axis_value).unwrap_or_default())
         .collect();
-    let arm = if r.is_baseline {
+    cells.push(if r.is_baseline {
         format!("{} (baseline)", r.arm)
     } else {
         r.arm.clone()
-    };
-    cells.push(arm);
-    cells.push(pct(r.measure, false));
-    cells.push(if r.is_baseline {
-        "–".into()
-    } else {
-        pct(r.gain, true)
     });
-    cells.push(format!(
-        "{} ({}/{})",
-        plain(r.iters_to_acc),
-        r.reached,
-        r.seeds
-    ));
+    cells.push(pm(r.measure, false));
+    cells.push(r.measure.map_or("0".into(), |m| {
+        if m.df.is_finite() {
+            format!("{} ({})", m.n, m.df)
+        } else {
+            format!("{} (–)", m.n)
+        }
+    }));
+    cells.extend(comparison_cells(r));
+    cells.extend(tta_cells(r));
     let chosen: Vec<String> = r.chosen.iter().map(|c| format!("{c}")).collect();
     cells.push(if chosen.is_empty() {
         "–".into()
@@ -145,25 +248,53 @@ fn row_md(s: &ExperimentSummary, r: &Row) -> String {
     format!("| {} |", cells.join(" | "))
 }
 
+fn preamble(s: &ExperimentSummary) -> String {
+    let unit = match s.rows.first().map(|r| r.splits) {
+        Some(k) if k > 1 => format!(
+            "unit of analysis: the data split ({k} splits, seeds averaged within each; df = splits − 1)"
+        ),
+        _ => "unit of analysis: the seed (one data split; df = seeds − 1)".into(),
+    };
+    let baseline = s
+        .baseline
+        .as_deref()
+        .map_or("— (no grid arm)".to_string(), |b| format!("`{b}`"));
+    let target = match s.target {
+        Some(_) => format!("`{}`", target_text(s)),
+        None => "the baseline's smoothed final val_acc in each cell".into(),
+    };
+    format!(
+        "Measured: `{}` as a fraction, mean ± 95% t interval; {unit}; n (df) = values (degrees of freedom). \
+Gain: paired difference against {baseline} within (split, seed), with its 95% interval and the Bonferroni simultaneous interval.\n\n\
+Family: {} comparisons (every arm × cell of `{}` against the baseline), Holm-adjusted at α = {ALPHA}; verdicts use the adjusted p.\n\n\
+MDE: smallest gain detectable with 80% power (two-sided α = {ALPHA}, paired). \
+Time to target ({target}, curves smoothed over {} checks): Kaplan–Meier restricted mean iterations up to the budget [95% bootstrap CI], non-arrivals censored at their last iteration; ratio = arm / baseline restricted mean [95% cluster-bootstrap CI].\n",
+        s.measure.name(),
+        s.family,
+        s.measure.name(),
+        s.smooth
+    )
+}
+
 pub fn markdown(summaries: &[ExperimentSummary]) -> String {
     let mut out = String::new();
     for s in summaries {
         let _ = writeln!(out, "## {}\n", s.experiment);
-        let _ = writeln!(
-            out,
-            "Measured: `{}` (mean ± 95% CI over seeds, in %). Gain: paired difference against {} at equal budget. Iters to acc: first check at which validation accuracy reaches the baseline's final validation accuracy (seeds that got there).\n",
-            s.measure.name(),
-            s.baseline
-                .as_deref()
-                .map_or("— (no grid arm)".to_string(), |b| format!("`{b}`"))
-        );
+        let _ = writeln!(out, "{}", preamble(s));
         let mut head: Vec<String> = s.axes.clone();
         head.extend(
             [
                 "arm",
                 s.measure.name(),
-                "gain (pts)",
-                "iters to acc",
+                "n (df)",
+                "gain",
+                "simultaneous",
+                "p (test)",
+                "p adj",
+                "verdict",
+                "MDE",
+                "iters to target",
+                "ratio",
                 "λ picked",
                 "status",
             ]

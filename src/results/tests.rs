@@ -79,6 +79,9 @@ fn plan() -> Plan {
         axes: vec![],
         arms: vec![],
         seeds: 1,
+        splits: 1,
+        target: None,
+        smooth: None,
         measure: crate::plan::Metric::TestAcc,
         trials: vec![t],
     };

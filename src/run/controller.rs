@@ -203,6 +203,7 @@ pub(crate) mod tests {
             cell: 0,
             vary: Default::default(),
             seed_index: 0,
+            split: 0,
             seed: 1,
             grid: None,
             network: NetworkSpec {

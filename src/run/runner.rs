@@ -7,7 +7,7 @@
 use super::trial::{run_trial, Outcome, Progress};
 use crate::data::{self, DataError, Dataset};
 use crate::engine::{with_gemm_threads, EngineError};
-use crate::plan::{DataSpec, Plan, Trial};
+use crate::plan::{DataSource, DataSpec, ExperimentPlan, Plan, Trial};
 use crate::results::{Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord, TrialState};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::Diagnostic;
@@ -115,34 +115,64 @@ pub fn default_dir(plan: &Plan) -> PathBuf {
     PathBuf::from("runs").join(format!("{name}-{stamp}"))
 }
 
-/// The seed of the train/validation split: fixed per data definition, so
-/// every trial of a run (and a resumed run) sees the same split.
-fn split_seed(spec: &DataSpec) -> u64 {
-    spec.name.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+/// The seed of the train/validation split: fixed per data definition and
+/// split index, so every trial of a run (and a resumed run) in one split
+/// sees the same data; split 0 is the split of an experiment without `splits`.
+fn split_seed(spec: &DataSpec, split: u32) -> u64 {
+    let base = spec.name.bytes().fold(0xcbf29ce484222325u64, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
+    });
+    if split == 0 {
+        return base;
+    }
+    let mut x = base ^ (split as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^ (x >> 31)
 }
 
-/// The data of every experiment, by experiment name; each distinct data
-/// definition is read once per process (`data::load_shared` caches it).
-fn load_data(
-    plan: &Plan,
-    say: &dyn Fn(String),
-) -> Result<HashMap<String, Arc<Dataset>>, DataError> {
+/// The data a trial trains on: its experiment's data in the trial's split.
+/// A split other than 0 also redraws the generator of `synthetic` data.
+pub fn trial_data(exp: &ExperimentPlan, trial: &Trial) -> (DataSpec, u64) {
+    let mut spec = exp.data.clone();
+    let seed = split_seed(&spec, trial.split);
+    if let (DataSource::Synthetic { seed: g, .. }, true) = (&mut spec.source, trial.split > 0) {
+        *g ^= seed;
+    }
+    (spec, seed)
+}
+
+/// The data of every (experiment, split), by experiment name and split;
+/// each distinct one is read once per process (`data::load_shared` caches it).
+/// Loaded data by (experiment, split).
+type Datasets = HashMap<(String, u32), Arc<Dataset>>;
+
+fn load_data(plan: &Plan, say: &dyn Fn(String)) -> Result<Datasets, DataError> {
     let mut out = HashMap::new();
     for exp in &plan.experiments {
-        let t = Instant::now();
-        let d = data::load_shared(&exp.data, split_seed(&exp.data))?;
-        say(format!(
-            "data `{}`: {} ({} train / {} val / {} test, ready in {:.1}s)",
-            exp.data.name,
-            d.origin,
-            d.train.n,
-            d.val.n,
-            d.test.n,
-            t.elapsed().as_secs_f64()
-        ));
-        out.insert(exp.name.clone(), d);
+        for trial in &exp.trials {
+            let key = (exp.name.clone(), trial.split);
+            if out.contains_key(&key) {
+                continue;
+            }
+            let t = Instant::now();
+            let (spec, seed) = trial_data(exp, trial);
+            let d = data::load_shared(&spec, seed)?;
+            say(format!(
+                "data `{}`{}: {} ({} train / {} val / {} test, ready in {:.1}s)",
+                exp.data.name,
+                if exp.splits > 1 {
+                    format!(" split {}", trial.split + 1)
+                } else {
+                    String::new()
+                },
+                d.origin,
+                d.train.n,
+                d.val.n,
+                d.test.n,
+                t.elapsed().as_secs_f64()
+            ));
+            out.insert(key, d);
+        }
     }
     Ok(out)
 }
@@ -178,14 +208,22 @@ fn data_provenance(d: &Dataset) -> (Vec<(String, String)>, u64, [usize; 3]) {
 /// warns when finished records ran on another BLAS kernel.
 fn check_against_records(
     results: &ResultsDir,
+    plan: &Plan,
     done: &[TrialRecord],
-    datasets: &HashMap<String, Arc<Dataset>>,
+    datasets: &Datasets,
     say: &dyn Fn(String),
 ) -> Result<(), RunError> {
     let here = Blas::current(1).identity();
+    let split_of: HashMap<&str, u32> = plan
+        .experiments
+        .iter()
+        .flat_map(|e| &e.trials)
+        .map(|t| (t.id.as_str(), t.split))
+        .collect();
     let mut kernels = std::collections::BTreeSet::new();
     for rec in done {
-        let Some(d) = datasets.get(&rec.experiment) else {
+        let split = split_of.get(rec.id.as_str()).copied().unwrap_or(0);
+        let Some(d) = datasets.get(&(rec.experiment.clone(), split)) else {
             continue;
         };
         let p = &rec.provenance.data;
@@ -241,7 +279,7 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
     ));
     let datasets = load_data(plan, &say)?;
     let inventory = results.inventory(plan);
-    check_against_records(&results, &inventory.done, &datasets, &say)?;
+    check_against_records(&results, plan, &inventory.done, &datasets, &say)?;
     for (id, why) in &inventory.damaged {
         say(format!("re-running {id}: {why}"));
     }
@@ -296,7 +334,7 @@ struct Counts {
 /// Runs `pending` on `jobs` workers, writing each record as it ends.
 fn run_pending(
     pending: &[&Trial],
-    datasets: &HashMap<String, Arc<Dataset>>,
+    datasets: &Datasets,
     results: &ResultsDir,
     opts: &RunOptions,
     jobs: usize,
@@ -329,7 +367,7 @@ fn run_pending(
             if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
                 return;
             }
-            let Some(data) = datasets.get(&trial.experiment) else {
+            let Some(data) = datasets.get(&(trial.experiment.clone(), trial.split)) else {
                 return;
             };
             let line = multi.add(ProgressBar::new_spinner());
@@ -464,15 +502,16 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1);
-    let data = data::load_shared(&exp.data, split_seed(&exp.data))?;
+    let (spec, seed) = trial_data(exp, trial);
+    let data = data::load_shared(&spec, seed)?;
     let done: Vec<TrialRecord> = results
         .inventory(&plan)
         .done
         .into_iter()
         .filter(|r| r.experiment == exp.name)
         .collect();
-    let datasets = HashMap::from([(exp.name.clone(), Arc::clone(&data))]);
-    check_against_records(&results, &done, &datasets, &|m| eprintln!("{m}"))?;
+    let datasets = HashMap::from([((exp.name.clone(), trial.split), Arc::clone(&data))]);
+    check_against_records(&results, &plan, &done, &datasets, &|m| eprintln!("{m}"))?;
     install_ctrlc();
     let outcome = with_gemm_threads(threads, || {
         run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {})
