@@ -115,18 +115,38 @@ fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::Exit
 
 fn run_slurm(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
     use crate::run::results::{ResultsDir, RunMeta};
+    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
+    let opts = SlurmOptions {
+        partition: args.partition.clone(),
+        time: args.time.clone(),
+        cpus_per_task: args.cpus_per_task,
+        max_parallel: args.max_parallel,
+        dry_run: args.dry_run,
+        binary,
+    };
+    // Every value that reaches job.sh is checked before anything is written.
+    let (option, dir) = match (&args.resume, &args.out) {
+        (Some(d), _) => ("--resume", d.clone()),
+        (None, Some(d)) => ("--out", d.clone()),
+        (None, None) => ("the default results directory", runner::default_dir(plan)),
+    };
+    let checked = std::path::absolute(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|abs| {
+            slurm::check_results_path(option, &abs)
+                .and_then(|()| slurm::check_options(&opts))
+                .map_err(|e| super::render_error(&e))
+        });
+    if let Err(message) = checked {
+        eprintln!("{message}");
+        return 1;
+    }
     let results = match &args.resume {
-        Some(dir) => ResultsDir::open(dir.clone()).and_then(|r| {
+        Some(resume) => ResultsDir::open(resume.clone()).and_then(|r| {
             r.check_hash(&plan.source_hash)?;
             Ok(r)
         }),
-        None => {
-            let dir = args
-                .out
-                .clone()
-                .unwrap_or_else(|| runner::default_dir(plan));
-            ResultsDir::create(dir, source, plan, &RunMeta { scale: args.scale })
-        }
+        None => ResultsDir::create(dir, source, plan, &RunMeta { scale: args.scale }),
     };
     let results = match results {
         Ok(r) => r,
@@ -149,15 +169,6 @@ fn run_slurm(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::Exit
             abs.display()
         );
     }
-    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
-    let opts = SlurmOptions {
-        partition: args.partition.clone(),
-        time: args.time.clone(),
-        cpus_per_task: args.cpus_per_task,
-        max_parallel: args.max_parallel,
-        dry_run: args.dry_run,
-        binary,
-    };
     match slurm::submit(&results, &stored, &opts) {
         Ok(sub) => {
             if args.dry_run {
