@@ -31,6 +31,7 @@ pub const ALL_CODES: &[&str] = &[
     "budget_mismatch",
     "no_budget",
     "too_large",
+    "name_too_long",
     "varying_data",
     "recursive",
     "unused",
@@ -71,6 +72,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "budget_mismatch" => BUDGET_MISMATCH,
         "no_budget" => NO_BUDGET,
         "too_large" => TOO_LARGE,
+        "name_too_long" => NAME_TOO_LONG,
         "varying_data" => VARYING_DATA,
         "recursive" => RECURSIVE,
         "unused" => UNUSED,
@@ -414,6 +416,23 @@ Example:
     data: d
 Fix: write one experiment per data set (they can share everything else
 through definitions).
+";
+
+const NAME_TOO_LONG: &str = "\
+regime::name_too_long — an experiment or arm name makes trial ids too long
+to be file names.
+
+Each trial is stored as files named by its id, experiment-cell-arm-seed
+with -gN for a grid point (`fig1-c003-pull_down-s1-g2`), in records/ and
+curves/. Most filesystems allow 255 bytes per file name, so regime keeps ids
+to at most 200 bytes and refuses at check time rather than after training.
+The message names the longer of the two names and how short it must be.
+
+Example:
+    arm pull_down_with_a_description_of_everything_it_does_...: lambda = ...
+Fix: a short name, with the description in a comment:
+    # pull-down: λ stepped from 3e-3 to 0 over the first 750 iterations
+    arm pull_down: lambda = pull_down(250 iters)
 ";
 
 const RECURSIVE: &str = "\
