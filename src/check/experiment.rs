@@ -32,7 +32,7 @@ pub const MAX_TRIALS: usize = 20_000;
 pub const MAX_PARAMETERS: u64 = 20_000_000;
 pub const MAX_MEMORY: u64 = 4 << 30;
 pub const MAX_TOTAL_FLOPS: f64 = 5e15;
-/// Longest trial id, in bytes. Ids name files (`records/ID.json`,
+/// Longest trial id, in bytes. Ids name files (`trials/ID.json`,
 /// `curves/ID.csv` and their temporary siblings), and most filesystems
 /// allow 255 bytes per file name.
 pub const MAX_ID_BYTES: usize = 200;
@@ -473,7 +473,14 @@ fn shorten(name: &str) -> String {
         return name.to_string();
     }
     let head: String = name.chars().take(20).collect();
-    let tail: String = name.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = name
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{head}…{tail}")
 }
 

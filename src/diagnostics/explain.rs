@@ -423,7 +423,7 @@ regime::name_too_long — an experiment or arm name makes trial ids too long
 to be file names.
 
 Each trial is stored as files named by its id, experiment-cell-arm-seed
-with -gN for a grid point (`fig1-c003-pull_down-s1-g2`), in records/ and
+with -gN for a grid point (`fig1-c003-pull_down-s1-g2`), in trials/ and
 curves/. Most filesystems allow 255 bytes per file name, so regime keeps ids
 to at most 200 bytes and refuses at check time rather than after training.
 The message names the longer of the two names and how short it must be.

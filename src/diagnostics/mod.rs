@@ -323,7 +323,9 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
-    #[error("{kind} name `{name}` makes trial ids of {length} bytes; at most {max} fit in a file name")]
+    #[error(
+        "{kind} name `{name}` makes trial ids of {length} bytes; at most {max} fit in a file name"
+    )]
     #[diagnostic(code(regime::name_too_long))]
     NameTooLong {
         kind: String,

@@ -1,0 +1,196 @@
+//! Runs that must fail loudly or stop cleanly rather than silently change
+//! results (issue 9): data paths relative to the file, a `$REGIME_DATA` that
+//! holds nothing, SIGTERM, `status` of a local run, memory for `--jobs`.
+//! Every test drives the real `regime` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn regime() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_regime"));
+    c.env_remove("REGIME_DATA").env("NO_COLOR", "1");
+    c
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(out: Output) -> String {
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status.code()
+    );
+    stdout
+}
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/data/fashion-mnist-sample")
+}
+
+fn copy_sample(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(sample_dir()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// An experiment of two quick trials on Fashion-MNIST given by `data`.
+fn experiment(data: &str, iters: u32) -> String {
+    format!(
+        r#"
+data sample = {data}
+
+network mlp(hidden = 8) {{
+  dense(hidden)
+  relu
+  dense(10)
+}}
+
+experiment safety {{
+  data: sample
+  network: mlp(8)
+  optimizer: sgd(lr: 0.05, momentum: 0.9)
+  batch: 50
+  iters: {iters}
+  arm decay: lambda = linear(from: 0.01, to: 0, over: {iters} iters)
+  arm fixed: lambda = 0.001
+  seeds: 1
+}}
+"#
+    )
+}
+
+#[test]
+fn relative_data_paths_resolve_against_the_file_not_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sub = tmp.path().join("experiments");
+    copy_sample(&sub.join("fm"));
+    // A decoy where a working-directory-relative lookup would look.
+    std::fs::create_dir_all(tmp.path().join("fm")).unwrap();
+    let file = sub.join("rel.reg");
+    std::fs::write(
+        &file,
+        experiment(r#"fashion_mnist(path: "fm", val: 200, subset: 400)"#, 20),
+    )
+    .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+
+    // check and plan from a working directory that has no fm/ at all.
+    ok(regime()
+        .current_dir(elsewhere.path())
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap());
+    let plan = ok(regime()
+        .current_dir(elsewhere.path())
+        .args(["plan", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap());
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let path = plan["experiments"][0]["data"]["source"]["fashion_mnist"]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no data path in {plan:#}"));
+    assert_eq!(Path::new(path), sub.join("fm"), "{plan:#}");
+
+    // A run from the directory that holds the decoy reads the file's fm/.
+    let out = regime()
+        .current_dir(tmp.path())
+        .args([
+            "run",
+            "experiments/rel.reg",
+            "-q",
+            "--jobs",
+            "1",
+            "--out",
+            "out",
+        ])
+        .output()
+        .unwrap();
+    ok(out);
+    let record = std::fs::read_dir(tmp.path().join("out/trials"))
+        .unwrap()
+        .next()
+        .expect("a record")
+        .unwrap()
+        .path();
+    assert!(record.exists());
+
+    // The same plan with the path relative to an imported file: relative to
+    // that file, not to the importing one.
+    let lib = tmp.path().join("lib");
+    copy_sample(&lib.join("images"));
+    std::fs::write(
+        lib.join("data.reg"),
+        r#"data sample = fashion_mnist(path: "images", val: 200, subset: 400)"#,
+    )
+    .unwrap();
+    let main = sub.join("imports.reg");
+    let src = experiment("fashion_mnist(val: 200)", 20).replace(
+        "data sample = fashion_mnist(val: 200)",
+        "import \"../lib/data\"",
+    );
+    std::fs::write(&main, src).unwrap();
+    let plan = ok(regime()
+        .current_dir(elsewhere.path())
+        .args(["plan", "--format", "json"])
+        .arg(&main)
+        .output()
+        .unwrap());
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let path = plan["experiments"][0]["data"]["source"]["fashion_mnist"]["path"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        Path::new(path),
+        sub.join("../lib").join("images"),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn a_regime_data_that_holds_nothing_stops_the_run_naming_variable_and_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("env.reg");
+    std::fs::write(
+        &file,
+        experiment("fashion_mnist(val: 200, subset: 400)", 20),
+    )
+    .unwrap();
+    let partial = tmp.path().join("partial");
+    copy_sample(&partial);
+    std::fs::remove_file(partial.join("t10k-images-idx3-ubyte.gz")).unwrap();
+    for (env, missing) in [
+        (tmp.path().join("nowhere"), "nowhere (no such directory)"),
+        (partial.clone(), "t10k-images-idx3-ubyte"),
+    ] {
+        let out = regime()
+            .env("REGIME_DATA", &env)
+            .arg("run")
+            .arg(&file)
+            .args(["-q", "--jobs", "1", "--out"])
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        let (_, err) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("regime::data_env"), "{err}");
+        assert!(err.contains("$REGIME_DATA"), "{err}");
+        assert!(err.contains(missing), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        let records = tmp.path().join("out/trials");
+        assert!(
+            !records.exists() || std::fs::read_dir(&records).unwrap().next().is_none(),
+            "a trial ran on other data"
+        );
+        let _ = std::fs::remove_dir_all(tmp.path().join("out"));
+    }
+}
