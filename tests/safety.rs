@@ -194,3 +194,103 @@ fn a_regime_data_that_holds_nothing_stops_the_run_naming_variable_and_file() {
         let _ = std::fs::remove_dir_all(tmp.path().join("out"));
     }
 }
+
+/// Ten trials of a fraction of a second each, on synthetic data.
+const TEN_TRIALS: &str = r#"
+data toy = synthetic(train: 2000, test: 200, dim: 100, classes: 4, seed: 1)
+
+network mlp(hidden = 256) {
+  dense(hidden)
+  relu
+  dense(4)
+}
+
+experiment sig {
+  data: toy
+  network: mlp(256)
+  optimizer: sgd(lr: 0.05, momentum: 0.9)
+  batch: 100
+  iters: 600
+  checks: every 100 iters
+  arm fixed: lambda = grid([0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.01])
+  seeds: 1
+}
+"#;
+
+/// Finished records (temporary files start with a dot).
+fn records(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("trials"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.ends_with(".json") && !n.starts_with('.')
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn sigterm_stops_like_ctrl_c_keeps_finished_trials_and_resume_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sig.reg");
+    std::fs::write(&file, TEN_TRIALS).unwrap();
+    let out = tmp.path().join("out");
+    let mut child = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--jobs", "1", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first finished trial, then send what `kill` and Slurm send.
+    while records(&out) == 0 {
+        if child.try_wait().unwrap().is_some() {
+            let o = child.wait_with_output().unwrap();
+            panic!("regime ended before any trial finished: {:?}", text(&o));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // SAFETY: sending a signal to our own child process.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    let o = child.wait_with_output().unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("regime::interrupted"), "{err}");
+    let done = records(&out);
+    assert!((1..10).contains(&done), "{done} records\n{err}");
+    assert!(
+        err.contains(&format!("interrupted: {done} of 10 trials are saved")),
+        "{err}"
+    );
+    assert!(err.contains("--resume"), "{err}");
+
+    // status of a local run: done and missing, not "not submitted".
+    let status = ok(regime().arg("status").arg(&out).output().unwrap());
+    assert!(
+        status.contains(&format!("10 trials: {done} done, {} missing", 10 - done)),
+        "{status}"
+    );
+    assert!(!status.contains("not submitted"), "{status}");
+
+    let o = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--jobs", "2", "--resume"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("{} trials run, {done} reused", 10 - done)),
+        "{err}"
+    );
+    assert_eq!(records(&out), 10);
+    let status = ok(regime().arg("status").arg(&out).output().unwrap());
+    assert!(status.contains("10 trials: 10 done"), "{status}");
+}

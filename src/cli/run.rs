@@ -105,7 +105,7 @@ fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::Exit
         Err(e) => {
             report(&e);
             if matches!(e, runner::RunError::Interrupted { .. }) {
-                130
+                crate::run::interrupt::EXIT_INTERRUPTED
             } else {
                 1
             }

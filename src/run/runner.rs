@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -86,14 +86,10 @@ pub struct RunReport {
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
-/// Ctrl-C stops the run between steps; installed once per process.
+/// Ctrl-C, SIGTERM and SIGHUP stop the run between steps (see
+/// `interrupt`); installed once per process.
 fn install_ctrlc() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        // A second handler cannot be installed; a failure here only means
-        // Ctrl-C kills the process the usual way.
-        let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
-    });
+    super::interrupt::install(&CANCEL);
 }
 
 /// The default results directory: `runs/<name>-<YYYYmmdd-HHMMSS>`.
@@ -185,8 +181,8 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Trials side by side each get one BLAS thread; a lone trial gets them all.
     engine::set_blas_threads(if jobs == 1 { cores } else { 1 });
+    super::interrupt::reset(&CANCEL, &plan.source, &results.root);
     install_ctrlc();
-    CANCEL.store(false, Ordering::SeqCst);
 
     let multi = MultiProgress::with_draw_target(if opts.progress && tty {
         ProgressDrawTarget::stderr()
@@ -270,7 +266,9 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
             file: plan.source.clone(),
         });
     }
+    let reporting = super::interrupt::Reporting::start(&results.root);
     let summary_md = crate::report::figures::write_report(&results)?;
+    drop(reporting);
     Ok(RunReport {
         dir: results.root.clone(),
         ran,

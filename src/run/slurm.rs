@@ -374,6 +374,8 @@ pub enum TrialState {
     },
     /// Never submitted.
     NotSubmitted,
+    /// A local run (no `slurm/` directory) has no record of it yet.
+    Missing,
 }
 
 impl TrialState {
@@ -384,6 +386,7 @@ impl TrialState {
             TrialState::Pending => "pending",
             TrialState::Failed { .. } => "failed",
             TrialState::NotSubmitted => "not submitted",
+            TrialState::Missing => "missing",
         }
     }
 }
@@ -436,8 +439,29 @@ fn tail(path: &Path, lines: usize) -> String {
     v[v.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Every trial's state, in plan order.
+/// Whether a results directory was ever submitted to Slurm (it has `slurm/`).
+pub fn is_slurm_run(results: &ResultsDir) -> bool {
+    results.root.join("slurm").is_dir()
+}
+
+/// Every trial's state, in plan order. A local run's trials are done or
+/// missing; Slurm's queue is only asked about submitted ones.
 pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
+    if !is_slurm_run(results) {
+        return plan
+            .experiments
+            .iter()
+            .flat_map(|e| &e.trials)
+            .map(|t| {
+                let state = if results.has_trial(&t.id) {
+                    TrialState::Done
+                } else {
+                    TrialState::Missing
+                };
+                (t.id.clone(), state)
+            })
+            .collect();
+    }
     let slurm = results.root.join("slurm");
     // Latest submission of each trial: (job id, task index).
     let mut latest: BTreeMap<usize, (String, usize)> = BTreeMap::new();
