@@ -294,3 +294,87 @@ fn sigterm_stops_like_ctrl_c_keeps_finished_trials_and_resume_completes() {
     let status = ok(regime().arg("status").arg(&out).output().unwrap());
     assert!(status.contains("10 trials: 10 done"), "{status}");
 }
+
+/// Two trials of about 505 MiB each (estimate), on 31 MiB of data.
+const TWO_BIG_TRIALS: &str = r#"
+data toy = synthetic(train: 2500, test: 200, dim: 3000, classes: 10, seed: 1)
+
+network wide {
+  dense(6000)
+  relu
+  dense(10)
+}
+
+experiment big {
+  data: toy
+  network: wide
+  optimizer: sgd(lr: 0.01, momentum: 0.9)
+  batch: 2000
+  iters: 2
+  arm a: lambda = 0.001
+  arm b: lambda = 0.0
+}
+"#;
+
+#[test]
+fn jobs_that_do_not_fit_under_ulimit_v_are_a_diagnostic_before_anything_trains() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("big.reg");
+    std::fs::write(&file, TWO_BIG_TRIALS).unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(r#"ulimit -v 1000000 && exec "$0" run "$1" --jobs 2 -q --out "$2""#)
+        .arg(env!("CARGO_BIN_EXE_regime"))
+        .arg(&file)
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::not_enough_memory"), "{err}");
+    assert!(err.contains("2 jobs need about 1.05 GiB"), "{err}");
+    assert!(err.contains("505 MiB per trial × 2"), "{err}");
+    assert!(err.contains("ulimit -v"), "{err}");
+    assert!(err.contains("--jobs 1"), "{err}");
+    for abort in ["memory allocation", "panicked", "backtrace"] {
+        assert!(!err.contains(abort), "{err}");
+    }
+    assert!(!out.exists(), "nothing is written before the check");
+}
+
+#[test]
+fn a_trial_whose_buffers_cannot_be_had_is_an_engine_error_not_an_abort() {
+    use regime::engine::testing::{random_dataset, sgd, trial, two_layer};
+    use regime::engine::{EngineError, Trainer};
+    use regime::plan::{Init, PenaltyKind, Shape};
+    let input = Shape {
+        channels: 1,
+        height: 1,
+        width: 20,
+    };
+    let data = random_dataset(input, 4, 100, 10, 10, 1);
+    let mut t = trial(
+        two_layer(20, 8, 4, Init::He),
+        sgd(1e-2, 0.9),
+        PenaltyKind::L2,
+        10,
+        1,
+    );
+    assert!(Trainer::new(&t, &data).is_ok());
+    t.estimate.memory_bytes = 1 << 62;
+    match Trainer::new(&t, &data) {
+        Err(e @ EngineError::OutOfMemory { .. }) => {
+            assert_eq!(
+                miette::Diagnostic::code(&e).unwrap().to_string(),
+                "regime::out_of_memory"
+            );
+            assert!(e.to_string().contains("4611686018427387904 bytes"), "{e}");
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("reserved 4 EiB"),
+    }
+    let e = regime::engine::try_zeros::<f32>(usize::MAX / 8, "a buffer").unwrap_err();
+    assert!(e.to_string().contains("a buffer"), "{e}");
+}

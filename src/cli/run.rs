@@ -83,8 +83,15 @@ pub fn run(args: &Args) -> super::ExitCode {
 
 fn run_local(args: &Args, plan: &crate::plan::Plan, source: &str) -> super::ExitCode {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores);
+    // The trials that will run side by side must fit in memory together;
+    // checked before the results directory is written or anything trains.
+    if let Err(e) = crate::run::memory::check(plan, jobs) {
+        report(&e);
+        return 1;
+    }
     let opts = RunOptions {
-        jobs: args.jobs.unwrap_or(cores),
+        jobs,
         out: args.out.clone(),
         resume: args.resume.clone(),
         progress: !args.quiet,

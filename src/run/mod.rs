@@ -2,6 +2,7 @@
 //! executed on the engine, with results written as they finish.
 pub mod controller;
 pub mod interrupt;
+pub mod memory;
 pub mod policy;
 pub mod results;
 pub mod runner;

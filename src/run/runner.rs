@@ -246,7 +246,7 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
                     &first_error,
                     RunError::Trial {
                         trial: trial.id.clone(),
-                        help: "the plan and the data disagree; check the data definition".into(),
+                        help: e.run_help(),
                         source: e,
                     },
                 ),
@@ -346,7 +346,7 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {}).map_err(|source| {
             RunError::Trial {
                 trial: trial.id.clone(),
-                help: "the plan and the data disagree; check the data definition".into(),
+                help: source.run_help(),
                 source,
             }
         })?;
