@@ -60,7 +60,12 @@ fn every_diagnostic_has_help() {
 
 /// Codes that no `.reg` file can trigger (e.g. raised by `regime run` about a
 /// results directory); they are tested where they are raised.
-const NOT_FROM_A_FILE: &[&str] = &[];
+const NOT_FROM_A_FILE: &[&str] = &[
+    "data_env",
+    "slurm_bad_value",
+    "not_enough_memory",
+    "out_of_memory",
+];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
 #[test]
