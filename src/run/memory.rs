@@ -272,6 +272,8 @@ fn address_space_available() -> Option<Available> {
     if lim.rlim_cur == libc::RLIM_INFINITY {
         return None;
     }
+    // rlim_t is u64 on 64-bit Linux, narrower elsewhere.
+    #[allow(clippy::unnecessary_cast)]
     let limit = lim.rlim_cur as u64;
     let used = std::fs::read_to_string("/proc/self/status")
         .ok()
