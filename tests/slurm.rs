@@ -15,11 +15,15 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-local-cluster.sh")
 }
 
-/// Stops the cluster when the test ends, however it ends.
-struct Cluster;
+/// Stops the cluster when the test ends, however it ends. Tests that use
+/// the cluster hold `SERIAL` so one test's `down` never stops another's jobs.
+struct Cluster(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Cluster {
     fn up() -> Option<Cluster> {
+        let guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let root = Command::new("id").arg("-u").output().ok()?;
         if String::from_utf8_lossy(&root.stdout).trim() != "0" {
             eprintln!("SKIPPED: the local Slurm cluster needs root");
@@ -33,7 +37,7 @@ impl Cluster {
             );
             return None;
         }
-        Some(Cluster)
+        Some(Cluster(guard))
     }
 }
 
@@ -189,4 +193,133 @@ experiment sweep {{
     let a = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     let b = std::fs::read_to_string(local.join("summary.csv")).unwrap();
     assert_eq!(a, b, "the cluster's summary differs from the local one");
+}
+
+/// A tiny experiment on the bundled sample: 2 trials.
+fn tiny_source() -> String {
+    format!(
+        r#"
+data sample = fashion_mnist(path: "{}/src/data/fashion-mnist-sample", val: 200, subset: 400)
+
+network mlp(hidden = 8) {{
+  dense(hidden)
+  relu
+  dense(10)
+}}
+
+experiment quoting {{
+  data: sample
+  network: mlp(8)
+  optimizer: sgd(lr: 0.05, momentum: 0.9)
+  batch: 50
+  iters: 20
+  arm decay: lambda = linear(from: 0.01, to: 0, over: 20 iters)
+  arm fixed: lambda = 0.001
+  seeds: 1
+}}
+"#,
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn a_results_path_with_spaces_and_quotes_runs_on_the_cluster() {
+    let Some(_cluster) = Cluster::up() else {
+        return;
+    };
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("slurm-quoting");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let file = work.join("quoting.reg");
+    std::fs::write(&file, tiny_source()).unwrap();
+    let file = file.to_str().unwrap();
+    // Spaces, both quotes, a `#` (a comment in an unquoted directive), a `%`
+    // (a replacement symbol in --output) and shell syntax.
+    let dir = work
+        .join("My Runs")
+        .join("it's \"q\" #1 50% $(touch pwned)");
+    let dir_s = dir.to_str().unwrap();
+
+    let job = ok(regime(&["run", file, "--on", "slurm", "--out", dir_s]));
+    let job = job.trim().to_string();
+    assert!(job.parse::<u64>().is_ok(), "job id: {job:?}");
+    wait_for(&job);
+    let status = ok(regime(&["status", dir_s]));
+    assert!(status.contains("2 trials: 2 done"), "{status}");
+    for task in 0..2 {
+        let log = dir.join("slurm/logs").join(format!("{job}_{task}.out"));
+        let text = std::fs::read_to_string(&log)
+            .unwrap_or_else(|e| panic!("no log {}: {e}", log.display()));
+        assert!(text.contains("ok after 20 iterations"), "{text}");
+    }
+    assert!(
+        !work.join("My Runs/pwned").exists() && !Path::new("pwned").exists(),
+        "a command in the path ran"
+    );
+    ok(regime(&["report", dir_s]));
+}
+
+#[test]
+fn values_that_would_break_the_job_script_are_refused_before_anything_is_written() {
+    let Some(_cluster) = Cluster::up() else {
+        return;
+    };
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("slurm-refusals");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let file = work.join("quoting.reg");
+    std::fs::write(&file, tiny_source()).unwrap();
+    let file = file.to_str().unwrap();
+    let injected = work.join("injected");
+    let cmd = format!("\ntouch {}\n", injected.display());
+    let out_dir = work.join("out");
+    let out_s = out_dir.to_str().unwrap();
+    for (option, args) in [
+        (
+            "--partition",
+            vec!["--out", out_s, "--partition", &*format!("debug{cmd}")],
+        ),
+        (
+            "--time",
+            vec!["--out", out_s, "--time", &*format!("00:10:00{cmd}")],
+        ),
+        ("--out", vec!["--out", &*format!("{out_s}{cmd}x")]),
+    ] {
+        let mut all = vec!["run", file, "--on", "slurm"];
+        all.extend(args.iter().copied());
+        let out = regime(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{option}: {err}");
+        assert!(err.contains("regime::slurm_bad_value"), "{option}: {err}");
+        assert!(err.contains(option), "{option}: {err}");
+        assert!(err.contains("a newline"), "{option}: {err}");
+        assert!(!err.contains("panicked"), "{option}: {err}");
+    }
+    assert!(
+        !out_dir.exists(),
+        "a refused submission wrote {}",
+        out_dir.display()
+    );
+    assert!(!injected.exists(), "the injected command ran");
+
+    // Refused by sbatch for the time limit: the help blames that, not the
+    // partition or the CPU count.
+    let out = regime(&[
+        "run",
+        file,
+        "--on",
+        "slurm",
+        "--time",
+        "abc",
+        "--out",
+        work.join("time").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::slurm_refused"), "{err}");
+    assert!(err.contains("--time"), "{err}");
+    assert!(
+        !err.contains("--partition") && !err.contains("--cpus-per-task"),
+        "{err}"
+    );
 }

@@ -73,6 +73,10 @@ const NOT_FROM_A_FILE: &[&str] = &[
     "plan_mismatch",
     "data_changed",
     "blas_kernel",
+    "data_env",
+    "slurm_bad_value",
+    "not_enough_memory",
+    "out_of_memory",
 ];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.

@@ -78,7 +78,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
     let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| b[i]);
     let path = match get("path") {
         Some(p) => match ctx.eval(p, env) {
-            Val::Str(s) => Some(s),
+            Val::Str(s) => Some(relative_to_file(ctx, p, s)),
             other => {
                 ctx.wrong_type(p.span, "a path string", &other);
                 return None;
@@ -199,6 +199,20 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         classes,
         train_size: subset.unwrap_or(total - val),
     })
+}
+
+/// A relative data path is relative to the directory of the file that
+/// writes it (as a local import is), not to the working directory; the plan
+/// records the absolute path.
+fn relative_to_file(ctx: &Ctx, e: &Expr, path: String) -> String {
+    let p = std::path::Path::new(&path);
+    if path.is_empty() || p.is_absolute() {
+        return path;
+    }
+    match ctx.dirs.get(e.span.file.0 as usize).cloned().flatten() {
+        Some(dir) => dir.join(p).to_string_lossy().into_owned(),
+        None => path,
+    }
 }
 
 fn shape(channels: usize, side: usize) -> Shape {

@@ -147,6 +147,9 @@ pub struct Ctx<'a> {
     /// Calls of definitions being expanded, outermost first: a problem
     /// inside a definition also points at the call that gave the values.
     pub sites: Vec<(Span, String)>,
+    /// The absolute directory of each loaded file, by `FileId` (see
+    /// `imports::Program::dirs`).
+    pub dirs: Vec<Option<std::path::PathBuf>>,
 }
 
 /// A call's arguments matched to the callee's parameter names.
@@ -160,6 +163,7 @@ impl<'a> Ctx<'a> {
             scale,
             stack: vec![],
             sites: vec![],
+            dirs: vec![],
         }
     }
 

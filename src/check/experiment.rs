@@ -36,6 +36,10 @@ pub const MAX_TRIALS: usize = 20_000;
 pub const MAX_PARAMETERS: u64 = 20_000_000;
 pub const MAX_MEMORY: u64 = 4 << 30;
 pub const MAX_TOTAL_FLOPS: f64 = 5e15;
+/// Longest trial id, in bytes. Ids name files (`trials/ID.json`,
+/// `curves/ID.csv` and their temporary siblings), and most filesystems
+/// allow 255 bytes per file name.
+pub const MAX_ID_BYTES: usize = 200;
 
 pub struct Key<'e> {
     pub ident: &'e Ident,
@@ -385,7 +389,7 @@ pub fn elaborate(
             }
         }
     }
-    if failed {
+    if failed || !ids_fit(ctx, def, &arms, &trials) {
         return None;
     }
     let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
@@ -438,6 +442,75 @@ fn split_seed_of(seed: u64, split: u32) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+
+/// Every trial id fits in a file name; otherwise one diagnostic per name to
+/// shorten (each arm whose ids are too long, or the experiment's name when
+/// it is the longer part).
+fn ids_fit(ctx: &mut Ctx, def: &ExperimentDef, arms: &[Arm], trials: &[Trial]) -> bool {
+    let exp = &def.name.name;
+    let mut ok = true;
+    let mut blamed_experiment = false;
+    for arm in arms {
+        let Some(longest) = trials
+            .iter()
+            .filter(|t| t.arm == arm.name.name)
+            .max_by_key(|t| t.id.len())
+        else {
+            continue;
+        };
+        let length = longest.id.len();
+        if length <= MAX_ID_BYTES {
+            continue;
+        }
+        ok = false;
+        let over = length - MAX_ID_BYTES;
+        let (span, kind, name) = if arm.name.name.len() >= exp.len() {
+            (arm.name.span, "arm", &arm.name.name)
+        } else if blamed_experiment {
+            continue;
+        } else {
+            blamed_experiment = true;
+            (def.name.span, "experiment", exp)
+        };
+        let keep = name.len().saturating_sub(over).max(1);
+        ctx.report(
+            span,
+            Diagnostic::NameTooLong {
+                kind: kind.into(),
+                name: shorten(name),
+                length,
+                max: MAX_ID_BYTES,
+                span: span.into(),
+                label: format!(
+                    "{} bytes, in ids like `{}`",
+                    name.len(),
+                    shorten(&longest.id)
+                ),
+                help: Some(format!(
+                    "trial ids (experiment-cell-arm-seed, plus -gN for a grid point) name the result files; shorten this {kind} name to at most {keep} characters"
+                )),
+            },
+        );
+    }
+    ok
+}
+
+/// A long name for a message: its start and end.
+fn shorten(name: &str) -> String {
+    if name.chars().count() <= 40 {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(20).collect();
+    let tail: String = name
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{head}…{tail}")
 }
 
 fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) {

@@ -27,6 +27,19 @@ pub struct Program {
     pub sources: Sources,
     pub modules: Vec<Loaded>,
     pub diags: Vec<Located>,
+    /// The absolute directory of each file, by `FileId` (`None` for the
+    /// standard library and text checked without a directory): relative
+    /// data paths are resolved against the file that writes them.
+    pub dirs: Vec<Option<PathBuf>>,
+}
+
+/// `dir` made absolute against the working directory (`""` is the working
+/// directory itself), without touching the filesystem.
+fn absolute_dir(dir: &Path) -> Option<PathBuf> {
+    if dir.as_os_str().is_empty() {
+        return std::env::current_dir().ok();
+    }
+    std::path::absolute(dir).ok()
 }
 
 /// Load `text` (named `name`, living in directory `dir` for relative
@@ -55,6 +68,9 @@ struct Loader {
 impl Loader {
     fn file(&mut self, name: &str, text: String, dir: Option<PathBuf>, key: String) {
         let file = self.program.sources.add(name, text.clone());
+        let dirs = &mut self.program.dirs;
+        dirs.resize(file.0 as usize, None);
+        dirs.push(dir.as_deref().and_then(absolute_dir));
         let (module, diags) = crate::syntax::parse(file, &text);
         self.program.diags.extend(diags);
         self.stack.push((key.clone(), name.to_string()));

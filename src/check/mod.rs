@@ -101,6 +101,7 @@ pub fn check_source_with(
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
+    ctx.dirs = program.dirs.clone();
     for m in &program.modules {
         for item in &m.module.items {
             standalone(&mut ctx, item);

@@ -349,14 +349,7 @@ pub fn choose(pin: Option<&str>) -> Result<Choice, PinFailed> {
     })
 }
 
-/// The OpenBLAS variables `main` changes before re-executing; their values
-/// as regime was started are kept as `REGIME_ORIGINAL_<NAME>` (or
-/// `REGIME_UNSET_<NAME>=1`), so children can get them back.
-pub const MANAGED_VARS: &[&str] = &[
-    "OPENBLAS_CORETYPE",
-    "OPENBLAS_L2_SIZE",
-    "OPENBLAS_NUM_THREADS",
-];
+pub use crate::engine::gemm::MANAGED_VARS;
 
 /// The value of `READY_VAR` for this process: its pid (kept across `exec`,
 /// different in any child, which must choose for itself) and the reason.
@@ -377,21 +370,4 @@ pub fn current_choice() -> String {
     crate::engine::blas_choice()
 }
 
-/// Gives a child process (a reference trainer, sbatch) the OpenBLAS
-/// environment regime was started with, not the one regime runs under.
-pub fn restore_original_env(cmd: &mut Command) {
-    cmd.env_remove(READY_VAR);
-    for v in MANAGED_VARS {
-        match std::env::var(format!("REGIME_ORIGINAL_{v}")) {
-            Ok(x) => {
-                cmd.env(v, x);
-            }
-            Err(_) if std::env::var_os(format!("REGIME_UNSET_{v}")).is_some() => {
-                cmd.env_remove(v);
-            }
-            Err(_) => {}
-        }
-        cmd.env_remove(format!("REGIME_ORIGINAL_{v}"));
-        cmd.env_remove(format!("REGIME_UNSET_{v}"));
-    }
-}
+pub use crate::engine::gemm::restore_original_env;

@@ -110,8 +110,15 @@ fn run_local(
     seeds: Option<u32>,
 ) -> super::ExitCode {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores);
+    // The trials that will run side by side must fit in memory together;
+    // checked before the results directory is written or anything trains.
+    if let Err(e) = crate::run::memory::check(plan, jobs) {
+        report(&e);
+        return 1;
+    }
     let opts = RunOptions {
-        jobs: args.jobs.unwrap_or(cores),
+        jobs,
         out: args.out.clone(),
         resume: args.resume.clone(),
         progress: !args.quiet,
@@ -121,7 +128,11 @@ fn run_local(
     };
     match runner::run(plan, source, &opts) {
         Ok(r) => {
-            let summary = match crate::report::figures::write_report(&r.results) {
+            // A signal while the summary is written says how to rebuild it.
+            let reporting = crate::run::interrupt::Reporting::start(&r.dir);
+            let written = crate::report::figures::write_report(&r.results);
+            drop(reporting);
+            let summary = match written {
                 Ok(out) => {
                     for w in &out.warnings {
                         eprintln!("warning: {w}");
@@ -150,7 +161,7 @@ fn run_local(
         Err(e) => {
             report(&e);
             if matches!(e, runner::RunError::Interrupted { .. }) {
-                130
+                crate::run::interrupt::EXIT_INTERRUPTED
             } else {
                 1
             }
@@ -166,15 +177,35 @@ fn run_slurm(
     seeds: Option<u32>,
 ) -> super::ExitCode {
     use crate::results::{ResultsDir, RunMeta};
+    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
+    let opts = SlurmOptions {
+        partition: args.partition.clone(),
+        time: args.time.clone(),
+        cpus_per_task: args.cpus_per_task,
+        max_parallel: args.max_parallel,
+        dry_run: args.dry_run,
+        binary,
+    };
+    // Every value that reaches job.sh is checked before anything is written.
+    let (option, dir) = match (&args.resume, &args.out) {
+        (Some(d), _) => ("--resume", d.clone()),
+        (None, Some(d)) => ("--out", d.clone()),
+        (None, None) => ("the default results directory", runner::default_dir(plan)),
+    };
+    let checked = std::path::absolute(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|abs| {
+            slurm::check_results_path(option, &abs)
+                .and_then(|()| slurm::check_options(&opts))
+                .map_err(|e| super::render_error(&e))
+        });
+    if let Err(message) = checked {
+        eprintln!("{message}");
+        return 1;
+    }
     let results = match &args.resume {
-        Some(dir) => ResultsDir::open_for_resume(dir.clone(), plan),
-        None => {
-            let dir = args
-                .out
-                .clone()
-                .unwrap_or_else(|| runner::default_dir(plan));
-            ResultsDir::create(dir, source, plan, &RunMeta::new(scale, seeds))
-        }
+        Some(resume) => ResultsDir::open_for_resume(resume.clone(), plan),
+        None => ResultsDir::create(dir, source, plan, &RunMeta::new(scale, seeds)),
     };
     let mut results = match results {
         Ok(r) => r,
@@ -200,15 +231,6 @@ fn run_slurm(
             abs.display()
         );
     }
-    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
-    let opts = SlurmOptions {
-        partition: args.partition.clone(),
-        time: args.time.clone(),
-        cpus_per_task: args.cpus_per_task,
-        max_parallel: args.max_parallel,
-        dry_run: args.dry_run,
-        binary,
-    };
     match slurm::submit(&results, &stored, &opts) {
         Ok(sub) => {
             if args.dry_run {

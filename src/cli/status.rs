@@ -1,5 +1,6 @@
 //! `regime status DIR`: per trial done / running / pending / failed, from the
-//! result files and Slurm's queue.
+//! result files and Slurm's queue; for a local run (no `slurm/`), done or
+//! missing.
 
 use crate::run::slurm::{self, TrialState};
 use std::path::PathBuf;
@@ -38,5 +39,13 @@ pub fn run(args: &Args) -> super::ExitCode {
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     println!("{} trials: {}", states.len(), parts.join(", "));
+    let missing = counts.get("missing").copied().unwrap_or(0);
+    if missing > 0 {
+        eprintln!(
+            "a local run with {missing} trials still to run; continue it with `regime run {} --resume {}`",
+            plan.source,
+            args.dir.display()
+        );
+    }
     0
 }

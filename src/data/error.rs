@@ -82,6 +82,17 @@ pub enum DataError {
     )]
     NotFound { what: String, looked: String },
 
+    #[error("${var} is {value}, but it does not hold Fashion-MNIST: missing {missing}")]
+    #[diagnostic(
+        code(regime::data_env),
+        help("put the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each possibly .gz) in ${var} or its fashion-mnist/ subdirectory, or unset ${var} to use /usr/share/datasets/fashion-mnist or the bundled sample")
+    )]
+    EnvMissing {
+        var: String,
+        value: String,
+        missing: String,
+    },
+
     #[error("data `{name}`: {message}")]
     #[diagnostic(code(regime::data_split))]
     Split { name: String, message: String },

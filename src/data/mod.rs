@@ -183,13 +183,17 @@ fn resolve_fashion_mnist(
             })?;
         return load_idx_dir(&dir);
     }
-    let mut candidates = Vec::new();
-    if let Some(env) = env {
-        candidates.push(format!("{env}/fashion-mnist"));
-        candidates.push(env.to_string());
+    // A set variable is a promise: it must hold the data (in itself or its
+    // fashion-mnist/ subdirectory), or the run would silently train on other
+    // images. An empty value counts as unset.
+    if let Some(env) = env.filter(|e| !e.is_empty()) {
+        let candidates = [format!("{env}/fashion-mnist"), env.to_string()];
+        if let Some(dir) = find_idx_dir(&candidates) {
+            return load_idx_dir(&dir);
+        }
+        return Err(env_error(env));
     }
-    candidates.push(system.to_string());
-    if let Some(dir) = find_idx_dir(&candidates) {
+    if let Some(dir) = find_idx_dir(&[system.to_string()]) {
         return load_idx_dir(&dir);
     }
     let (ti, tl, si, sl) = sample::FILES;
@@ -214,6 +218,32 @@ fn resolve_fashion_mnist(
         raw.test_y.len()
     );
     Ok(raw)
+}
+
+/// Why `$REGIME_DATA` (set to `env`) does not hold Fashion-MNIST: the
+/// directory is missing, or the first IDX file missing from it (its
+/// `fashion-mnist/` subdirectory when that exists).
+fn env_error(env: &str) -> DataError {
+    let sub = format!("{env}/fashion-mnist");
+    let dir = if Path::new(&sub).is_dir() {
+        sub
+    } else {
+        env.to_string()
+    };
+    let missing = if !Path::new(&dir).is_dir() {
+        format!("{dir} (no such directory)")
+    } else {
+        FMNIST_FILES
+            .iter()
+            .find(|f| idx_file(&dir, f).is_none())
+            .map(|f| format!("{dir}/{f} (or {f}.gz)"))
+            .unwrap_or_else(|| dir.clone())
+    };
+    DataError::EnvMissing {
+        var: "REGIME_DATA".into(),
+        value: env.to_string(),
+        missing,
+    }
 }
 
 /// The first candidate directory holding the four IDX files (`.gz` or raw).

@@ -414,9 +414,12 @@ fn fashion_mnist_resolution_order() {
     assert_eq!(n(r), 12);
     let r = resolve_fashion_mnist(None, None, &s(&system)).unwrap();
     assert_eq!(n(r), 13);
-    let r = resolve_fashion_mnist(None, Some("/nonexistent"), "/nonexistent").unwrap();
+    let r = resolve_fashion_mnist(None, None, "/nonexistent").unwrap();
     assert!(r.origin.starts_with("bundled"), "{}", r.origin);
     assert_eq!(n(r), 5000);
+    // An empty $REGIME_DATA counts as unset.
+    let r = resolve_fashion_mnist(None, Some(""), &s(&system)).unwrap();
+    assert_eq!(n(r), 13);
     // An explicit path that holds nothing is an error, not a silent fallback.
     let empty = tempfile::tempdir().unwrap();
     assert!(resolve_fashion_mnist(Some(&s(&empty)), None, &s(&system)).is_err());
@@ -437,4 +440,41 @@ fn shared_loads_are_cached_per_spec_and_seed() {
     let c = load_shared(&s, 2).unwrap();
     assert!(std::sync::Arc::ptr_eq(&a, &b));
     assert!(!std::sync::Arc::ptr_eq(&a, &c));
+}
+
+#[test]
+fn a_regime_data_without_the_files_is_an_error_naming_the_variable_and_file() {
+    let system = tempfile::tempdir().unwrap();
+    write_fmnist(system.path(), 13, 3, true);
+    let system = system.path().to_str().unwrap();
+    // Pointing at nothing: no fall-back to the system directory or the sample.
+    let err = |env: Option<&str>| match resolve_fashion_mnist(None, env, system) {
+        Ok(r) => panic!("loaded {}", r.origin),
+        Err(e) => e,
+    };
+    let e = err(Some("/nonexistent/fm"));
+    let text = e.to_string();
+    assert!(matches!(e, DataError::EnvMissing { .. }), "{e:?}");
+    assert!(text.contains("$REGIME_DATA"), "{text}");
+    assert!(
+        text.contains("/nonexistent/fm (no such directory)"),
+        "{text}"
+    );
+    // A folder missing one file: that file is named.
+    let env = tempfile::tempdir().unwrap();
+    write_fmnist(env.path(), 12, 3, false);
+    std::fs::remove_file(env.path().join("t10k-labels-idx1-ubyte")).unwrap();
+    let e = err(env.path().to_str());
+    let text = e.to_string();
+    assert!(text.contains("$REGIME_DATA"), "{text}");
+    assert!(text.contains("t10k-labels-idx1-ubyte"), "{text}");
+    assert!(!text.contains("train-images"), "{text}");
+    // Its fashion-mnist/ subdirectory, when there is one, is what is described.
+    std::fs::create_dir(env.path().join("fashion-mnist")).unwrap();
+    let e = err(env.path().to_str());
+    assert!(
+        e.to_string()
+            .contains("fashion-mnist/train-images-idx3-ubyte"),
+        "{e}"
+    );
 }

@@ -31,6 +31,7 @@ pub const ALL_CODES: &[&str] = &[
     "budget_mismatch",
     "no_budget",
     "too_large",
+    "name_too_long",
     "varying_data",
     "recursive",
     "unused",
@@ -52,6 +53,11 @@ pub const ALL_CODES: &[&str] = &[
     "bad_target",
     "policy_never_acts",
     "checks_exceed_budget",
+    // Raised by commands (run, status, report) rather than by a file's text.
+    "data_env",
+    "slurm_bad_value",
+    "not_enough_memory",
+    "out_of_memory",
 ];
 
 /// The explanation of `code` (with or without the `regime::` prefix).
@@ -86,6 +92,7 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "budget_mismatch" => BUDGET_MISMATCH,
         "no_budget" => NO_BUDGET,
         "too_large" => TOO_LARGE,
+        "name_too_long" => NAME_TOO_LONG,
         "varying_data" => VARYING_DATA,
         "recursive" => RECURSIVE,
         "unused" => UNUSED,
@@ -107,6 +114,10 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "bad_target" => BAD_TARGET,
         "policy_never_acts" => POLICY_NEVER_ACTS,
         "checks_exceed_budget" => CHECKS_EXCEED_BUDGET,
+        "data_env" => DATA_ENV,
+        "slurm_bad_value" => SLURM_BAD_VALUE,
+        "not_enough_memory" => NOT_ENOUGH_MEMORY,
+        "out_of_memory" => OUT_OF_MEMORY,
         _ => return None,
     })
 }
@@ -446,6 +457,23 @@ Fix: write one experiment per data set (they can share everything else
 through definitions).
 ";
 
+const NAME_TOO_LONG: &str = "\
+regime::name_too_long — an experiment or arm name makes trial ids too long
+to be file names.
+
+Each trial is stored as files named by its id, experiment-cell-arm-seed
+with -gN for a grid point (`fig1-c003-pull_down-s1-g2`), in trials/ and
+curves/. Most filesystems allow 255 bytes per file name, so regime keeps ids
+to at most 200 bytes and refuses at check time rather than after training.
+The message names the longer of the two names and how short it must be.
+
+Example:
+    arm pull_down_with_a_description_of_everything_it_does_...: lambda = ...
+Fix: a short name, with the description in a comment:
+    # pull-down: λ stepped from 3e-3 to 0 over the first 750 iterations
+    arm pull_down: lambda = pull_down(250 iters)
+";
+
 const RECURSIVE: &str = "\
 regime::recursive — a definition uses itself, so it has no finite value.
 
@@ -686,4 +714,73 @@ Example:
 Fix:
     checks: every 10 iters
     iters: 100
+";
+
+const DATA_ENV: &str = "\
+regime::data_env — $REGIME_DATA is set but does not hold Fashion-MNIST.
+
+A `fashion_mnist(...)` without `path` reads the four IDX files
+(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+t10k-labels-idx1-ubyte, each possibly .gz) from $REGIME_DATA or its
+fashion-mnist/ subdirectory. When the variable is set, those files must be
+there: falling back to /usr/share/datasets/fashion-mnist or the bundled
+sample would train on other images than the ones meant, and the results
+would not say so. The message names the variable's value and the first
+missing file (or that the directory does not exist).
+
+Example:
+    REGIME_DATA=/data/fmnsit regime run fig1.reg    # a typo
+Fix: point it at the directory holding the files, or unset it
+(an empty value counts as unset):
+    REGIME_DATA=/data/fmnist regime run fig1.reg
+";
+
+const SLURM_BAD_VALUE: &str = "\
+regime::slurm_bad_value — a value given to `regime run --on slurm` cannot go
+into the job script safely.
+
+regime writes the results directory, the binary's path, `--partition` and
+`--time` into slurm/job.sh, quoted. A control character (a newline, a tab,
+an escape) cannot be quoted there: on an #SBATCH line a newline would end the
+directive and start a shell command. A backslash in the results directory
+is refused too, because Slurm reads it in `--output` as \"do not expand
+%A/%a\". Nothing is written or submitted.
+
+Example:
+    regime run fig1.reg --on slurm --partition $'gpu\\ntouch /tmp/x'
+Fix: give the value without the control character:
+    regime run fig1.reg --on slurm --partition gpu
+";
+
+const NOT_ENOUGH_MEMORY: &str = "\
+regime::not_enough_memory — the trials `regime run` would run side by side
+do not fit in the memory this process may use.
+
+Before anything is written or trained, regime adds up the estimated memory
+of the `--jobs` largest trials of the plan (parameters, gradients, optimizer
+state and one batch of activations, as `regime plan` shows), the data sets
+(once) and 16 MiB per job, and compares it with the smallest of:
+MemAvailable in /proc/meminfo, the cgroup's memory limit minus its usage,
+and the address-space limit (`ulimit -v`) minus what is already mapped.
+`regime check` only limits one trial (4 GiB, regime::too_large); this is
+the check that knows `--jobs`.
+
+Example:
+    ulimit -v 1000000; regime run big.reg --jobs 2
+    # 2 jobs need about 1.05 GiB ... but 912 MiB is available
+Fix: the `--jobs` the message suggests, or more memory:
+    regime run big.reg --jobs 1
+";
+
+const OUT_OF_MEMORY: &str = "\
+regime::out_of_memory — a trial could not get the memory for its network
+and buffers.
+
+When a trial starts, it reserves its estimated memory and then its
+activation and gradient buffers fallibly, so a limit the up-front check did
+not foresee (other processes, a cgroup filling up) ends the trial with this
+diagnostic instead of aborting the whole process. Finished trials are kept.
+
+Fix: run fewer trials at once (`--jobs`), free memory or raise the limit,
+or make the network or the batch smaller; then `regime run FILE --resume DIR`.
 ";

@@ -323,6 +323,22 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error(
+        "{kind} name `{name}` makes trial ids of {length} bytes; at most {max} fit in a file name"
+    )]
+    #[diagnostic(code(regime::name_too_long))]
+    NameTooLong {
+        kind: String,
+        name: String,
+        length: usize,
+        max: usize,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("the data set changes between cells of `{experiment}`")]
     #[diagnostic(
         code(regime::varying_data),

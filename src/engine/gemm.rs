@@ -261,6 +261,34 @@ pub fn blas_choice() -> String {
     mine.unwrap_or_else(|| format!("{} (OpenBLAS's own choice)", blas_core()))
 }
 
+/// The OpenBLAS variables `main` changes before re-executing; their values
+/// as regime was started are kept as `REGIME_ORIGINAL_<NAME>` (or
+/// `REGIME_UNSET_<NAME>=1`), so children can get them back.
+pub const MANAGED_VARS: &[&str] = &[
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+];
+
+/// Gives a child process (a reference trainer, sbatch) the OpenBLAS
+/// environment regime was started with, not the one regime runs under.
+pub fn restore_original_env(cmd: &mut std::process::Command) {
+    cmd.env_remove(CHOICE_VAR);
+    for v in MANAGED_VARS {
+        match std::env::var(format!("REGIME_ORIGINAL_{v}")) {
+            Ok(x) => {
+                cmd.env(v, x);
+            }
+            Err(_) if std::env::var_os(format!("REGIME_UNSET_{v}")).is_some() => {
+                cmd.env_remove(v);
+            }
+            Err(_) => {}
+        }
+        cmd.env_remove(format!("REGIME_ORIGINAL_{v}"));
+        cmd.env_remove(format!("REGIME_UNSET_{v}"));
+    }
+}
+
 static KERNEL: std::sync::Once = std::sync::Once::new();
 
 /// Before the first GEMM of the process: OpenBLAS runs single-threaded (see

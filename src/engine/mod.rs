@@ -73,4 +73,50 @@ pub enum EngineError {
     #[error("cannot build the trainer: {message}")]
     #[diagnostic(code(regime::engine_config))]
     Config { message: String },
+    #[error("out of memory: cannot reserve {bytes} bytes for {what}")]
+    #[diagnostic(
+        code(regime::out_of_memory),
+        help("run fewer trials at once (`--jobs`), free memory or raise the limit (`ulimit -v`, the cgroup's memory.max), or make the network or the batch smaller")
+    )]
+    OutOfMemory { what: String, bytes: u64 },
+}
+
+impl EngineError {
+    /// What to do about a trial that failed with this error.
+    pub fn run_help(&self) -> String {
+        match self {
+            EngineError::OutOfMemory { .. } => {
+                "run fewer trials at once (`--jobs`), free memory or raise the limit".into()
+            }
+            _ => "the plan and the data disagree; check the data definition".into(),
+        }
+    }
+}
+
+/// `len` zeros, or `OutOfMemory` naming `what` instead of an abort.
+pub fn try_zeros<T: Copy + Default>(len: usize, what: &str) -> Result<Vec<T>, EngineError> {
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| EngineError::OutOfMemory {
+            what: what.to_string(),
+            bytes: (len as u64).saturating_mul(std::mem::size_of::<T>() as u64),
+        })?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+/// Reserves `bytes` and gives them back: fails early, as a diagnostic, when
+/// the memory a trial is estimated to need cannot be had (e.g. under
+/// `ulimit -v`), instead of an abort in the middle of building it.
+pub fn probe_memory(bytes: u64, what: &str) -> Result<(), EngineError> {
+    let len = usize::try_from(bytes).map_err(|_| EngineError::OutOfMemory {
+        what: what.to_string(),
+        bytes,
+    })?;
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| EngineError::OutOfMemory {
+            what: what.to_string(),
+            bytes,
+        })
 }

@@ -119,10 +119,23 @@ impl Net {
                 spec.input.size()
             )));
         }
-        let mut acts = vec![vec![0.0; capacity * layers[0].in_len()]];
-        acts.extend(layers.iter().map(|l| vec![0.0; capacity * l.out_len()]));
+        // The buffers are the bulk of a trial's memory: reserved fallibly,
+        // so a limit gives a diagnostic rather than an abort.
+        let buffer = |len: usize| {
+            capacity
+                .checked_mul(len)
+                .ok_or_else(|| EngineError::OutOfMemory {
+                    what: "activation buffers".into(),
+                    bytes: u64::MAX,
+                })
+                .and_then(|n| super::try_zeros::<f32>(n, "activation buffers"))
+        };
+        let mut acts = vec![buffer(layers[0].in_len())?];
         let mut grads = vec![Vec::new()];
-        grads.extend(layers.iter().map(|l| vec![0.0; capacity * l.out_len()]));
+        for l in &layers {
+            acts.push(buffer(l.out_len())?);
+            grads.push(buffer(l.out_len())?);
+        }
         Ok(Net {
             layers,
             acts,

@@ -61,6 +61,10 @@ impl<'d> Trainer<'d> {
                 data.train.dim
             )));
         }
+        super::probe_memory(
+            trial.estimate.memory_bytes,
+            &format!("trial {} (its estimated memory)", trial.id),
+        )?;
         let mut rng = ChaCha8Rng::seed_from_u64(trial.seed);
         let net = Net::build(&trial.network, trial.batch, &mut rng)?;
         if net.out_len() != data.classes {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -93,14 +93,10 @@ pub struct RunReport {
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
-/// Ctrl-C stops the run between steps; installed once per process.
+/// Ctrl-C, SIGTERM and SIGHUP stop the run between steps (see
+/// `interrupt`); installed once per process.
 fn install_ctrlc() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        // A second handler cannot be installed; a failure here only means
-        // Ctrl-C kills the process the usual way.
-        let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
-    });
+    super::interrupt::install(&CANCEL);
 }
 
 /// The default results directory: `runs/<name>-<YYYYmmdd-HHMMSS>`.
@@ -305,8 +301,8 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
         threads,
         results.root.display()
     ));
+    super::interrupt::reset(&CANCEL, &plan.source, &results.root);
     install_ctrlc();
-    CANCEL.store(false, Ordering::SeqCst);
     let counts = run_pending(&pending, &datasets, &results, opts, jobs, threads)?;
     if CANCEL.load(Ordering::SeqCst) {
         return Err(RunError::Interrupted {
@@ -418,7 +414,7 @@ fn run_pending(
                     &first_error,
                     RunError::Trial {
                         trial: trial.id.clone(),
-                        help: "the plan and the data disagree; check the data definition".into(),
+                        help: e.run_help(),
                         source: e,
                     },
                 ),
@@ -522,7 +518,7 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
     })?
     .map_err(|source| RunError::Trial {
         trial: trial.id.clone(),
-        help: "the plan and the data disagree; check the data definition".into(),
+        help: source.run_help(),
         source,
     })?;
     match outcome {
