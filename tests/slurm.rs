@@ -155,7 +155,16 @@ experiment sweep {{
 
     // Clear the obstacle and resubmit only what is missing.
     std::fs::remove_dir_all(&blocker).unwrap();
-    let out = regime(&["run", file, "--on", "slurm", "--resume", dir_s]);
+    let out = regime(&[
+        "run",
+        file,
+        "--on",
+        "slurm",
+        "--resume",
+        dir_s,
+        "--cpus-per-task",
+        "2",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let job2 = ok(out).trim().to_string();
     assert!(stderr.contains("1 trials in 1 array tasks"), "{stderr}");
@@ -193,6 +202,30 @@ experiment sweep {{
     let a = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     let b = std::fs::read_to_string(local.join("summary.csv")).unwrap();
     assert_eq!(a, b, "the cluster's summary differs from the local one");
+    // Every record and curve is the same bits as the local run's (wall time
+    // and thread count aside), whatever --cpus-per-task the tasks had.
+    let records = |d: &Path| {
+        let mut out = std::collections::BTreeMap::new();
+        for e in std::fs::read_dir(d.join("trials")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let mut rec: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            rec["wall_seconds"] = 0.into();
+            rec["provenance"]["blas"]["threads"] = 0.into();
+            let curve = std::fs::read(d.join("curves").join(format!("{id}.csv"))).unwrap();
+            out.insert(id.to_string(), (rec, curve));
+        }
+        out
+    };
+    let (cluster, here) = (records(&dir), records(&local));
+    assert_eq!(cluster.len(), 6);
+    assert!(
+        cluster == here,
+        "cluster records differ from the local run's"
+    );
 }
 
 /// A tiny experiment on the bundled sample: 2 trials.
