@@ -483,3 +483,84 @@ fn commands_without_numerics_start_no_blas_threads() {
         "regime runs {threads} threads before any numerics"
     );
 }
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "cannot mount a tmpfs (this test needs root)");
+        Tmpfs(at.to_path_buf())
+    }
+
+    fn resize(&self, size: &str) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok);
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A full disk: a diagnostic naming the file, no half-written file or
+/// temporary, every finished trial kept; after space is freed, `--resume`
+/// ends with the records of an uninterrupted run.
+#[test]
+fn a_full_disk_is_a_diagnostic_and_nothing_finished_is_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(60));
+    ok(run(&file, &tmp.path().join("reference"), &["--jobs", "1"]));
+    let reference = contents(&tmp.path().join("reference"));
+    let disk = Tmpfs::mount(&tmp.path().join("disk"), "96k");
+    let dir = disk.0.join("run");
+    let full = run(&file, &dir, &["--jobs", "1"]);
+    let err = stderr(&full);
+    assert_eq!(full.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("regime::results_io") && err.contains("No space left"),
+        "{err}"
+    );
+    assert!(err.contains("disk is full"), "{err}");
+    let names: Vec<String> = ["", "trials", "curves", "plots"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(dir.join(d))
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+    // What is there is whole: no damaged trial.
+    let status = ok(regime().arg("status").arg(&dir).output().unwrap());
+    let listing = String::from_utf8_lossy(&status.stdout).into_owned();
+    assert!(!listing.contains("damaged"), "{listing}");
+    let kept = contents(&dir);
+    assert!(kept.len() < 8, "the disk did not fill up");
+    for (id, rec) in &kept {
+        assert!(reference[id] == *rec, "{id} differs");
+    }
+    disk.resize("16m");
+    ok(regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap());
+    assert!(contents(&dir) == reference);
+}
