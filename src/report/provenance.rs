@@ -43,11 +43,13 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
     ];
     for (name, field) in &fields {
         let v = variants(&inv.done, field);
-        // Data legitimately differs between experiments of one file: compare
-        // within an experiment.
+        // Data legitimately differs between experiments of one file and
+        // between the data splits of one experiment: compare within those.
         let mixed = if *name == "data" {
-            let per_exp = variants(&inv.done, |r| r.experiment.clone());
-            v.len() > per_exp.len()
+            let groups = variants(&inv.done, |r| {
+                format!("{}#{}", r.experiment, r.provenance.data.split_seed)
+            });
+            v.len() > groups.len()
         } else {
             v.len() > 1
         };
@@ -94,5 +96,75 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
     ProvenanceBlock {
         markdown: md,
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::results::{Inventory, TrialRecord};
+
+    fn record(id: &str, kernel: &str, split_seed: u64) -> TrialRecord {
+        let mut p = crate::results::provenance::example(String::new());
+        p.blas.kernel = kernel.into();
+        p.data.split_seed = split_seed;
+        TrialRecord {
+            id: id.into(),
+            experiment: "e".into(),
+            arm: "a".into(),
+            cell: 0,
+            vary: Default::default(),
+            seed_index: 0,
+            seed: 0,
+            grid: None,
+            status: crate::results::Status::Ok,
+            iters: 1,
+            budget: 1,
+            finals: None,
+            final_lambda: 0.0,
+            wall_seconds: 0.0,
+            fired: vec![],
+            lambda_path: vec![],
+            data_origin: String::new(),
+            scale: 1.0,
+            curve_sha256: String::new(),
+            provenance: p,
+        }
+    }
+
+    #[test]
+    fn records_that_disagree_are_warned_about_and_listed() {
+        let inv = Inventory {
+            done: vec![record("t1", "Haswell", 1), record("t2", "SkylakeX", 1)],
+            missing: vec!["t3".into()],
+            damaged: vec![("t4".into(), "curve missing".into())],
+        };
+        let b = super::block(&inv);
+        assert!(
+            b.warnings.iter().any(|w| w.contains("disagree on BLAS")),
+            "{:?}",
+            b.warnings
+        );
+        assert!(
+            b.markdown.contains("2 of 4 complete; 1 missing, 1 damaged"),
+            "{}",
+            b.markdown
+        );
+        assert!(b.warnings.iter().any(|w| w.contains("t4")));
+    }
+
+    #[test]
+    fn data_splits_of_one_experiment_are_not_a_disagreement() {
+        let inv = Inventory {
+            done: vec![record("t1", "Haswell", 1), record("t2", "Haswell", 2)],
+            ..Inventory::default()
+        };
+        let b = super::block(&inv);
+        assert!(b.warnings.is_empty(), "{:?}", b.warnings);
+        assert!(
+            b.markdown
+                .contains("- BLAS: OpenBLAS test / kernel Haswell\n"),
+            "{}",
+            b.markdown
+        );
     }
 }
