@@ -466,14 +466,19 @@ fn finish(spec: &DataSpec, raw: Raw, split_seed: u64) -> Result<Dataset, DataErr
         Some(s) if s < rest.len() => &rest[..s],
         _ => rest,
     };
-    let gather = |x: &[f32], y: &[u8], idx: &[usize]| Part {
-        x: idx
-            .iter()
-            .flat_map(|&i| x[i * dim..(i + 1) * dim].iter().copied())
-            .collect(),
-        y: idx.iter().map(|&i| y[i]).collect(),
-        n: idx.len(),
-        dim,
+    let gather = |x: &[f32], y: &[u8], idx: &[usize]| {
+        // One copy per row into a buffer sized up front (a flat_map collect
+        // cannot know its length and was most of the load time).
+        let mut rows = Vec::with_capacity(idx.len() * dim);
+        for &i in idx {
+            rows.extend_from_slice(&x[i * dim..(i + 1) * dim]);
+        }
+        Part {
+            x: rows,
+            y: idx.iter().map(|&i| y[i]).collect(),
+            n: idx.len(),
+            dim,
+        }
     };
     let mut train = gather(&raw.train_x, &raw.train_y, train_idx);
     let mut val = gather(&raw.train_x, &raw.train_y, val_idx);
