@@ -3,6 +3,8 @@
 //! mask or interruption; refusal of stale, edited, mixed and concurrent
 //! inputs; damaged trials named and re-run.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -62,23 +64,9 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Every record without its wall time and thread count, and every curve,
-/// byte for byte, by trial id.
+/// Records and curves by trial id (see `common`).
 fn contents(dir: &Path) -> BTreeMap<String, (serde_json::Value, Vec<u8>)> {
-    let mut out = BTreeMap::new();
-    for e in std::fs::read_dir(dir.join("trials")).unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(id) = name.strip_suffix(".json") else {
-            continue;
-        };
-        let mut rec: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
-        rec["wall_seconds"] = 0.into();
-        rec["provenance"]["blas"]["threads"] = 0.into();
-        let curve = std::fs::read(dir.join("curves").join(format!("{id}.csv"))).unwrap();
-        out.insert(id.to_string(), (rec, curve));
-    }
-    out
+    common::records_and_curves(dir)
 }
 
 fn run(file: &Path, out: &Path, extra: &[&str]) -> Output {

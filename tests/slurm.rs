@@ -7,6 +7,8 @@
 //! again. Where the cluster cannot be started (not root, no apt), it says so
 //! and passes without running.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -204,23 +206,10 @@ experiment sweep {{
     assert_eq!(a, b, "the cluster's summary differs from the local one");
     // Every record and curve is the same bits as the local run's (wall time
     // and thread count aside), whatever --cpus-per-task the tasks had.
-    let records = |d: &Path| {
-        let mut out = std::collections::BTreeMap::new();
-        for e in std::fs::read_dir(d.join("trials")).unwrap().flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(id) = name.strip_suffix(".json") else {
-                continue;
-            };
-            let mut rec: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
-            rec["wall_seconds"] = 0.into();
-            rec["provenance"]["blas"]["threads"] = 0.into();
-            let curve = std::fs::read(d.join("curves").join(format!("{id}.csv"))).unwrap();
-            out.insert(id.to_string(), (rec, curve));
-        }
-        out
-    };
-    let (cluster, here) = (records(&dir), records(&local));
+    let (cluster, here) = (
+        common::records_and_curves(&dir),
+        common::records_and_curves(&local),
+    );
     assert_eq!(cluster.len(), 6);
     assert!(
         cluster == here,
