@@ -378,3 +378,42 @@ fn fused_l2_matches_the_unfused_penalty_path() {
         assert!((a.reg_loss(0.05) - b.reg_loss(0.05)).abs() < 1e-4 * b.reg_loss(0.05));
     }
 }
+
+/// Products large enough to be cut into tiles, rows and parameters large
+/// enough to be spread over threads: training with 1, 2, 3 or 4 GEMM
+/// threads gives the same bits (losses, evaluation and every weight).
+#[test]
+fn thread_count_never_changes_a_bit() {
+    let data = random_dataset(flat(784), 10, 1200, 200, 200, 5);
+    let train = |threads: usize| {
+        regime::engine::with_gemm_threads(threads, || {
+            let mut t = trial(
+                two_layer(784, 512, 10, Init::He),
+                sgd(0.01, 0.9),
+                PenaltyKind::L2,
+                200,
+                7,
+            );
+            t.sampling = Sampling::Shuffle;
+            let mut tr = Trainer::new(&t, &data).unwrap();
+            let losses: Vec<u64> = (0..6)
+                .map(|_| tr.step(1e-3, 0.01).unwrap().data_loss.to_bits())
+                .collect();
+            let eval = tr.evaluate(Split::Val);
+            let weights: Vec<u32> = tr
+                .parameters()
+                .iter()
+                .flat_map(|p| p.iter().map(|x| x.to_bits()))
+                .collect();
+            (losses, eval.loss.to_bits(), weights)
+        })
+        .unwrap()
+    };
+    let one = train(1);
+    for threads in [2, 3, 4] {
+        assert!(
+            train(threads) == one,
+            "{threads} threads changed the results"
+        );
+    }
+}
