@@ -99,3 +99,26 @@ fn unreadable_files_exit_2() {
     assert_eq!(regime(&["plan", "no/such/file.reg"]).0, 2);
     assert_eq!(regime(&["fmt", "no/such/file.reg"]).0, 2);
 }
+
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = regime(&["completions", shell]);
+        assert_eq!(code, 0, "{err}");
+        for sub in ["check", "run", "report", "doctor", "status"] {
+            assert!(out.contains(sub), "{shell} completion misses {sub}");
+        }
+        assert!(
+            out.contains("resume") && out.contains("blas-kernel"),
+            "{shell}"
+        );
+    }
+    let (code, out, _) = regime(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH regime"),
+        "{}",
+        &out[..200.min(out.len())]
+    );
+    assert!(out.contains("doctor"));
+}

@@ -3,6 +3,7 @@
 
 pub mod blas;
 pub mod check;
+pub mod completions;
 pub mod doctor;
 pub mod explain;
 pub mod fmt;
@@ -53,6 +54,10 @@ pub enum Command {
     /// Show the BLAS library, the candidate kernels with their self-test
     /// and speed, the kernel in use and why, threads and environment.
     Doctor(doctor::Args),
+    /// Print a shell completion script: `regime completions bash > /etc/bash_completion.d/regime`.
+    Completions(completions::Args),
+    /// Print the man page (roff): `regime man > regime.1`.
+    Man,
     /// The BLAS correctness self-test of this process's kernel, as JSON
     /// (what `doctor` and kernel selection run in a child process).
     #[command(hide = true)]
@@ -71,6 +76,8 @@ impl Command {
             | Command::Explain(_)
             | Command::Report(_)
             | Command::Status(_)
+            | Command::Completions(_)
+            | Command::Man
             | Command::BlasSelfTest => false,
         }
     }
@@ -90,6 +97,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::RunTrial(a) => run_trial::run(&a),
         Command::Status(a) => status::run(&a),
         Command::Doctor(a) => doctor::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man => completions::man(),
         Command::BlasSelfTest => {
             println!("{}", blas::self_test_report());
             0
