@@ -8,6 +8,7 @@ pub struct Args {
     /// Report files that are not formatted instead of rewriting them.
     #[arg(long)]
     pub check: bool,
+    /// The .reg files to format (in place, or checked with --check).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }

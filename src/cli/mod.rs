@@ -19,7 +19,8 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "regime",
     version,
-    about = "Experiments on how regularization should change during training"
+    about = "Experiments on how regularization should change during training",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -82,6 +83,22 @@ impl Command {
         }
     }
 }
+
+/// The environment variables and exit codes, under `regime --help`.
+const AFTER_HELP: &str = "\
+Environment:
+  REGIME_DATA           where fashion_mnist(...) without `path` looks first (an error if it lacks the files)
+  REGIME_BLAS_KERNEL    pin the OpenBLAS kernel (like --blas-kernel)
+  REGIME_CACHE_DIR      where kernel self-test verdicts are cached (default ~/.cache/regime)
+  OPENBLAS_CORETYPE     replaced by a self-tested kernel unless --blas-kernel env (see `regime doctor`)
+  NO_COLOR              no colour in diagnostics
+  SLURM_CPUS_PER_TASK   threads of a Slurm array task (run-trial)
+
+Exit codes:
+  0    success
+  1    problems found (diagnostics), or a run or report failed
+  2    usage error, unreadable file, or a refused --blas-kernel pin
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP): finished trials are kept; resume with --resume";
 
 /// Exit code of a command: 0 ok, 1 problems found, 2 usage or I/O errors.
 pub type ExitCode = i32;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The .reg file to compile.
     pub file: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     pub format: Format,

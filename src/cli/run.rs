@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The .reg file whose experiments to run.
     pub file: PathBuf,
     /// Trials run side by side (default: the number of cores).
     #[arg(long)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// A results directory made by `regime run --on slurm`.
     pub dir: PathBuf,
     /// Trial index in plan order, from 0.
     #[arg(long)]

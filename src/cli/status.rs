@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// A results directory made by `regime run`.
     pub dir: PathBuf,
 }
 
