@@ -1,6 +1,7 @@
 //! The `regime` command line: one file per subcommand. To add one, add a
 //! variant to `Command` with its args struct and a match arm in `run`.
 
+pub mod bench;
 pub mod check;
 pub mod explain;
 pub mod fmt;
@@ -42,7 +43,7 @@ pub enum Command {
     /// Show which trials of a results directory are done, running, pending or failed.
     Status(status::Args),
     /// Time the trainer against the numpy and PyTorch references.
-    Bench(crate::engine::bench::BenchArgs),
+    Bench(bench::Args),
 }
 
 /// Exit code of a command: 0 ok, 1 problems found, 2 usage or I/O errors.
@@ -58,13 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(a) => report::run(&a),
         Command::RunTrial(a) => run_trial::run(&a),
         Command::Status(a) => status::run(&a),
-        Command::Bench(a) => match crate::engine::bench::run_bench(&a) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("{e:?}");
-                1
-            }
-        },
+        Command::Bench(a) => bench::run(&a),
     }
 }
 
