@@ -246,10 +246,6 @@ pub fn row(
         peak1,
         ..Row::default()
     };
-    if let Some(secs) = args.wait_quiet {
-        machine::wait_quiet(secs, args.quiet_threshold);
-    }
-    row.load_before = machine::sample(0.5);
     for rep in 0..args.repeats.max(1) {
         row.push(
             Framework::Regime,
@@ -292,7 +288,9 @@ pub fn run(
             .map_or(f64::NAN, |p| p.1);
         let peak1 = regime_sgemm(m, k, n).max(numpy);
         for &threads in &args.threads {
-            rows.push(row(model, threads, peak1, &data, args, refs)?);
+            rows.push(super::quietest(args, || {
+                row(model, threads, peak1, &data, args, refs)
+            })?);
         }
     }
     Ok(rows)

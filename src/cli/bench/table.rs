@@ -91,14 +91,16 @@ impl Row {
             .filter_map(|&fw| Some((fw, self.samples[fw.index()].first()?.library.clone())))
             .collect()
     }
-    fn load(&self) -> String {
-        let during = self
-            .samples
+    /// The most cores other processes used during any run of the row.
+    pub fn max_others(&self) -> Option<f64> {
+        self.samples
             .iter()
             .flatten()
             .filter_map(|s| s.others)
-            .reduce(f64::max);
-        format!("{} / {}", load(self.load_before), load(during))
+            .reduce(f64::max)
+    }
+    fn load(&self) -> String {
+        format!("{} / {}", load(self.load_before), load(self.max_others()))
     }
 }
 

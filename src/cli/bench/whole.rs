@@ -108,7 +108,41 @@ fn time_reference(
     })
 }
 
-/// One row per thread count; repeats interleaved across frameworks.
+/// One thread count; repeats interleaved across frameworks.
+fn row(
+    args: &Args,
+    refs: &[(Framework, &Python)],
+    file: &Path,
+    dir: &Path,
+    threads: usize,
+) -> miette::Result<Row> {
+    let mut row = Row {
+        label: format!("fmnist 784-{HIDDEN}-10, {} it", iters(args)),
+        threads,
+        flops: (4 * 784 * HIDDEN + 6 * HIDDEN * 10) as f64,
+        peak1: f64::NAN,
+        ..Row::default()
+    };
+    for _ in 0..args.repeats.max(1) {
+        row.push(
+            Framework::Regime,
+            time_regime(args, file, &dir.join("out"), threads)?,
+        );
+        for &(fw, py) in refs {
+            row.push(fw, time_reference(py, fw, args, threads)?);
+        }
+    }
+    eprintln!(
+        "bench: whole process on {threads} thread(s): regime {:.2} s, numpy as is {:.2}, at best {:.2}, torch {:.2}",
+        row.seconds(Framework::Regime),
+        row.seconds(Framework::NumpyEnv),
+        row.seconds(Framework::NumpyBest),
+        row.seconds(Framework::Torch)
+    );
+    Ok(row)
+}
+
+/// One row per thread count.
 pub fn run(args: &Args, refs: &[(Framework, &Python)]) -> miette::Result<Vec<Row>> {
     if !args.data_dir.join("train-images-idx3-ubyte.gz").is_file() {
         return Err(miette!(
@@ -121,34 +155,9 @@ pub fn run(args: &Args, refs: &[(Framework, &Python)]) -> miette::Result<Vec<Row
     std::fs::write(&file, reg_file(&args.data_dir, iters(args))).into_diagnostic()?;
     let mut rows = Vec::new();
     for &threads in &args.threads {
-        let mut row = Row {
-            label: format!("fmnist 784-{HIDDEN}-10, {} it", iters(args)),
-            threads,
-            flops: (4 * 784 * HIDDEN + 6 * HIDDEN * 10) as f64,
-            peak1: f64::NAN,
-            ..Row::default()
-        };
-        if let Some(secs) = args.wait_quiet {
-            machine::wait_quiet(secs, args.quiet_threshold);
-        }
-        row.load_before = machine::sample(0.5);
-        for _ in 0..args.repeats.max(1) {
-            row.push(
-                Framework::Regime,
-                time_regime(args, &file, &dir.join("out"), threads)?,
-            );
-            for &(fw, py) in refs {
-                row.push(fw, time_reference(py, fw, args, threads)?);
-            }
-        }
-        eprintln!(
-            "bench: whole process on {threads} thread(s): regime {:.2} s, numpy as is {:.2}, at best {:.2}, torch {:.2}",
-            row.seconds(Framework::Regime),
-            row.seconds(Framework::NumpyEnv),
-            row.seconds(Framework::NumpyBest),
-            row.seconds(Framework::Torch)
-        );
-        rows.push(row);
+        rows.push(super::quietest(args, || {
+            row(args, refs, &file, &dir, threads)
+        })?);
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(rows)
