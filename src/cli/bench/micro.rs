@@ -277,6 +277,7 @@ pub fn run(
     args: &Args,
     refs: &[(Framework, &Python)],
     numpy_peaks: &reference::Peaks,
+    emit: &mut super::Emit,
 ) -> miette::Result<Vec<Row>> {
     let mut rows = Vec::new();
     for model in models(args) {
@@ -291,6 +292,7 @@ pub fn run(
             rows.push(super::quietest(args, || {
                 row(model, threads, peak1, &data, args, refs)
             })?);
+            emit(&rows)?;
         }
     }
     Ok(rows)

@@ -128,25 +128,38 @@ fn bench(args: &Args) -> miette::Result<()> {
         (Some(py), false) => py.numpy_best_sgemm(&peak_filter(args))?,
         _ => (Vec::new(), String::new()),
     };
-    let (title, rows) = if args.whole {
-        ("Whole process", whole::run(args, &refs)?)
+    let title = if args.whole {
+        "Whole process"
     } else {
-        ("Microbench", micro::run(args, &refs, &peaks)?)
+        "Microbench"
     };
-    let body = if args.whole {
-        table::whole(&rows)
+    // After every row the report so far goes to --markdown, so an
+    // interrupted run keeps what it measured.
+    let render = |rows: &[table::Row]| {
+        let body = if args.whole {
+            table::whole(rows)
+        } else {
+            table::micro(rows)
+        };
+        header(args, title, start_load, &numpy_best, rows) + "\n" + &body
+    };
+    let mut emit = |rows: &[table::Row]| -> miette::Result<()> {
+        match &args.markdown {
+            Some(path) => replace_section(path, section_key(args), &render(rows)),
+            None => Ok(()),
+        }
+    };
+    let rows = if args.whole {
+        whole::run(args, &refs, &mut emit)?
     } else {
-        table::micro(&rows)
+        micro::run(args, &refs, &peaks, &mut emit)?
     };
-    let report = header(args, title, start_load, &numpy_best, &rows) + "\n" + &body;
+    let report = render(&rows);
     println!("{report}");
     if let Some(path) = &args.out {
         std::fs::write(path, &report).into_diagnostic()?;
     }
-    if let Some(path) = &args.markdown {
-        let key = if args.whole { "whole" } else { "micro" };
-        replace_section(path, key, &report)?;
-    }
+    emit(&rows)?;
     Ok(())
 }
 
@@ -240,6 +253,17 @@ fn header(
     );
     s
 }
+
+fn section_key(args: &Args) -> &'static str {
+    if args.whole {
+        "whole"
+    } else {
+        "micro"
+    }
+}
+
+/// Called with the rows so far after each one.
+pub type Emit<'a> = dyn FnMut(&[table::Row]) -> miette::Result<()> + 'a;
 
 /// The `sgemm_peak.py --only` filter for the models of this run.
 fn peak_filter(args: &Args) -> String {

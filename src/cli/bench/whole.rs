@@ -143,7 +143,11 @@ fn row(
 }
 
 /// One row per thread count.
-pub fn run(args: &Args, refs: &[(Framework, &Python)]) -> miette::Result<Vec<Row>> {
+pub fn run(
+    args: &Args,
+    refs: &[(Framework, &Python)],
+    emit: &mut super::Emit,
+) -> miette::Result<Vec<Row>> {
     if !args.data_dir.join("train-images-idx3-ubyte.gz").is_file() {
         return Err(miette!(
             "--whole needs the real Fashion-MNIST in {} (scripts/install-deps installs it)",
@@ -158,6 +162,7 @@ pub fn run(args: &Args, refs: &[(Framework, &Python)]) -> miette::Result<Vec<Row
         rows.push(super::quietest(args, || {
             row(args, refs, &file, &dir, threads)
         })?);
+        emit(&rows)?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(rows)
