@@ -147,3 +147,30 @@ pub fn wait_quiet(max_wait: f64, threshold: f64) -> bool {
         }
     }
 }
+
+/// An exclusive `flock` on a file, held until dropped (`--lock`).
+pub struct Held(#[allow(dead_code)] Option<std::fs::File>);
+
+/// Takes the lock other users of the machine take around their builds (for
+/// example `flock /tmp/build.lock cargo ...`), so that none starts while a
+/// row is timed; waits for the one running, if any.
+pub fn hold(path: Option<&std::path::Path>) -> std::io::Result<Held> {
+    use std::os::unix::io::AsRawFd;
+    let Some(path) = path else {
+        return Ok(Held(None));
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    // SAFETY: flock on a descriptor we own; released when `file` is closed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!("bench: waiting for {}", path.display());
+        // SAFETY: as above, blocking.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(Held(Some(file)))
+}

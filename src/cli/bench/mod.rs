@@ -83,6 +83,11 @@ pub struct Args {
     /// more than twice --quiet-threshold cores during it; the quietest is kept.
     #[arg(long, default_value_t = 0)]
     pub retries: usize,
+    /// Hold an exclusive flock on this file while each row is measured (the
+    /// lock the machine's users take around their builds), so no build
+    /// starts meanwhile.
+    #[arg(long)]
+    pub lock: Option<PathBuf>,
     /// Also write the report (header and table, markdown) to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -171,6 +176,7 @@ fn quietest(
 ) -> miette::Result<table::Row> {
     let mut best: Option<table::Row> = None;
     for attempt in 0..=args.retries {
+        let _held = machine::hold(args.lock.as_deref()).into_diagnostic()?;
         if let Some(secs) = args.wait_quiet {
             machine::wait_quiet(secs, args.quiet_threshold);
         }
