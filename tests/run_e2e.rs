@@ -482,6 +482,56 @@ fn bench_times_regime_without_references() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("| mlp D16 H8 | 1 |"), "{stdout}");
+    assert!(stdout.contains("numpy at best ex/s"), "{stdout}");
+    assert!(stdout.contains("- CPU: "), "{stdout}");
+    assert_eq!(stdout.matches("| mlp D16 H8 |").count(), 1, "{stdout}");
+}
+
+/// With the benchmark's python (`scripts/bench-env`) present, numpy runs
+/// twice and every row names the kernels; skipped without it. Tiny sizes,
+/// nothing timed.
+#[test]
+fn bench_runs_numpy_as_is_and_at_its_best_when_python_is_there() {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-bench/bin/python");
+    if !python.exists() {
+        eprintln!("skipped: no {}", python.display());
+        return;
+    }
+    let out = regime()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["bench", "--repeats", "1", "--iters", "2", "--warmup", "0"])
+        .args([
+            "--threads",
+            "1",
+            "--hidden",
+            "8",
+            "--inputs",
+            "16",
+            "--no-cnn",
+        ])
+        .arg("--python")
+        .arg(&python)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("| mlp D16 H8 | 1 |"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    // regime, numpy as is, numpy at best measured; torch not asked for.
+    assert!(cells[3..6].iter().all(|c| *c != "–"), "{row}");
+    assert_eq!(cells[6], "–", "{row}");
+    assert!(
+        stdout.contains("numpy at best (both variables unset"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("numpy as is: numpy "), "{stdout}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The `regime` command line: one file per subcommand. To add one, add a
 //! variant to `Command` with its args struct and a match arm in `run`.
 
+pub mod bench;
 pub mod blas;
 pub mod check;
 pub mod completions;
@@ -51,7 +52,7 @@ pub enum Command {
     /// Show which trials of a results directory are done, running, pending or failed.
     Status(status::Args),
     /// Time the trainer against the numpy and PyTorch references.
-    Bench(crate::engine::bench::BenchArgs),
+    Bench(bench::Args),
     /// Show the BLAS library, the candidate kernels with their self-test
     /// and speed, the kernel in use and why, threads and environment.
     Doctor(doctor::Args),
@@ -120,13 +121,7 @@ pub fn run(cli: Cli) -> ExitCode {
             println!("{}", blas::self_test_report());
             0
         }
-        Command::Bench(a) => match crate::engine::bench::run_bench(&a) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("{e:?}");
-                1
-            }
-        },
+        Command::Bench(a) => bench::run(&a),
     }
 }
 

@@ -9,7 +9,6 @@
 //! - [`with_gemm_threads`]: how many threads a trial's GEMMs use (results
 //!   are bit-identical for every count; see `gemm`).
 
-pub mod bench;
 pub mod gemm;
 pub mod init;
 pub mod layers;
