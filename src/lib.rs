@@ -21,6 +21,7 @@ mod blas_smoke {
 
 pub mod check;
 pub mod cli;
+pub mod compile;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;

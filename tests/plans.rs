@@ -6,7 +6,8 @@
 //!
 //! Update (after reading the diff!) with `REGIME_BLESS=1 cargo test --test plans`.
 
-use regime::plan::{compile, compile_source, to_yaml, CompileOptions};
+use regime::compile::{compile, compile_source, Options};
+use regime::plan::to_yaml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -54,7 +55,7 @@ fn code_blocks(path: &str) -> Vec<String> {
 
 /// Snapshot name → compiled YAML, for every program that compiles.
 fn plans() -> BTreeMap<String, String> {
-    let opts = CompileOptions::default();
+    let opts = Options::default();
     let mut out = BTreeMap::new();
     let mut files = reg_files("experiments", |_| true);
     files.extend(reg_files("stdlib", |_| true));
@@ -67,7 +68,7 @@ fn plans() -> BTreeMap<String, String> {
         out.insert(name, to_yaml(&compiled.plan).unwrap());
     }
     // The options too: `--seeds` and `--scale` change the plan.
-    let scaled = CompileOptions {
+    let scaled = Options {
         seeds: Some(1),
         scale: 0.25,
     };

@@ -29,7 +29,7 @@ fn every_reg_file_checks_clean() {
     reg_files(Path::new("."), &mut files);
     assert!(files.len() >= 3, "found only {files:?}");
     for f in files {
-        let report = regime::check::check_path(&f);
+        let report = regime::compile::check_path(&f);
         assert!(
             report.diagnostics.is_empty(),
             "{}:\n{}",

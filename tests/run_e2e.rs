@@ -1,7 +1,8 @@
 //! End to end: `.reg` source → plan → trials on the engine → results,
 //! summary and plots, on the bundled Fashion-MNIST sample at tiny sizes.
 
-use regime::plan::{compile, CompileOptions, Plan};
+use regime::compile::{compile, Options};
+use regime::plan::Plan;
 use regime::run::results::{ResultsDir, Status, TrialRecord};
 use regime::run::runner::{run, RunOptions};
 use std::path::{Path, PathBuf};
@@ -39,7 +40,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 fn plan_of(file: &Path) -> Plan {
     match compile(
         file,
-        &CompileOptions {
+        &Options {
             seeds: None,
             scale: 1.0,
         },
@@ -426,7 +427,7 @@ fn the_readme_example_checks_clean() {
         + 4;
     let len = readme[start..].find("```").unwrap();
     let example = &readme[start..start + len];
-    let report = regime::check::check_source("README.md", example, None);
+    let report = regime::compile::check_source("README.md", example, None);
     assert!(!report.has_errors(), "{}", report.render(false, 80));
     assert_eq!(report.warning_count(), 0, "{}", report.render(false, 80));
 }

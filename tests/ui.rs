@@ -5,7 +5,7 @@
 use std::path::Path;
 
 fn render(path: &Path) -> String {
-    let report = regime::check::check_path(path);
+    let report = regime::compile::check_path(path);
     let mut out = report.render(false, 80);
     out.push_str(&format!(
         "{} error(s), {} warning(s)\n",
@@ -46,7 +46,7 @@ fn ui() {
 fn every_diagnostic_has_help() {
     use miette::Diagnostic as _;
     for path in cases() {
-        let report = regime::check::check_path(&path);
+        let report = regime::compile::check_path(&path);
         for d in &report.diagnostics {
             assert!(
                 d.diagnostic.help().is_some(),
@@ -88,7 +88,7 @@ fn every_code_has_a_case() {
         }
         let path = Path::new("tests/ui").join(format!("{code}.reg"));
         assert!(path.exists(), "no UI case for regime::{code}");
-        let report = regime::check::check_path(&path);
+        let report = regime::compile::check_path(&path);
         assert!(
             report
                 .diagnostics
@@ -102,7 +102,7 @@ fn every_code_has_a_case() {
     for path in cases() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         if stem.starts_with("clean") {
-            let report = regime::check::check_path(&path);
+            let report = regime::compile::check_path(&path);
             assert!(
                 report.diagnostics.is_empty(),
                 "{stem}:\n{}",

@@ -1,7 +1,7 @@
 //! Experiments: keys, `vary` axes and arms checked and expanded into trials
 //! (cells × arms × seeds × grid values) with equal budgets, seeds and cost
-//! estimates. This is where the plan is actually built; `plan::compile` only
-//! drives it.
+//! estimates. Checking and expanding are one walk: the values built here are
+//! `plan`'s types, which `crate::compile` assembles into the `Plan`.
 
 use super::analysis::{analysis, warn_checks};
 use super::budget::{budgets, derive_seed, estimate, size_text};

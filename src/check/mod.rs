@@ -26,18 +26,20 @@ use crate::plan::ExperimentPlan;
 use crate::syntax::ast::{Item, Span};
 use defs::Defs;
 use eval::{Ctx, Env, Val};
-use std::path::Path;
 
-/// Options that change what the checked program means.
+/// Options that change what the checked program means (and so the plan):
+/// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
+/// duration written in iterations and every `subset` (1.0 = as written).
+/// The one options struct of the pipeline (`crate::compile::Options`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CheckOptions {
+pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
 }
 
-impl Default for CheckOptions {
+impl Default for Options {
     fn default() -> Self {
-        CheckOptions {
+        Options {
             seeds: None,
             scale: 1.0,
         }
@@ -52,49 +54,11 @@ pub struct Checked {
     pub source_hash: String,
 }
 
-/// Check the file at `path` (reading it and its imports).
-pub fn check_path(path: &Path) -> Report {
-    check_path_with(path, CheckOptions::default()).report
-}
-
-pub fn check_path_with(path: &Path, opts: CheckOptions) -> Checked {
-    let name = path.to_string_lossy().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => check_source_with(&name, &text, path.parent(), opts),
-        Err(e) => {
-            let mut report = Report::default();
-            let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(crate::diagnostics::Located::new(
-                file,
-                crate::diagnostics::Diagnostic::MissingFile {
-                    path: name,
-                    reason: e.to_string(),
-                    span: (0, 0).into(),
-                },
-            ));
-            Checked {
-                report,
-                experiments: vec![],
-                source_hash: String::new(),
-            }
-        }
-    }
-}
-
-/// Check source text; `dir` is where relative imports are looked up.
-pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Report {
-    check_source_with(name, text, dir, CheckOptions::default()).report
-}
-
-pub fn check_source_with(
-    name: &str,
-    text: &str,
-    dir: Option<&Path>,
-    opts: CheckOptions,
-) -> Checked {
-    let program = imports::load(name, text, dir);
+/// Check a loaded program (see `crate::compile` for the entry points that
+/// read files).
+pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     let mut diags = program.diags.clone();
-    let defs = Defs::collect(&program, &mut diags);
+    let defs = Defs::collect(program, &mut diags);
     let scale = if opts.scale.is_finite() && opts.scale > 0.0 {
         opts.scale
     } else {
@@ -114,7 +78,7 @@ pub fn check_source_with(
             let Item::Experiment(e) = item else { continue };
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == e.name.name) {
                 diags.push(defs::duplicate(
-                    &program,
+                    program,
                     "experiment",
                     &e.name.name,
                     *first,
@@ -129,7 +93,7 @@ pub fn check_source_with(
         }
     }
     diags.extend(ctx.diags);
-    diags.extend(unused::warnings(&program));
+    diags.extend(unused::warnings(program));
     let mut report = Report {
         sources: program.sources.clone(),
         diagnostics: diags,
@@ -138,7 +102,7 @@ pub fn check_source_with(
     Checked {
         report,
         experiments,
-        source_hash: source_hash(&program),
+        source_hash: source_hash(program),
     }
 }
 

@@ -153,7 +153,7 @@ pub fn compile_options(
     file: &std::path::Path,
     seeds: Option<u32>,
     scale: f64,
-) -> Result<crate::plan::CompileOptions, ExitCode> {
+) -> Result<crate::compile::Options, ExitCode> {
     if !(scale.is_finite() && scale > 0.0) {
         eprintln!("error: --scale must be a positive number");
         return Err(2);
@@ -161,7 +161,7 @@ pub fn compile_options(
     if !readable(file) {
         return Err(2);
     }
-    Ok(crate::plan::CompileOptions { seeds, scale })
+    Ok(crate::compile::Options { seeds, scale })
 }
 
 /// Opens a results directory; prints why not (exit 1).
