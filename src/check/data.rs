@@ -3,7 +3,7 @@
 
 use super::defs::Def;
 use super::eval::{name_of, Ctx, Env, Val};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{DataSource, DataSpec, Normalize, Shape};
 use crate::syntax::ast::{Expr, ExprKind};
 
@@ -20,7 +20,7 @@ pub const NORMALIZE: [&str; 5] = [
 pub const DEFAULT_VAL: usize = 1000;
 
 /// The `data:` of an experiment: a `data` definition's name or a source call.
-pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
+pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<DataSpec, Reported> {
     match &e.kind {
         ExprKind::Ident(_) => match ctx.defs.get(&name_of(e, env).unwrap_or_default()) {
             Some(Def::Data(d)) => source(ctx, &d.value, &d.name.name, &Env::new()),
@@ -31,20 +31,18 @@ pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
                 }
                 let mut known = ctx.defs.names_of("data");
                 known.extend(SOURCES);
-                ctx.unknown("data set", &name, e.span, &known);
-                None
+                Err(ctx.unknown("data set", &name, e.span, &known))
             }
         },
         ExprKind::Call { name, .. } => source(ctx, e, &name.name.clone(), env),
         _ => {
             let v = ctx.eval(e, env);
-            ctx.wrong_type(e.span, "a data set", &v);
-            None
+            Err(ctx.wrong_type(e.span, "a data set", &v))
         }
     }
 }
 
-fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec> {
+fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec, Reported> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
         ExprKind::Ident(_) => (
@@ -56,8 +54,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         ),
         _ => {
             let v = ctx.eval(e, env);
-            ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v);
-            return None;
+            return Err(ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v));
         }
     };
     let common = ["val", "subset", "normalize"];
@@ -70,18 +67,16 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             (n, vec!["train", "dim", "classes"])
         }
         other => {
-            ctx.unknown("data source", other, callee.span, &SOURCES);
-            return None;
+            return Err(ctx.unknown("data source", other, callee.span, &SOURCES));
         }
     };
     let b = ctx.bind(&callee, args, &names, &required);
-    let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| b[i]);
+    let get = |n: &str| b.arg(n);
     let path = match get("path") {
         Some(p) => match ctx.eval(p, env) {
             Val::Str(s) => Some(relative_to_file(ctx, p, s)),
             other => {
-                ctx.wrong_type(p.span, "a path string", &other);
-                return None;
+                return Err(ctx.wrong_type(p.span, "a path string", &other));
             }
         },
         None => None,
@@ -105,16 +100,20 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             10,
         ),
         _ => {
-            let train = get("train")
+            let train = b
+                .required_arg("train")
                 .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
                 as usize;
             let test = match get("test") {
                 Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
                 None => (train / 5).max(1),
             };
-            let dim =
-                get("dim").and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
-            let classes = get("classes")
+            let dim = b
+                .required_arg("dim")
+                .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))?
+                as usize;
+            let classes = b
+                .required_arg("classes")
                 .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))?
                 as usize;
             let seed = match get("seed") {
@@ -148,7 +147,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         Some(x) => {
             let v = ctx.count(x, env, "`val`", 0)? as usize;
             if v >= total {
-                ctx.report(
+                return Err(ctx.report(
                     x.span,
                     Diagnostic::OutOfRange {
                         what: "`val`".into(),
@@ -157,8 +156,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
                         span: x.span.into(),
                         help: None,
                     },
-                );
-                return None;
+                ));
             }
             v
         }
@@ -169,7 +167,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             let n = ctx.count(x, env, "`subset`", 1)? as f64;
             let scaled = ((n * ctx.scale).round() as usize).max(1);
             if scaled > total - val {
-                ctx.report(
+                return Err(ctx.report(
                     x.span,
                     Diagnostic::OutOfRange {
                         what: "`subset`".into(),
@@ -178,8 +176,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
                         span: x.span.into(),
                         help: None,
                     },
-                );
-                return None;
+                ));
             }
             Some(scaled)
         }
@@ -189,7 +186,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         Some(x) => normalize(ctx, x, env)?,
         None => Normalize::MeanImage,
     };
-    Some(DataSpec {
+    Ok(DataSpec {
         name: def_name.to_string(),
         source,
         val,
@@ -223,26 +220,22 @@ fn shape(channels: usize, side: usize) -> Shape {
     }
 }
 
-pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<Normalize> {
+pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Normalize, Reported> {
     match ctx.eval(e, env) {
-        Val::Word(w) => Some(match w.as_str() {
+        Val::Word(w) => Ok(match w.as_str() {
             "none" => Normalize::None,
             "unit" => Normalize::Unit,
             "mean_image" => Normalize::MeanImage,
             "raw_mean_image" => Normalize::RawMeanImage,
             "standardize" => Normalize::Standardize,
             other => {
-                ctx.unknown("normalization", other, e.span, &NORMALIZE);
-                return None;
+                return Err(ctx.unknown("normalization", other, e.span, &NORMALIZE));
             }
         }),
-        other => {
-            ctx.wrong_type(
-                e.span,
-                "a normalization (`mean_image`, `unit`, ...)",
-                &other,
-            );
-            None
-        }
+        other => Err(ctx.wrong_type(
+            e.span,
+            "a normalization (`mean_image`, `unit`, ...)",
+            &other,
+        )),
     }
 }

@@ -65,6 +65,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
+    ctx.diags = crate::diagnostics::Diags::after(&diags);
     ctx.dirs = program.dirs.clone();
     for m in &program.modules {
         for item in &m.module.items {
@@ -87,12 +88,13 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
                 continue;
             }
             seen.push((e.name.name.clone(), e.name.span));
-            if let Some(plan) = experiment::elaborate(&mut ctx, e, opts.seeds) {
+            // An experiment that does not expand was reported: `Reported` proves it.
+            if let Ok(plan) = experiment::elaborate(&mut ctx, e, opts.seeds) {
                 experiments.push(plan);
             }
         }
     }
-    diags.extend(ctx.diags);
+    diags.extend(ctx.diags.into_vec());
     diags.extend(unused::warnings(program));
     let mut report = Report {
         sources: program.sources.clone(),
@@ -115,7 +117,7 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
             .map(|p| {
                 let v = match &p.default {
                     Some(d) => ctx.eval(d, &Env::new()),
-                    None => Val::Unknown,
+                    None => Val::Unknown(unbound(p)),
                 };
                 (p.name.name.clone(), v)
             })
@@ -134,17 +136,17 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
         }
         Item::Schedule(s) => {
             let env = params(ctx, &s.params);
-            if ctx.enter(&s.name.name, s.name.span) {
+            if ctx.enter(&s.name.name, s.name.span).is_ok() {
                 let v = ctx.eval(&s.body, &env);
                 ctx.leave();
-                if !matches!(v, Val::Sched(_) | Val::Num { .. } | Val::Unknown) {
+                if !matches!(v, Val::Sched(_) | Val::Num { .. } | Val::Unknown(_)) {
                     ctx.wrong_type(s.body.span, "a schedule", &v);
                 }
             }
         }
         Item::Policy(p) => {
             let env = params(ctx, &p.params);
-            if ctx.enter(&p.name.name, p.name.span) {
+            if ctx.enter(&p.name.name, p.name.span).is_ok() {
                 let _ = policy::build(ctx, p, &env);
                 ctx.leave();
             }
@@ -158,6 +160,22 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
         }
         Item::Import(_) | Item::Experiment(_) => {}
     }
+}
+
+/// A parameter without a default has no value in a standalone check: the
+/// missing argument it is, reported to a pass that is never shown (the
+/// definition's uses report their own).
+fn unbound(p: &crate::syntax::ast::Param) -> crate::diagnostics::Reported {
+    let mut hidden = crate::diagnostics::Diags::default();
+    hidden.error(crate::diagnostics::Located::new(
+        p.name.span.file,
+        crate::diagnostics::Diagnostic::MissingArgument {
+            name: p.name.name.clone(),
+            callee: "a standalone check".into(),
+            span: p.name.span.into(),
+            help: None,
+        },
+    ))
 }
 
 /// Hex SHA-256 over every loaded text, root first, in import order.
