@@ -19,6 +19,7 @@ mod blas_smoke {
     }
 }
 
+pub mod builtins;
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -3,18 +3,10 @@
 
 use super::defs::Def;
 use super::eval::{name_of, Ctx, Env, Val};
+use crate::builtins::{Builtin, Normalization, Source};
 use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{DataSource, DataSpec, Normalize, Shape};
 use crate::syntax::ast::{Expr, ExprKind};
-
-pub const SOURCES: [&str; 4] = ["fashion_mnist", "mnist", "cifar10", "synthetic"];
-pub const NORMALIZE: [&str; 5] = [
-    "none",
-    "unit",
-    "mean_image",
-    "raw_mean_image",
-    "standardize",
-];
 
 /// Default images held out for validation from the real data sets.
 pub const DEFAULT_VAL: usize = 1000;
@@ -26,11 +18,11 @@ pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<DataSpec, Reported>
             Some(Def::Data(d)) => source(ctx, &d.value, &d.name.name, &Env::new()),
             _ => {
                 let name = name_of(e, env).unwrap_or_default();
-                if SOURCES.contains(&name.as_str()) {
+                if Source::from_name(&name).is_some() {
                     return source(ctx, e, &name, env);
                 }
                 let mut known = ctx.defs.names_of("data");
-                known.extend(SOURCES);
+                known.extend(Source::names());
                 Err(ctx.unknown("data set", &name, e.span, &known))
             }
         },
@@ -57,20 +49,11 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
             return Err(ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v));
         }
     };
-    let common = ["val", "subset", "normalize"];
-    let (names, required): (Vec<&str>, Vec<&str>) = match callee.name.as_str() {
-        "fashion_mnist" => (vec!["path", "val", "subset", "normalize"], vec![]),
-        "mnist" | "cifar10" => (vec!["path", "val", "subset", "normalize"], vec!["path"]),
-        "synthetic" => {
-            let mut n = vec!["train", "test", "dim", "classes", "seed"];
-            n.extend(common);
-            (n, vec!["train", "dim", "classes"])
-        }
-        other => {
-            return Err(ctx.unknown("data source", other, callee.span, &SOURCES));
-        }
+    let Some(which) = Source::from_name(&callee.name) else {
+        return Err(ctx.unknown(Source::KIND, &callee.name, callee.span, &Source::names()));
     };
-    let b = ctx.bind(&callee, args, &names, &required);
+    let entry = which.entry();
+    let b = ctx.bind(&callee, args, &entry.param_names(), &entry.required());
     let get = |n: &str| b.arg(n);
     let path = match get("path") {
         Some(p) => match ctx.eval(p, env) {
@@ -81,9 +64,9 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
         },
         None => None,
     };
-    let (source, total, input, classes) = match callee.name.as_str() {
-        "fashion_mnist" => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
-        "mnist" => (
+    let (source, total, input, classes) = match which {
+        Source::FashionMnist => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
+        Source::Mnist => (
             DataSource::Mnist {
                 path: path.unwrap_or_default(),
             },
@@ -91,7 +74,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
             shape(1, 28),
             10,
         ),
-        "cifar10" => (
+        Source::Cifar10 => (
             DataSource::Cifar10 {
                 path: path.unwrap_or_default(),
             },
@@ -99,7 +82,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
             shape(3, 32),
             10,
         ),
-        _ => {
+        Source::Synthetic => {
             let train = b
                 .required_arg("train")
                 .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
@@ -222,14 +205,14 @@ fn shape(channels: usize, side: usize) -> Shape {
 
 pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Normalize, Reported> {
     match ctx.eval(e, env) {
-        Val::Word(w) => Ok(match w.as_str() {
-            "none" => Normalize::None,
-            "unit" => Normalize::Unit,
-            "mean_image" => Normalize::MeanImage,
-            "raw_mean_image" => Normalize::RawMeanImage,
-            "standardize" => Normalize::Standardize,
-            other => {
-                return Err(ctx.unknown("normalization", other, e.span, &NORMALIZE));
+        Val::Word(w) => Ok(match Normalization::from_name(&w) {
+            Some(Normalization::None) => Normalize::None,
+            Some(Normalization::Unit) => Normalize::Unit,
+            Some(Normalization::MeanImage) => Normalize::MeanImage,
+            Some(Normalization::RawMeanImage) => Normalize::RawMeanImage,
+            Some(Normalization::Standardize) => Normalize::Standardize,
+            None => {
+                return Err(ctx.unknown(Normalization::KIND, &w, e.span, &Normalization::names()));
             }
         }),
         other => Err(ctx.wrong_type(

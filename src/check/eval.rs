@@ -4,6 +4,7 @@
 //! checking goes on and reports everything at once.
 
 use super::defs::{Def, Defs};
+use crate::builtins::{self, Builtin};
 use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Diags, Located, Reported};
 use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
 use crate::syntax::ast::*;
@@ -126,16 +127,6 @@ pub fn site_text(name: &str, env: &Env) -> String {
         format!("with {}", call_text(name, env))
     }
 }
-
-/// Built-in schedules and constructors callable in a value.
-pub const SCHEDULES: [&str; 6] = [
-    "constant",
-    "steps",
-    "linear",
-    "exponential",
-    "cosine",
-    "reverse",
-];
 
 /// Checking context: definitions, options and the diagnostics found so far.
 pub struct Ctx<'a> {
@@ -345,10 +336,12 @@ impl<'a> Ctx<'a> {
                     Err(reported) => Val::Unknown(reported),
                 }
             }
-            n if SCHEDULES.contains(&n) => super::schedule::builtin(self, name, args, env),
+            n if builtins::Schedule::from_name(n).is_some() => {
+                super::schedule::builtin(self, name, args, env)
+            }
             _ => {
                 let mut known: Vec<&str> = self.defs.names().collect();
-                known.extend(SCHEDULES);
+                known.extend(builtins::Schedule::names());
                 known.push("grid");
                 let help = did_you_mean(&name.name, known.iter().copied());
                 Val::Unknown(self.report(

@@ -2,13 +2,13 @@
 //! with shapes and parameter counts per layer; the last width must equal the
 //! number of classes.
 
+use super::args::Bound;
 use super::defs::Def;
 use super::eval::{name_of, num_text, Ctx, Env, Val};
+use crate::builtins::{self, Builtin};
 use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{Init, Layer, NetworkSpec, ResolvedLayer, Shape};
-use crate::syntax::ast::{Arg, Expr, ExprKind, Ident};
-
-pub const LAYERS: [&str; 5] = ["dense", "relu", "conv", "maxpool", "dropout"];
+use crate::syntax::ast::{Expr, ExprKind, Ident};
 
 /// Largest layer width and filter side accepted (far beyond what runs here;
 /// `too_large` reports realistic limits with an estimate).
@@ -149,28 +149,17 @@ fn layer(
             return Err(ctx.wrong_type(e.span, "a layer", &v));
         }
     };
-    let (layer, output, parameters) = match callee.name.as_str() {
-        "dense" => dense(ctx, &callee, args, env, input)?,
-        "relu" => {
-            ctx.bind(&callee, args, &[], &[]);
-            (Layer::Relu, input, 0)
-        }
-        "dropout" => dropout(ctx, &callee, args, env, input)?,
-        "maxpool" => maxpool(ctx, e, &callee, args, env, input, so_far)?,
-        "conv" => conv(ctx, e, &callee, args, env, input, so_far)?,
-        other => {
-            let help = crate::diagnostics::did_you_mean(other, LAYERS);
-            return Err(ctx.report(
-                callee.span,
-                Diagnostic::UnknownLayer {
-                    name: other.to_string(),
-                    span: callee.span.into(),
-                    help: help.or_else(|| {
-                        Some("layers: dense(n), relu, conv(filters, size, stride, pad), maxpool(size), dropout(p)".into())
-                    }),
-                },
-            ));
-        }
+    let Some(which) = builtins::Layer::from_name(&callee.name) else {
+        return Err(unknown_layer(ctx, &callee));
+    };
+    let entry = which.entry();
+    let b = ctx.bind(&callee, args, &entry.param_names(), &entry.required());
+    let (layer, output, parameters) = match which {
+        builtins::Layer::Dense => dense(ctx, &b, env, input)?,
+        builtins::Layer::Relu => (Layer::Relu, input, 0),
+        builtins::Layer::Dropout => dropout(ctx, &b, env, input)?,
+        builtins::Layer::Maxpool => maxpool(ctx, e, &b, env, input, so_far)?,
+        builtins::Layer::Conv => conv(ctx, e, &b, env, input, so_far)?,
     };
     Ok(ResolvedLayer {
         layer,
@@ -180,14 +169,19 @@ fn layer(
     })
 }
 
-fn dense(
-    ctx: &mut Ctx,
-    callee: &Ident,
-    args: &[Arg],
-    env: &Env,
-    input: Shape,
-) -> Result<Resolved, Reported> {
-    let b = ctx.bind(callee, args, &["units"], &["units"]);
+fn unknown_layer(ctx: &mut Ctx, callee: &Ident) -> Reported {
+    let help = crate::diagnostics::did_you_mean(&callee.name, builtins::Layer::names());
+    ctx.report(
+        callee.span,
+        Diagnostic::UnknownLayer {
+            name: callee.name.clone(),
+            span: callee.span.into(),
+            help: help.or_else(|| Some(format!("layers: {}", builtins::Layer::usages()))),
+        },
+    )
+}
+
+fn dense(ctx: &mut Ctx, b: &Bound, env: &Env, input: Shape) -> Result<Resolved, Reported> {
     let units = ctx.count_in(b.required(0)?, env, "the number of units", 1, MAX_WIDTH)? as usize;
     Ok((
         Layer::Dense { units },
@@ -202,14 +196,7 @@ fn dense(
     ))
 }
 
-fn dropout(
-    ctx: &mut Ctx,
-    callee: &Ident,
-    args: &[Arg],
-    env: &Env,
-    input: Shape,
-) -> Result<Resolved, Reported> {
-    let b = ctx.bind(callee, args, &["p"], &["p"]);
+fn dropout(ctx: &mut Ctx, b: &Bound, env: &Env, input: Shape) -> Result<Resolved, Reported> {
     let pe = b.required(0)?;
     let p = ctx.num(pe, env)?;
     if !(0.0..1.0).contains(&p) {
@@ -221,13 +208,11 @@ fn dropout(
 fn maxpool(
     ctx: &mut Ctx,
     e: &Expr,
-    callee: &Ident,
-    args: &[Arg],
+    b: &Bound,
     env: &Env,
     input: Shape,
     so_far: &str,
 ) -> Result<Resolved, Reported> {
-    let b = ctx.bind(callee, args, &["size"], &["size"]);
     let se = b.required(0)?;
     let size = ctx.count_in(se, env, "the pool size", 1, MAX_SIDE)? as usize;
     if !input.height.is_multiple_of(size) || !input.width.is_multiple_of(size) {
@@ -259,18 +244,11 @@ fn maxpool(
 fn conv(
     ctx: &mut Ctx,
     e: &Expr,
-    callee: &Ident,
-    args: &[Arg],
+    b: &Bound,
     env: &Env,
     input: Shape,
     so_far: &str,
 ) -> Result<Resolved, Reported> {
-    let b = ctx.bind(
-        callee,
-        args,
-        &["filters", "size", "stride", "pad"],
-        &["filters", "size"],
-    );
     let filters =
         ctx.count_in(b.required(0)?, env, "the number of filters", 1, MAX_WIDTH)? as usize;
     let size = ctx.count_in(b.required(1)?, env, "the filter size", 1, MAX_SIDE)? as usize;
@@ -331,8 +309,9 @@ fn conv(
 /// The `init:` key: `he`, `xavier` or `normal(std)`.
 pub fn init(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Init, Reported> {
     match &e.kind {
-        ExprKind::Call { name, args } if name.name == "normal" => {
-            let b = ctx.bind(name, args, &["std"], &["std"]);
+        ExprKind::Call { name, args } if name.name == builtins::Init::Normal.name() => {
+            let entry = builtins::Init::Normal.entry();
+            let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
             let se = b.required(0)?;
             let std = ctx.num(se, env)?;
             if !(std > 0.0) {
@@ -346,11 +325,14 @@ pub fn init(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Init, Reported> {
             Ok(Init::Normal { std })
         }
         _ => match ctx.eval(e, env) {
-            Val::Word(w) if w == "he" => Ok(Init::He),
-            Val::Word(w) if w == "xavier" => Ok(Init::Xavier),
-            Val::Word(w) => {
-                Err(ctx.unknown("initialisation", &w, e.span, &["he", "xavier", "normal"]))
-            }
+            Val::Word(w) => match builtins::Init::from_name(&w) {
+                Some(builtins::Init::He) => Ok(Init::He),
+                Some(builtins::Init::Xavier) => Ok(Init::Xavier),
+                // `normal` without its standard deviation.
+                Some(builtins::Init::Normal) | None => {
+                    Err(ctx.unknown(builtins::Init::KIND, &w, e.span, &builtins::Init::names()))
+                }
+            },
             other => Err(ctx.wrong_type(
                 e.span,
                 "an initialisation (`he`, `xavier`, `normal(1e-4)`)",
@@ -370,16 +352,7 @@ pub fn check_layer_name(ctx: &mut Ctx, e: &Expr, _env: &Env) {
         },
         _ => return,
     };
-    if !LAYERS.contains(&name.name.as_str()) {
-        ctx.report(
-            name.span,
-            Diagnostic::UnknownLayer {
-                name: name.name.clone(),
-                span: name.span.into(),
-                help: crate::diagnostics::did_you_mean(&name.name, LAYERS).or_else(|| {
-                    Some("layers: dense(n), relu, conv(filters, size, stride, pad), maxpool(size), dropout(p)".into())
-                }),
-            },
-        );
+    if builtins::Layer::from_name(&name.name).is_none() {
+        unknown_layer(ctx, &name);
     }
 }

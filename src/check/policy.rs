@@ -4,6 +4,7 @@
 //! a rule implied by an earlier one is shadowed (the first match applies).
 
 use super::eval::{num_text, Ctx, Env, Val};
+use crate::builtins::{self, Builtin};
 use crate::diagnostics::{closest, Diagnostic, Reported};
 use crate::plan::{self, Action, AssignOp, BinaryOp, Duration, Func, HistoryFunc, Metric, Policy};
 use crate::syntax::ast::{self, Expr, ExprKind, PolicyDef, PolicyStmt};
@@ -189,9 +190,6 @@ fn numeric(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<plan::Expr, Reported> {
     Ok(x)
 }
 
-const FUNCS: [&str; 5] = ["abs", "min", "max", "log", "exp"];
-const HISTORY: [&str; 5] = ["prev", "delta", "mean", "best", "since_best"];
-
 type Typed = (plan::Expr, Ty);
 
 fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
@@ -218,13 +216,13 @@ fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
         }
         ExprKind::Binary { op, lhs, rhs } => binary(ctx, e, *op, lhs, rhs, env),
         ExprKind::Call { name, args } => {
-            if let Some(func) = func(&name.name) {
+            if let Some(func) = builtins::Func::from_name(&name.name) {
                 func_call(ctx, func, name, args, env)
-            } else if let Some(func) = history_func(&name.name) {
+            } else if let Some(func) = builtins::History::from_name(&name.name) {
                 history_call(ctx, func, name, args, env)
             } else {
-                let mut known: Vec<&str> = FUNCS.to_vec();
-                known.extend(HISTORY);
+                let mut known: Vec<&str> = builtins::Func::names();
+                known.extend(builtins::History::names());
                 Err(ctx.unknown("function", &name.name, name.span, &known))
             }
         }
@@ -322,43 +320,40 @@ fn binary(
     ))
 }
 
-fn func(name: &str) -> Option<Func> {
-    match name {
-        "abs" => Some(Func::Abs),
-        "min" => Some(Func::Min),
-        "max" => Some(Func::Max),
-        "log" => Some(Func::Log),
-        "exp" => Some(Func::Exp),
-        _ => None,
+fn func(b: builtins::Func) -> Func {
+    use builtins::Func as B;
+    match b {
+        B::Abs => Func::Abs,
+        B::Min => Func::Min,
+        B::Max => Func::Max,
+        B::Log => Func::Log,
+        B::Exp => Func::Exp,
     }
 }
 
-fn history_func(name: &str) -> Option<HistoryFunc> {
-    match name {
-        "prev" => Some(HistoryFunc::Prev),
-        "delta" => Some(HistoryFunc::Delta),
-        "mean" => Some(HistoryFunc::Mean),
-        "best" => Some(HistoryFunc::Best),
-        "since_best" => Some(HistoryFunc::SinceBest),
-        _ => None,
+fn history_func(b: builtins::History) -> HistoryFunc {
+    use builtins::History as B;
+    match b {
+        B::Prev => HistoryFunc::Prev,
+        B::Delta => HistoryFunc::Delta,
+        B::Mean => HistoryFunc::Mean,
+        B::Best => HistoryFunc::Best,
+        B::SinceBest => HistoryFunc::SinceBest,
     }
 }
 
 /// `abs(x)`, `min(a, b)`, ...: numbers in, a number out.
 fn func_call(
     ctx: &mut Ctx,
-    func: Func,
+    which: builtins::Func,
     name: &ast::Ident,
     args: &[ast::Arg],
     env: &Env,
 ) -> Result<Typed, Reported> {
-    let arity = if matches!(func, Func::Min | Func::Max) {
-        2
-    } else {
-        1
-    };
-    let names: &[&str] = if arity == 2 { &["a", "b"] } else { &["x"] };
-    let bound = ctx.bind(name, args, names, names);
+    let func = func(which);
+    let entry = which.entry();
+    let arity = entry.params.len();
+    let bound = ctx.bind(name, args, &entry.param_names(), &entry.required());
     let mut out = vec![];
     for i in 0..arity {
         if let Some(e) = bound[i] {
@@ -374,18 +369,15 @@ fn func_call(
 /// `prev(val_acc)`, `mean(val_loss, last: 3)`, ...: one metric's history.
 fn history_call(
     ctx: &mut Ctx,
-    func: HistoryFunc,
+    which: builtins::History,
     name: &ast::Ident,
     args: &[ast::Arg],
     env: &Env,
 ) -> Result<Typed, Reported> {
     let n = name.name.as_str();
-    let names: &[&str] = if func == HistoryFunc::Mean {
-        &["metric", "last"]
-    } else {
-        &["metric"]
-    };
-    let bound = ctx.bind(name, args, names, names);
+    let func = history_func(which);
+    let entry = which.entry();
+    let bound = ctx.bind(name, args, &entry.param_names(), &entry.required());
     let m = bound.required(0).and_then(|arg| match arg {
         Expr {
             kind: ExprKind::Ident(m),

@@ -2,19 +2,28 @@
 //! `cosine`, `reverse`) and schedule lengths, which fix an arm's budget.
 
 use super::eval::{Ctx, Env, Val};
+use crate::builtins::{self, Builtin};
 use crate::diagnostics::Reported;
 use crate::plan::{Duration, Schedule};
 use crate::syntax::ast::{Arg, Ident};
 
 pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
-    let sched = match name.name.as_str() {
-        "constant" => {
-            let b = ctx.bind(name, args, &["value"], &["value"]);
+    let Some(which) = builtins::Schedule::from_name(&name.name) else {
+        return Val::Unknown(ctx.unknown(
+            builtins::Schedule::KIND,
+            &name.name,
+            name.span,
+            &builtins::Schedule::names(),
+        ));
+    };
+    let entry = which.entry();
+    let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    let sched = match which {
+        builtins::Schedule::Constant => {
             let value = b.required(0).and_then(|e| lambda_value(ctx, e, env));
             value.map(|value| Schedule::Constant { value })
         }
-        "steps" => {
-            let b = ctx.bind(name, args, &["values", "each"], &["values", "each"]);
+        builtins::Schedule::Steps => {
             let values = b
                 .required(0)
                 .and_then(|e| ctx.lambda_list(e, env, "the list of steps"));
@@ -26,27 +35,20 @@ pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
                 })
             })
         }
-        "linear" | "cosine" => {
-            let b = ctx.bind(name, args, &["from", "to", "over"], &["from", "to", "over"]);
+        builtins::Schedule::Linear | builtins::Schedule::Cosine => {
             let from = b.required(0).and_then(|e| lambda_value(ctx, e, env));
             let to = b.required(1).and_then(|e| lambda_value(ctx, e, env));
             let over = b.required(2).and_then(|e| ctx.dur(e, env));
             (|| {
                 let (from, to, over) = (from?, to?, over?);
-                Ok(if name.name == "linear" {
+                Ok(if which == builtins::Schedule::Linear {
                     Schedule::Linear { from, to, over }
                 } else {
                     Schedule::Cosine { from, to, over }
                 })
             })()
         }
-        "exponential" => {
-            let b = ctx.bind(
-                name,
-                args,
-                &["from", "rate", "every"],
-                &["from", "rate", "every"],
-            );
+        builtins::Schedule::Exponential => {
             let from = b.required(0).and_then(|e| lambda_value(ctx, e, env));
             let rate = b.required(1).and_then(|e| {
                 let r = ctx.num(e, env)?;
@@ -64,26 +66,23 @@ pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
                 })
             })()
         }
-        _ => {
-            // reverse
-            let b = ctx.bind(name, args, &["schedule"], &["schedule"]);
-            b.required(0)
-                .and_then(|e| {
-                    let v = ctx.eval(e, env);
-                    let s = ctx.to_schedule(e.span, v)?;
-                    if length(&s, 1).is_none() {
-                        return Err(endless(
-                            ctx,
-                            e,
-                            "`reverse` plays a schedule backwards over its length",
-                        ));
-                    }
-                    Ok(s)
-                })
-                .map(|inner| Schedule::Reverse {
-                    inner: Box::new(inner),
-                })
-        }
+        builtins::Schedule::Reverse => b
+            .required(0)
+            .and_then(|e| {
+                let v = ctx.eval(e, env);
+                let s = ctx.to_schedule(e.span, v)?;
+                if length(&s, 1).is_none() {
+                    return Err(endless(
+                        ctx,
+                        e,
+                        "`reverse` plays a schedule backwards over its length",
+                    ));
+                }
+                Ok(s)
+            })
+            .map(|inner| Schedule::Reverse {
+                inner: Box::new(inner),
+            }),
     };
     match sched {
         Ok(s) => Val::Sched(s),

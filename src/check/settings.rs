@@ -5,6 +5,7 @@
 use super::eval::{Ctx, Env, Val};
 use super::experiment::Keys;
 use super::{data, network};
+use crate::builtins::{self, Builtin};
 use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
 use crate::plan::*;
 use crate::syntax::ast::{self, ExperimentDef, Expr, Ident, Span};
@@ -174,9 +175,16 @@ fn sampling(ctx: &mut Ctx, keys: &Keys, env: &Env) -> Result<Sampling, Reported>
         return Ok(Sampling::Shuffle);
     };
     match ctx.eval(k.value, env) {
-        Val::Word(w) if w == "shuffle" => Ok(Sampling::Shuffle),
-        Val::Word(w) if w == "replacement" => Ok(Sampling::Replacement),
-        Val::Word(w) => Err(ctx.unknown("sampling", &w, k.value.span, &["shuffle", "replacement"])),
+        Val::Word(w) => match builtins::Sampling::from_name(&w) {
+            Some(builtins::Sampling::Shuffle) => Ok(Sampling::Shuffle),
+            Some(builtins::Sampling::Replacement) => Ok(Sampling::Replacement),
+            None => Err(ctx.unknown(
+                builtins::Sampling::KIND,
+                &w,
+                k.value.span,
+                &builtins::Sampling::names(),
+            )),
+        },
         other => Err(ctx.wrong_type(k.value.span, "`shuffle` or `replacement`", &other)),
     }
 }
@@ -274,7 +282,12 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
     let Some((name, args)) = call_parts(e) else {
         let v = ctx.eval(e, env);
         return Err(if let Val::Word(w) = &v {
-            ctx.unknown("optimizer", w, e.span, &["sgd", "adam"])
+            ctx.unknown(
+                builtins::Optimizer::KIND,
+                w,
+                e.span,
+                &builtins::Optimizer::names(),
+            )
         } else {
             ctx.wrong_type(e.span, "an optimizer such as `sgd(lr: 1e-3)`", &v)
         });
@@ -286,14 +299,18 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
         }
         Ok(v)
     };
-    match name.name.as_str() {
-        "sgd" => {
-            let b = ctx.bind(
-                name,
-                args,
-                &["lr", "momentum", "nesterov", "decay"],
-                &["lr"],
-            );
+    let Some(which) = builtins::Optimizer::from_name(&name.name) else {
+        return Err(ctx.unknown(
+            builtins::Optimizer::KIND,
+            &name.name,
+            name.span,
+            &builtins::Optimizer::names(),
+        ));
+    };
+    let entry = which.entry();
+    let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    match which {
+        builtins::Optimizer::Sgd => {
             let lr = b.required(0).and_then(|x| lr(ctx, x, env));
             let momentum = match b[1] {
                 Some(x) => unit_interval(ctx, x, "the momentum"),
@@ -314,8 +331,7 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
                 decay,
             })
         }
-        "adam" => {
-            let b = ctx.bind(name, args, &["lr", "beta1", "beta2", "decay"], &[]);
+        builtins::Optimizer::Adam => {
             let lr = match b[0] {
                 Some(x) => lr(ctx, x, env),
                 None => Ok(1e-3),
@@ -336,7 +352,6 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
                 decay,
             })
         }
-        other => Err(ctx.unknown("optimizer", other, name.span, &["sgd", "adam"])),
     }
 }
 
@@ -366,43 +381,8 @@ fn decay(ctx: &mut Ctx, e: Option<&Expr>, env: &Env) -> Result<Option<Decay>, Re
     }
 }
 
-const PENALTIES: [&str; 5] = ["none", "l2", "l1", "lp", "elastic"];
-
-/// The penalties by name; every arm below matches all of them.
-#[derive(Clone, Copy)]
-enum Penalty {
-    None,
-    L2,
-    L1,
-    Lp,
-    Elastic,
-}
-
-impl Penalty {
-    fn from_name(name: &str) -> Option<Penalty> {
-        Some(match name {
-            "none" => Penalty::None,
-            "l2" => Penalty::L2,
-            "l1" => Penalty::L1,
-            "lp" => Penalty::Lp,
-            "elastic" => Penalty::Elastic,
-            _ => return None,
-        })
-    }
-
-    /// Parameter names, and which of them are required.
-    fn params(self) -> (&'static [&'static str], &'static [&'static str]) {
-        match self {
-            Penalty::None => (&[], &[]),
-            Penalty::L2 => (&["on"], &[]),
-            Penalty::L1 => (&["proximal", "on"], &[]),
-            Penalty::Lp => (&["p", "eps", "on"], &["p"]),
-            Penalty::Elastic => (&["l1", "l2", "on"], &["l1", "l2"]),
-        }
-    }
-}
-
 fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<PenaltySpec, Reported> {
+    use builtins::Penalty;
     let (name, args): (Ident, &[ast::Arg]) = match &e.kind {
         ast::ExprKind::Call { name, args } => (name.clone(), args),
         ast::ExprKind::Ident(_) => (
@@ -424,14 +404,13 @@ fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<PenaltySpec, Reported> 
             Diagnostic::UnknownPenalty {
                 name: other.to_string(),
                 span: name.span.into(),
-                help: did_you_mean(other, PENALTIES).or_else(|| {
-                    Some("penalties: none, l2, l1, lp(p: 0.5), elastic(l1: a, l2: b)".into())
-                }),
+                help: did_you_mean(other, Penalty::names())
+                    .or_else(|| Some(format!("penalties: {}", Penalty::usages()))),
             },
         ));
     };
-    let (names, required) = which.params();
-    let b = ctx.bind(&name, args, names, required);
+    let entry = which.entry();
+    let b = ctx.bind(&name, args, &entry.param_names(), &entry.required());
     let get = |n: &str| b.arg(n);
     let on_all = match get("on") {
         Some(x) => match ctx.eval(x, env) {
