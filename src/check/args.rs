@@ -120,6 +120,23 @@ impl Ctx<'_> {
             slots[idx] = Some(&a.value);
             spans[idx] = Some(a.span);
         }
+        let missing = self.missing_arguments(callee, names, required, &slots);
+        Bound {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            slots,
+            missing,
+        }
+    }
+
+    /// Report every required argument without a value; the proof for
+    /// each empty required slot.
+    fn missing_arguments(
+        &mut self,
+        callee: &Ident,
+        names: &[&str],
+        required: &[&str],
+        slots: &[Option<&Expr>],
+    ) -> Vec<Option<Reported>> {
         let mut missing = vec![None; names.len()];
         for r in required {
             if let Some(i) = names.iter().position(|n| n == r) {
@@ -151,10 +168,6 @@ impl Ctx<'_> {
                 ));
             }
         }
-        Bound {
-            names: names.iter().map(|n| n.to_string()).collect(),
-            slots,
-            missing,
-        }
+        missing
     }
 }

@@ -1,6 +1,7 @@
 //! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic`, with
 //! `val`, `subset` and `normalize`; known sizes give the training set size.
 
+use super::args::Bound;
 use super::defs::Def;
 use super::eval::{name_of, Ctx, Env, Val};
 use crate::builtins::{Builtin, Normalization, Source};
@@ -82,51 +83,81 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
             shape(3, 32),
             10,
         ),
-        Source::Synthetic => {
-            let train = b
-                .required_arg("train")
-                .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
-                as usize;
-            let test = match get("test") {
-                Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
-                None => (train / 5).max(1),
-            };
-            let dim = b
-                .required_arg("dim")
-                .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))?
-                as usize;
-            let classes = b
-                .required_arg("classes")
-                .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))?
-                as usize;
-            let seed = match get("seed") {
-                Some(x) => ctx.count(x, env, "`seed`", 0)?,
-                None => 0,
-            };
-            (
-                DataSource::Synthetic {
-                    train,
-                    test,
-                    dim,
-                    classes,
-                    seed,
-                },
-                train,
-                Shape {
-                    channels: dim,
-                    height: 1,
-                    width: 1,
-                },
-                classes,
-            )
-        }
+        Source::Synthetic => synthetic(ctx, &b, env)?,
     };
     let default_val = if matches!(source, DataSource::Synthetic { .. }) {
         total / 10
     } else {
         DEFAULT_VAL
     };
-    let val = match get("val") {
+    let (val, subset) = val_and_subset(ctx, &b, env, total, default_val)?;
+    let normalize = match get("normalize") {
+        Some(x) => normalize(ctx, x, env)?,
+        None => Normalize::MeanImage,
+    };
+    Ok(DataSpec {
+        name: def_name.to_string(),
+        source,
+        val,
+        subset,
+        normalize,
+        input,
+        classes,
+        train_size: subset.unwrap_or(total - val),
+    })
+}
+
+/// `synthetic(...)`: the source, its training size, input shape and classes.
+fn synthetic(
+    ctx: &mut Ctx,
+    b: &Bound,
+    env: &Env,
+) -> Result<(DataSource, usize, Shape, usize), Reported> {
+    let train = b
+        .required_arg("train")
+        .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))? as usize;
+    let test = match b.arg("test") {
+        Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
+        None => (train / 5).max(1),
+    };
+    let dim = b
+        .required_arg("dim")
+        .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
+    let classes = b
+        .required_arg("classes")
+        .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))? as usize;
+    let seed = match b.arg("seed") {
+        Some(x) => ctx.count(x, env, "`seed`", 0)?,
+        None => 0,
+    };
+    Ok((
+        DataSource::Synthetic {
+            train,
+            test,
+            dim,
+            classes,
+            seed,
+        },
+        train,
+        Shape {
+            channels: dim,
+            height: 1,
+            width: 1,
+        },
+        classes,
+    ))
+}
+
+/// `val` (held out of the `total` training images) and `subset` (of the
+/// rest, scaled by `--scale`).
+fn val_and_subset(
+    ctx: &mut Ctx,
+    b: &Bound,
+    env: &Env,
+    total: usize,
+    default_val: usize,
+) -> Result<(usize, Option<usize>), Reported> {
+    let val = match b.arg("val") {
         Some(x) => {
             let v = ctx.count(x, env, "`val`", 0)? as usize;
             if v >= total {
@@ -145,7 +176,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
         }
         None => default_val,
     };
-    let subset = match get("subset") {
+    let subset = match b.arg("subset") {
         Some(x) => {
             let n = ctx.count(x, env, "`subset`", 1)? as f64;
             let scaled = ((n * ctx.scale).round() as usize).max(1);
@@ -165,20 +196,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
         }
         None => None,
     };
-    let normalize = match get("normalize") {
-        Some(x) => normalize(ctx, x, env)?,
-        None => Normalize::MeanImage,
-    };
-    Ok(DataSpec {
-        name: def_name.to_string(),
-        source,
-        val,
-        subset,
-        normalize,
-        input,
-        classes,
-        train_size: subset.unwrap_or(total - val),
-    })
+    Ok((val, subset))
 }
 
 /// A relative data path is relative to the directory of the file that

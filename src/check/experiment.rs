@@ -6,7 +6,7 @@
 use super::analysis::{analysis, warn_checks, Analysis};
 use super::budget::{budgets, derive_seed, estimate, size_text};
 use super::eval::{Ctx, Env, Val};
-use super::settings::cell_settings;
+use super::settings::{cell_settings, Settings};
 use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
 use crate::plan::*;
 use crate::syntax::ast::{ExpStmt, ExperimentDef, Expr, Ident, Span};
@@ -160,7 +160,7 @@ pub fn elaborate(
         return Err(reported);
     }
     ids_fit(ctx, def, &items.arms, &expansion.trials)?;
-    let trials = expansion.trials;
+    let trials = std::mem::take(&mut expansion.trials);
     let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
     if total > MAX_TOTAL_FLOPS {
         return Err(ctx.report(
@@ -173,10 +173,31 @@ pub fn elaborate(
             },
         ));
     }
+    Ok(assemble(
+        ctx,
+        def,
+        &items.arms,
+        &axes,
+        &an,
+        expansion,
+        trials,
+    ))
+}
+
+/// The experiment's plan from its expanded cells.
+fn assemble(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    arms: &[Arm],
+    axes: &Axes,
+    an: &Analysis,
+    expansion: Expansion,
+    trials: Vec<Trial>,
+) -> ExperimentPlan {
     let Some(data) = expansion.data else {
         unreachable!("an experiment has at least one cell");
     };
-    Ok(ExperimentPlan {
+    ExperimentPlan {
         name: def.name.name.clone(),
         data,
         axes: axes
@@ -186,10 +207,9 @@ pub fn elaborate(
                 values: v.iter().map(|(_, a)| a.clone()).collect(),
             })
             .collect(),
-        arms: items
-            .arms
+        arms: arms
             .iter()
-            .zip(first_grid_flags(ctx, &items.arms, &axes))
+            .zip(first_grid_flags(ctx, arms, axes))
             .map(|(a, is_grid)| ArmInfo {
                 name: a.name.name.clone(),
                 is_grid,
@@ -201,7 +221,7 @@ pub fn elaborate(
         target: an.target,
         smooth: an.smooth,
         trials,
-    })
+    }
 }
 
 /// Keys, axes and arms, with unknown keys, duplicates, missing keys and
@@ -272,6 +292,19 @@ fn collect<'e>(ctx: &mut Ctx, def: &'e ExperimentDef, failed: &mut Option<Report
             }
         }
     }
+    required_keys(ctx, def, &mut keys, &arms, failed);
+    Items { keys, axes, arms }
+}
+
+/// `data`, `network`, `optimizer` and an arm are required; `iters` and
+/// `epochs` exclude each other.
+fn required_keys(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    keys: &mut Keys,
+    arms: &[Arm],
+    failed: &mut Option<Reported>,
+) {
     for required in ["data", "network", "optimizer"] {
         if !keys.contains_key(required) {
             let reported = ctx.report(
@@ -313,7 +346,6 @@ fn collect<'e>(ctx: &mut Ctx, def: &'e ExperimentDef, failed: &mut Option<Report
             },
         ));
     }
-    Items { keys, axes, arms }
 }
 
 /// The values of every `vary` axis. An axis without a usable value is left
@@ -447,27 +479,7 @@ fn expand_cell(
         &s,
         &mut out.warned,
     );
-    let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
-    let per_trial = estimate(1);
-    let mut too_large = None;
-    if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
-        && !out.reported_size
-    {
-        out.reported_size = true;
-        too_large = Some(ctx.report(
-            s.network_span,
-            Diagnostic::TooLarge {
-                what: format!("network `{}`", s.network.name),
-                estimate: size_text(&per_trial),
-                span: s.network_span.into(),
-                help: Some(format!(
-                    "at most {} million parameters and {} GiB per trial run here",
-                    MAX_PARAMETERS / 1_000_000,
-                    MAX_MEMORY >> 30
-                )),
-            },
-        ));
-    }
+    let too_large = network_too_large(ctx, &s, out);
     let per_seed: usize = lambdas
         .iter()
         .map(|l| match l {
@@ -505,9 +517,68 @@ fn expand_cell(
         }
     }
     out.data = Some(s.data.clone());
+    let cell = Cell {
+        index: cell,
+        vary,
+        settings: &s,
+        lambdas: &lambdas,
+        budgets: &budgets,
+    };
+    push_trials(def, arms, an, &cell, &mut out.trials);
+    match too_large {
+        Some(reported) => Err(Stop::Cell(reported)),
+        None => Ok(()),
+    }
+}
+
+/// A network too large to run here (reported once per experiment).
+fn network_too_large(ctx: &mut Ctx, s: &Settings, out: &mut Expansion) -> Option<Reported> {
+    let per_trial = estimate(&s.network, s.batch, 1);
+    if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
+        && !out.reported_size
+    {
+        out.reported_size = true;
+        return Some(ctx.report(
+            s.network_span,
+            Diagnostic::TooLarge {
+                what: format!("network `{}`", s.network.name),
+                estimate: size_text(&per_trial),
+                span: s.network_span.into(),
+                help: Some(format!(
+                    "at most {} million parameters and {} GiB per trial run here",
+                    MAX_PARAMETERS / 1_000_000,
+                    MAX_MEMORY >> 30
+                )),
+            },
+        ));
+    }
+    None
+}
+
+/// One cell's values, once its settings, λs and budgets are known.
+struct Cell<'c> {
+    index: usize,
+    vary: BTreeMap<String, AxisValue>,
+    settings: &'c Settings,
+    lambdas: &'c [ArmLambda],
+    budgets: &'c [u64],
+}
+
+/// A trial per split × seed × arm (× grid point) of one cell, with its id,
+/// seed and estimate.
+fn push_trials(
+    def: &ExperimentDef,
+    arms: &[Arm],
+    an: &Analysis,
+    c: &Cell,
+    trials: &mut Vec<Trial>,
+) {
+    let s = c.settings;
+    let cell = c.index;
+    let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
     for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
         let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
-        for (arm, (lambda, iters)) in arms.iter().zip(lambdas.iter().zip(&budgets)) {
+        for (arm, (lambda, iters)) in arms.iter().zip(c.lambdas.iter().zip(c.budgets)) {
             let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {
                 let split_part = if an.splits > 1 {
                     format!("-p{}", split + 1)
@@ -523,12 +594,12 @@ fn expand_cell(
                 if let Some(g) = grid {
                     id.push_str(&format!("-g{}", g.index));
                 }
-                out.trials.push(Trial {
+                trials.push(Trial {
                     id,
                     experiment: def.name.name.clone(),
                     arm: arm.name.name.clone(),
                     cell,
-                    vary: vary.clone(),
+                    vary: c.vary.clone(),
                     seed_index,
                     seed,
                     split,
@@ -557,10 +628,6 @@ fn expand_cell(
                 }
             }
         }
-    }
-    match too_large {
-        Some(reported) => Err(Stop::Cell(reported)),
-        None => Ok(()),
     }
 }
 

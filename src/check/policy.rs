@@ -54,38 +54,23 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Result<Policy, Report
                 lo,
                 hi,
                 span,
-            } => {
-                let a = ctx.num(lo, env);
-                let b = ctx.num(hi, env);
-                let (a, b) = match (a, b) {
-                    (Ok(a), Ok(b)) => (a, b),
-                    (Err(reported), _) | (_, Err(reported)) => {
-                        failed = Some(reported);
-                        continue;
-                    }
-                };
-                if a > b {
-                    failed = Some(ctx.report(
-                        *span,
-                        Diagnostic::BadClamp {
-                            lo: num_text(a),
-                            hi: num_text(b),
-                            span: lo.span.to(hi.span).into(),
-                        },
-                    ));
-                    continue;
-                }
-                match target.name.as_str() {
+            } => match clamp(ctx, lo, hi, *span, env) {
+                Ok(range) => match target.name.as_str() {
                     "lambda" => {
                         // Reported, and the clamp kept, so later checks still run.
-                        let _ = ctx.check_lambda(lo.span, a);
-                        clamp_lambda = Some((a, b));
+                        let _ = ctx.check_lambda(lo.span, range.0);
+                        clamp_lambda = Some(range);
                     }
                     "lr" => {
-                        if !(a > 0.0) {
-                            ctx.out_of_range(lo.span, "the learning rate", "greater than 0", a);
+                        if !(range.0 > 0.0) {
+                            ctx.out_of_range(
+                                lo.span,
+                                "the learning rate",
+                                "greater than 0",
+                                range.0,
+                            );
                         }
-                        clamp_lr = Some((a, b));
+                        clamp_lr = Some(range);
                     }
                     other => {
                         failed = Some(ctx.unknown(
@@ -95,8 +80,9 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Result<Policy, Report
                             &["lambda", "lr"],
                         ));
                     }
-                }
-            }
+                },
+                Err(reported) => failed = Some(reported),
+            },
         }
     }
     super::rules::warn_rules(ctx, &rules);
@@ -110,6 +96,30 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Result<Policy, Report
         clamp_lambda,
         clamp_lr,
     })
+}
+
+/// `clamp x in [lo, hi]`: both bounds numbers, lo ≤ hi.
+fn clamp(
+    ctx: &mut Ctx,
+    lo: &Expr,
+    hi: &Expr,
+    span: ast::Span,
+    env: &Env,
+) -> Result<(f64, f64), Reported> {
+    let a = ctx.num(lo, env);
+    let b = ctx.num(hi, env);
+    let (a, b) = (a?, b?);
+    if a > b {
+        return Err(ctx.report(
+            span,
+            Diagnostic::BadClamp {
+                lo: num_text(a),
+                hi: num_text(b),
+                span: lo.span.to(hi.span).into(),
+            },
+        ));
+    }
+    Ok((a, b))
 }
 
 fn display_name(def: &PolicyDef, env: &Env) -> String {
