@@ -292,7 +292,10 @@ fn mismatched_shapes_are_errors_not_panics() {
         Err(EngineError::Config { .. })
     ));
     let m = config_error(Trainer::new(&t, &data));
-    assert!(m.contains("takes 12 inputs per example but the data has 10"), "{m}");
+    assert!(
+        m.contains("takes 12 inputs per example but the data has 10"),
+        "{m}"
+    );
     let t = trial(
         two_layer(10, 8, 5, Init::He),
         sgd(0.1, 0.0),
@@ -305,7 +308,10 @@ fn mismatched_shapes_are_errors_not_panics() {
         Err(EngineError::Config { .. })
     ));
     let m = config_error(Trainer::new(&t, &data));
-    assert!(m.contains("ends with 5 outputs but the data has 3 classes"), "{m}");
+    assert!(
+        m.contains("ends with 5 outputs but the data has 3 classes"),
+        "{m}"
+    );
     let t = trial(
         two_layer(10, 8, 3, Init::He),
         sgd(0.1, 0.0),

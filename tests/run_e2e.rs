@@ -569,3 +569,39 @@ experiment sp {
     assert!(err.contains("sp [] decay: pilot sd"), "{err}");
     assert!(err.contains("over 2 splits → MDE"), "{err}");
 }
+
+/// `run-trial` with an index the plan does not have, and `report` on a
+/// directory whose plan.yaml is damaged, are diagnostics with their codes.
+#[test]
+fn a_missing_trial_index_and_a_damaged_plan_are_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = prelude()
+        + r#"
+experiment s {
+  data: sample
+  network: mlp(8)
+  optimizer: sgd(lr: 0.05)
+  batch: 50
+  iters: 10
+  arm fixed: lambda = 0
+}
+"#;
+    let file = write(tmp.path(), "s.reg", &src);
+    let dir = run_into(&file, &tmp.path().join("r"), 1);
+    let out = regime()
+        .arg("run-trial")
+        .arg(&dir.root)
+        .args(["--index", "999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("regime::no_such_trial"), "{err}");
+    assert!(err.contains("there is no trial 999"), "{err}");
+
+    std::fs::write(dir.root.join("plan.yaml"), "experiments: [not a plan\n").unwrap();
+    let out = regime().arg("report").arg(&dir.root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("regime::results_read"), "{err}");
+}

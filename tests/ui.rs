@@ -117,7 +117,10 @@ fn every_case_has_a_test() {
         .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
         .collect();
-    assert_eq!(files, CASES, "add the new case to `ui_cases!` in tests/ui.rs");
+    assert_eq!(
+        files, CASES,
+        "add the new case to `ui_cases!` in tests/ui.rs"
+    );
 }
 
 /// Every diagnostic of every case has a help line.
@@ -156,6 +159,24 @@ const NOT_FROM_A_FILE: &[&str] = &[
     "slurm_bad_value",
     "not_enough_memory",
     "out_of_memory",
+    "data_io",
+    "data_gzip",
+    "data_bad_magic",
+    "data_truncated",
+    "data_corrupt",
+    "data_count_mismatch",
+    "data_shape",
+    "data_not_found",
+    "data_split",
+    "diverged",
+    "engine_config",
+    "interrupted",
+    "no_such_trial",
+    "threads",
+    "trial_failed",
+    "slurm_missing",
+    "slurm_refused",
+    "slurm_failed",
 ];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
