@@ -3,7 +3,7 @@
 
 use regime::compile::{compile, Options};
 use regime::plan::Plan;
-use regime::run::results::{ResultsDir, Status, TrialRecord};
+use regime::results::{ResultsDir, Status, TrialRecord};
 use regime::run::runner::{run, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;

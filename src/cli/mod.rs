@@ -165,8 +165,8 @@ pub fn compile_options(
 }
 
 /// Opens a results directory; prints why not (exit 1).
-pub fn open_results(dir: &std::path::Path) -> Result<crate::run::results::ResultsDir, ExitCode> {
-    crate::run::results::ResultsDir::open(dir.to_path_buf()).map_err(|e| {
+pub fn open_results(dir: &std::path::Path) -> Result<crate::results::ResultsDir, ExitCode> {
+    crate::results::ResultsDir::open(dir.to_path_buf()).map_err(|e| {
         eprintln!("{}", render_error(&e));
         1
     })
