@@ -1,7 +1,7 @@
 //! The driver: one way through the stages, with one options struct.
 //!
 //! ```text
-//! text ──syntax──▶ ast ──check::imports──▶ Program ──check──▶ Vec<ExperimentPlan> + Report
+//! text ──syntax──▶ ast ──check::imports──▶ Program ──check──▶ Vec<ExperimentPlan> + Diagnostics
 //!                                                               │
 //!                                                  compile ◀────┘  ──▶ plan::Plan (serializable)
 //! ```
@@ -11,7 +11,7 @@
 //! assembles the `Plan`.
 
 use crate::check::{self, imports};
-use crate::diagnostics::{Diagnostic, Located, Report};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located};
 use crate::plan::Plan;
 use std::path::Path;
 
@@ -21,11 +21,11 @@ pub use crate::check::Options;
 #[derive(Debug)]
 pub struct Compiled {
     pub plan: Plan,
-    pub warnings: Report,
+    pub warnings: Diagnostics,
 }
 
 /// Check the file at `path` (reading it and its imports) with the default options.
-pub fn check_path(path: &Path) -> Report {
+pub fn check_path(path: &Path) -> Diagnostics {
     match run_path(path, &Options::default()) {
         Ok((_, checked)) => checked.report,
         Err(report) => report,
@@ -33,13 +33,13 @@ pub fn check_path(path: &Path) -> Report {
 }
 
 /// Check source text; `dir` is where relative imports are looked up.
-pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Report {
+pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Diagnostics {
     run_source(name, text, dir, &Options::default()).report
 }
 
 /// Read, check and compile the file at `path`. Any error gives the report
 /// (with warnings too); warnings alone do not stop compilation.
-pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Report> {
+pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Diagnostics> {
     let (name, checked) = run_path(path, options)?;
     finish(name, checked)
 }
@@ -50,13 +50,13 @@ pub fn compile_source(
     text: &str,
     dir: Option<&Path>,
     options: &Options,
-) -> Result<Compiled, Report> {
+) -> Result<Compiled, Diagnostics> {
     finish(name.to_string(), run_source(name, text, dir, options))
 }
 
 /// Syntax and check over the file at `path`; a file that cannot be read is
 /// the report alone.
-fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), Report> {
+fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), Diagnostics> {
     let name = path.to_string_lossy().to_string();
     match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -64,7 +64,7 @@ fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), 
             Ok((name, checked))
         }
         Err(e) => {
-            let mut report = Report::default();
+            let mut report = Diagnostics::default();
             let file = report.sources.add(name.clone(), "");
             report.diagnostics.push(Located::new(
                 file,
@@ -84,7 +84,7 @@ fn run_source(name: &str, text: &str, dir: Option<&Path>, options: &Options) -> 
     check::check(&program, options)
 }
 
-fn finish(source: String, checked: check::Checked) -> Result<Compiled, Report> {
+fn finish(source: String, checked: check::Checked) -> Result<Compiled, Diagnostics> {
     if checked.report.has_errors() {
         return Err(checked.report);
     }

@@ -5,7 +5,7 @@
 
 use super::defs::{Def, Defs};
 use crate::builtins::{self, Builtin};
-use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Diags, Located, Reported};
+use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Emitter, Located, Reported};
 use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
 use crate::syntax::ast::*;
 
@@ -131,7 +131,7 @@ pub fn site_text(name: &str, env: &Env) -> String {
 /// Checking context: definitions, options and the diagnostics found so far.
 pub struct Ctx<'a> {
     pub defs: &'a Defs<'a>,
-    pub diags: Diags,
+    pub diags: Emitter,
     /// `--scale`: multiplies durations written in iterations.
     pub scale: f64,
     /// Definitions being expanded (recursion guard).
@@ -148,7 +148,7 @@ impl<'a> Ctx<'a> {
     pub fn new(defs: &'a Defs<'a>, scale: f64) -> Ctx<'a> {
         Ctx {
             defs,
-            diags: Diags::default(),
+            diags: Emitter::default(),
             scale,
             stack: vec![],
             sites: vec![],

@@ -21,7 +21,7 @@ pub mod schedule;
 pub mod settings;
 mod unused;
 
-use crate::diagnostics::Report;
+use crate::diagnostics::Diagnostics;
 use crate::plan::ExperimentPlan;
 use crate::syntax::ast::{Item, Span};
 use defs::Defs;
@@ -49,7 +49,7 @@ impl Default for Options {
 /// Result of checking: every diagnostic, plus the expanded experiments and
 /// the hash of all source texts.
 pub struct Checked {
-    pub report: Report,
+    pub report: Diagnostics,
     pub experiments: Vec<ExperimentPlan>,
     pub source_hash: String,
 }
@@ -65,7 +65,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
-    ctx.diags = crate::diagnostics::Diags::after(&diags);
+    ctx.diags = crate::diagnostics::Emitter::after(&diags);
     ctx.dirs = program.dirs.clone();
     for m in &program.modules {
         for item in &m.module.items {
@@ -96,7 +96,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     }
     diags.extend(ctx.diags.into_vec());
     diags.extend(unused::warnings(program));
-    let mut report = Report {
+    let mut report = Diagnostics {
         sources: program.sources.clone(),
         diagnostics: diags,
     };
@@ -166,7 +166,7 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
 /// missing argument it is, reported to a pass that is never shown (the
 /// definition's uses report their own).
 fn unbound(p: &crate::syntax::ast::Param) -> crate::diagnostics::Reported {
-    let mut hidden = crate::diagnostics::Diags::default();
+    let mut hidden = crate::diagnostics::Emitter::default();
     hidden.error(crate::diagnostics::Located::new(
         p.name.span.file,
         crate::diagnostics::Diagnostic::MissingArgument {

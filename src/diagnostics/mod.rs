@@ -7,8 +7,8 @@ mod render;
 mod reported;
 
 pub use explain::{explain, ALL_CODES};
-pub use render::{CallSite, Located, Report};
-pub use reported::{Diags, Reported};
+pub use render::{CallSite, Diagnostics, Located};
+pub use reported::{Emitter, Reported};
 
 use miette::{LabeledSpan, SourceSpan};
 

@@ -1,5 +1,5 @@
 //! "Already reported" as a type. A `Reported` is proof that an error
-//! diagnostic was emitted (like rustc's `ErrorGuaranteed`): only `Diags`
+//! diagnostic was emitted (like rustc's `ErrorGuaranteed`): only `Emitter`
 //! can make one, and only when it holds an error. A checking function that
 //! gives up returns `Err(Reported)`, so a value (or a whole experiment)
 //! cannot be dropped without an error to show for it.
@@ -12,17 +12,17 @@ pub struct Reported(());
 
 /// The diagnostics of one checking pass; the only maker of `Reported`.
 #[derive(Debug, Default)]
-pub struct Diags {
+pub struct Emitter {
     list: Vec<Located>,
     /// An error reported before this pass began (parse errors, duplicate
     /// definitions), which later stages may rely on without repeating it.
     earlier_error: bool,
 }
 
-impl Diags {
+impl Emitter {
     /// A pass that runs after `earlier` diagnostics were found.
-    pub fn after(earlier: &[Located]) -> Diags {
-        Diags {
+    pub fn after(earlier: &[Located]) -> Emitter {
+        Emitter {
             list: vec![],
             earlier_error: earlier.iter().any(|d| d.diagnostic.is_error()),
         }
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn proof_only_after_an_error() {
-        let mut d = Diags::default();
+        let mut d = Emitter::default();
         assert_eq!(d.has_errors(), None);
         let r = d.error(Located::new(
             FileId(0),
