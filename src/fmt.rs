@@ -7,17 +7,17 @@
 //! a block are dropped; everything else follows from the tree, so formatting
 //! twice gives the same text.
 
-use crate::diagnostics::Report;
+use crate::diagnostics::Diagnostics;
 use crate::source::{FileId, Sources};
 use crate::syntax::ast::*;
 
 /// Format one file's text. Syntax errors come back as a report.
-pub fn format_source(name: &str, text: &str) -> Result<String, Report> {
+pub fn format_source(name: &str, text: &str) -> Result<String, Diagnostics> {
     let mut sources = Sources::default();
     let file = sources.add(name, text);
     let (module, diags) = crate::syntax::parse(file, text);
     if !diags.is_empty() {
-        let mut report = Report {
+        let mut report = Diagnostics {
             sources,
             diagnostics: diags,
         };

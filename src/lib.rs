@@ -19,8 +19,10 @@ mod blas_smoke {
     }
 }
 
+pub mod builtins;
 pub mod check;
 pub mod cli;
+pub mod compile;
 pub mod data;
 pub mod diagnostics;
 pub mod engine;

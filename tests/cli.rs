@@ -91,6 +91,22 @@ fn explain_every_code() {
     assert!(err.contains("did you mean `unknown_metric`?"));
 }
 
+/// `regime explain` also prints a builtin's table entry, for every builtin.
+#[test]
+fn explain_every_builtin() {
+    for (kind, entry) in regime::builtins::all() {
+        let (c, out, _) = regime(&["explain", entry.name]);
+        assert_eq!(c, 0, "{kind} {}", entry.name);
+        assert!(out.contains(entry.usage), "{kind} {}: {out}", entry.name);
+        assert!(out.contains(entry.doc), "{kind} {}: {out}", entry.name);
+    }
+    let (_, out, _) = regime(&["explain", "conv"]);
+    assert!(
+        out.contains("stride: a whole number (pixels), 1 to 10⁴ (default 1)"),
+        "{out}"
+    );
+}
+
 #[test]
 fn unreadable_files_exit_2() {
     let (code, _, err) = regime(&["check", "no/such/file.reg"]);

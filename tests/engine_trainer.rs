@@ -268,6 +268,15 @@ fn convnet_trains_on_small_images() {
     assert!(last < 0.7 * first, "{first} → {last}");
 }
 
+/// The message of a configuration error (anything else fails the test).
+fn config_error(r: Result<Trainer<'_>, EngineError>) -> String {
+    match r {
+        Err(EngineError::Config { message }) => message,
+        Err(other) => panic!("expected a configuration error, got {other}"),
+        Ok(_) => panic!("expected a configuration error, got a trainer"),
+    }
+}
+
 #[test]
 fn mismatched_shapes_are_errors_not_panics() {
     let data = random_dataset(flat(10), 3, 20, 0, 0, 1);
@@ -282,6 +291,11 @@ fn mismatched_shapes_are_errors_not_panics() {
         Trainer::new(&t, &data),
         Err(EngineError::Config { .. })
     ));
+    let m = config_error(Trainer::new(&t, &data));
+    assert!(
+        m.contains("takes 12 inputs per example but the data has 10"),
+        "{m}"
+    );
     let t = trial(
         two_layer(10, 8, 5, Init::He),
         sgd(0.1, 0.0),
@@ -293,6 +307,11 @@ fn mismatched_shapes_are_errors_not_panics() {
         Trainer::new(&t, &data),
         Err(EngineError::Config { .. })
     ));
+    let m = config_error(Trainer::new(&t, &data));
+    assert!(
+        m.contains("ends with 5 outputs but the data has 3 classes"),
+        "{m}"
+    );
     let t = trial(
         two_layer(10, 8, 3, Init::He),
         sgd(0.1, 0.0),
@@ -301,6 +320,7 @@ fn mismatched_shapes_are_errors_not_panics() {
         1,
     );
     assert!(Trainer::new(&t, &data).is_err());
+    assert_eq!(config_error(Trainer::new(&t, &data)), "batch size 0");
 }
 
 #[test]

@@ -1,10 +1,8 @@
 //! Plan compilation: cartesian products, equal budgets, shared seeds,
 //! `--scale`, `--seeds` and the resolved values.
 
-use regime::plan::{
-    compile_source, CompileOptions, Duration, Init, LambdaSpec, Normalize, PenaltyKind, Plan,
-    Sampling, Schedule,
-};
+use regime::compile::{compile_source, Options};
+use regime::plan::{Duration, Init, LambdaSpec, Normalize, PenaltyKind, Plan, Sampling, Schedule};
 
 const HEADER: &str = r#"
 network two_layer(hidden = 100) {
@@ -15,7 +13,7 @@ network two_layer(hidden = 100) {
 schedule pull_down(each = 1000 iters) = steps([3, 2, 1, 0], each: each)
 "#;
 
-fn plan_with(body: &str, opts: CompileOptions) -> Plan {
+fn plan_with(body: &str, opts: Options) -> Plan {
     let text = format!("{HEADER}\nexperiment e {{\n{body}\n}}\n");
     match compile_source("test.reg", &text, None, &opts) {
         Ok(c) => c.plan,
@@ -24,7 +22,7 @@ fn plan_with(body: &str, opts: CompileOptions) -> Plan {
 }
 
 fn plan(body: &str) -> Plan {
-    plan_with(body, CompileOptions::default())
+    plan_with(body, Options::default())
 }
 
 const FIG1: &str = r#"
@@ -136,7 +134,7 @@ fn scale_shrinks_iterations_and_subsets_not_epochs() {
     let full = plan(body);
     let small = plan_with(
         body,
-        CompileOptions {
+        Options {
             seeds: None,
             scale: 0.1,
         },
@@ -159,7 +157,7 @@ fn scale_shrinks_iterations_and_subsets_not_epochs() {
 fn seeds_override() {
     let p = plan_with(
         FIG1,
-        CompileOptions {
+        Options {
             seeds: Some(1),
             scale: 1.0,
         },
@@ -250,7 +248,7 @@ experiment e {
   iters: 3000
 }
 "#;
-    let p = compile_source("t.reg", text, None, &CompileOptions::default())
+    let p = compile_source("t.reg", text, None, &Options::default())
         .map_err(|r| r.render(false, 80))
         .unwrap()
         .plan;
@@ -288,9 +286,9 @@ experiment e {
 #[test]
 fn errors_block_compilation_and_warnings_do_not() {
     let bad = format!("{HEADER}\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) iters: 10 arm a: lambda = -1 }}");
-    assert!(compile_source("t.reg", &bad, None, &CompileOptions::default()).is_err());
+    assert!(compile_source("t.reg", &bad, None, &Options::default()).is_err());
     let ok = format!("{HEADER}\nschedule unused_one = constant(1)\nexperiment e {{ data: fashion_mnist() network: two_layer(7) optimizer: sgd(lr: 1) arm a: lambda = pull_down(10 iters) }}");
-    let c = compile_source("t.reg", &ok, None, &CompileOptions::default()).unwrap();
+    let c = compile_source("t.reg", &ok, None, &Options::default()).unwrap();
     assert_eq!(c.warnings.warning_count(), 1);
     assert_eq!(
         c.plan.experiments[0].trials[0].network.layers[2]
@@ -326,7 +324,7 @@ experiment e {
   arm a: lambda = 0.1
 }
 "#;
-    let p = compile_source("t.reg", text, None, &CompileOptions::default())
+    let p = compile_source("t.reg", text, None, &Options::default())
         .map_err(|r| r.render(false, 80))
         .unwrap()
         .plan;

@@ -4,7 +4,8 @@
 //! and compiling never panics.
 
 use proptest::prelude::*;
-use regime::plan::{compile_source, CompileOptions, LambdaSpec};
+use regime::compile::{compile_source, Options};
+use regime::plan::LambdaSpec;
 
 fn duration() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -78,7 +79,7 @@ proptest! {
 
     #[test]
     fn compiled_plans_are_consistent(text in program(), scale in prop_oneof![Just(1.0), Just(0.1), Just(3.0)]) {
-        let opts = CompileOptions { seeds: None, scale };
+        let opts = Options { seeds: None, scale };
         let Ok(compiled) = compile_source("p.reg", &text, None, &opts) else { return Ok(()) };
         let e = &compiled.plan.experiments[0];
         let cells: usize = e.axes.iter().map(|a| a.values.len()).product();
@@ -118,7 +119,7 @@ fn some_generated_programs_compile() {
     let mut ok = 0;
     for _ in 0..200 {
         let text = program().new_tree(&mut runner).unwrap().current();
-        if compile_source("p.reg", &text, None, &CompileOptions::default()).is_ok() {
+        if compile_source("p.reg", &text, None, &Options::default()).is_ok() {
             ok += 1;
         }
     }

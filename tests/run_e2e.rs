@@ -1,8 +1,9 @@
 //! End to end: `.reg` source → plan → trials on the engine → results,
 //! summary and plots, on the bundled Fashion-MNIST sample at tiny sizes.
 
-use regime::plan::{compile, CompileOptions, Plan};
-use regime::run::results::{ResultsDir, Status, TrialRecord};
+use regime::compile::{compile, Options};
+use regime::plan::Plan;
+use regime::results::{ResultsDir, Status, TrialRecord};
 use regime::run::runner::{run, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,7 +40,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 fn plan_of(file: &Path) -> Plan {
     match compile(
         file,
-        &CompileOptions {
+        &Options {
             seeds: None,
             scale: 1.0,
         },
@@ -426,7 +427,7 @@ fn the_readme_example_checks_clean() {
         + 4;
     let len = readme[start..].find("```").unwrap();
     let example = &readme[start..start + len];
-    let report = regime::check::check_source("README.md", example, None);
+    let report = regime::compile::check_source("README.md", example, None);
     assert!(!report.has_errors(), "{}", report.render(false, 80));
     assert_eq!(report.warning_count(), 0, "{}", report.render(false, 80));
 }
@@ -617,4 +618,40 @@ experiment sp {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("sp [] decay: pilot sd"), "{err}");
     assert!(err.contains("over 2 splits → MDE"), "{err}");
+}
+
+/// `run-trial` with an index the plan does not have, and `report` on a
+/// directory whose plan.yaml is damaged, are diagnostics with their codes.
+#[test]
+fn a_missing_trial_index_and_a_damaged_plan_are_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = prelude()
+        + r#"
+experiment s {
+  data: sample
+  network: mlp(8)
+  optimizer: sgd(lr: 0.05)
+  batch: 50
+  iters: 10
+  arm fixed: lambda = 0
+}
+"#;
+    let file = write(tmp.path(), "s.reg", &src);
+    let dir = run_into(&file, &tmp.path().join("r"), 1);
+    let out = regime()
+        .arg("run-trial")
+        .arg(&dir.root)
+        .args(["--index", "999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("regime::no_such_trial"), "{err}");
+    assert!(err.contains("there is no trial 999"), "{err}");
+
+    std::fs::write(dir.root.join("plan.yaml"), "experiments: [not a plan\n").unwrap();
+    let out = regime().arg("report").arg(&dir.root).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("regime::results_read"), "{err}");
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 fn render(path: &Path) -> String {
-    let report = regime::check::check_path(path);
+    let report = regime::compile::check_path(path);
     let mut out = report.render(false, 80);
     out.push_str(&format!(
         "{} error(s), {} warning(s)\n",
@@ -25,20 +25,102 @@ fn cases() -> Vec<std::path::PathBuf> {
     files
 }
 
+/// Render one case and compare it with its snapshot.
+fn ui_case(name: &str) {
+    let path = Path::new("tests/ui").join(format!("{name}.reg"));
+    let out = render(&path);
+    insta::with_settings!({
+        snapshot_path => "ui",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("regime check {}", path.display()),
+    }, {
+        insta::assert_snapshot!(name.to_string(), out);
+    });
+}
+
+/// One `#[test]` per case, so one mismatch does not hide the others.
+macro_rules! ui_cases {
+    ($($name:ident)*) => {
+        mod case {
+            $(
+                #[test]
+                fn $name() {
+                    super::ui_case(stringify!($name));
+                }
+            )*
+        }
+        const CASES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+ui_cases! {
+    bad_clamp
+    bad_target
+    batch_too_large
+    budget_mismatch
+    checks_exceed_budget
+    class_mismatch
+    clean_local_import
+    clean_paper
+    clean_policies
+    clean_shadowing
+    clean_splits
+    conflicting_keys
+    decay_per_zero
+    duplicate
+    duplicate_across_files
+    duplicate_argument
+    empty_list
+    import_cycle
+    missing_argument
+    missing_file
+    missing_key
+    name_too_long
+    no_budget
+    out_of_range
+    out_of_range_in_call
+    policy_never_acts
+    recursive
+    rule_contradiction
+    rule_never_fires
+    rule_shadowed
+    schedule_truncated
+    sealed_metric
+    shape
+    splits_out_of_range
+    syntax
+    syntax_no_cascade
+    syntax_several_in_one
+    syntax_statements
+    too_large
+    too_large_numbers
+    too_many_arguments
+    unknown_argument
+    unknown_import
+    unknown_key
+    unknown_layer
+    unknown_metric
+    unknown_name
+    unknown_penalty
+    unused
+    varying_data
+    wrong_type
+    wrong_type_endless
+    wrong_unit
+}
+
+/// The list above is exactly the cases in tests/ui.
 #[test]
-fn ui() {
-    for path in cases() {
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let out = render(&path);
-        insta::with_settings!({
-            snapshot_path => "ui",
-            prepend_module_to_snapshot => false,
-            omit_expression => true,
-            description => format!("regime check {}", path.display()),
-        }, {
-            insta::assert_snapshot!(name, out);
-        });
-    }
+fn every_case_has_a_test() {
+    let files: Vec<String> = cases()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        files, CASES,
+        "add the new case to `ui_cases!` in tests/ui.rs"
+    );
 }
 
 /// Every diagnostic of every case has a help line.
@@ -46,7 +128,7 @@ fn ui() {
 fn every_diagnostic_has_help() {
     use miette::Diagnostic as _;
     for path in cases() {
-        let report = regime::check::check_path(&path);
+        let report = regime::compile::check_path(&path);
         for d in &report.diagnostics {
             assert!(
                 d.diagnostic.help().is_some(),
@@ -77,6 +159,24 @@ const NOT_FROM_A_FILE: &[&str] = &[
     "slurm_bad_value",
     "not_enough_memory",
     "out_of_memory",
+    "data_io",
+    "data_gzip",
+    "data_bad_magic",
+    "data_truncated",
+    "data_corrupt",
+    "data_count_mismatch",
+    "data_shape",
+    "data_not_found",
+    "data_split",
+    "diverged",
+    "engine_config",
+    "interrupted",
+    "no_such_trial",
+    "threads",
+    "trial_failed",
+    "slurm_missing",
+    "slurm_refused",
+    "slurm_failed",
 ];
 
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
@@ -88,7 +188,7 @@ fn every_code_has_a_case() {
         }
         let path = Path::new("tests/ui").join(format!("{code}.reg"));
         assert!(path.exists(), "no UI case for regime::{code}");
-        let report = regime::check::check_path(&path);
+        let report = regime::compile::check_path(&path);
         assert!(
             report
                 .diagnostics
@@ -102,7 +202,7 @@ fn every_code_has_a_case() {
     for path in cases() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         if stem.starts_with("clean") {
-            let report = regime::check::check_path(&path);
+            let report = regime::compile::check_path(&path);
             assert!(
                 report.diagnostics.is_empty(),
                 "{stem}:\n{}",

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let report = regime::check::check_source("fuzz.reg", &text, None);
+    let report = regime::compile::check_source("fuzz.reg", &text, None);
     let _ = report.render(false, 80);
     let _ = report.to_json();
     if let Ok(once) = regime::fmt::format_source("fuzz.reg", &text) {

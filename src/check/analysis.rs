@@ -7,7 +7,7 @@
 use super::eval::{Ctx, Env};
 use super::experiment::{Arm, ArmLambda, Key};
 use super::settings::Settings;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{LambdaSpec, Metric, TargetSpec};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Span};
 use std::collections::BTreeMap;
@@ -29,44 +29,47 @@ pub struct Analysis {
     pub smooth: Option<u32>,
 }
 
-pub fn analysis(ctx: &mut Ctx, keys: &BTreeMap<&str, Key>, env: &Env) -> Option<Analysis> {
+pub fn analysis(
+    ctx: &mut Ctx,
+    keys: &BTreeMap<&str, Key>,
+    env: &Env,
+) -> Result<Analysis, Reported> {
     let splits = match keys.get("splits") {
         Some(k) => ctx
             .count_in(k.value, env, "`splits`", 1, MAX_SPLITS)
             .map(|n| n as u32),
-        None => Some(1),
+        None => Ok(1),
     };
     let smooth = match keys.get("smooth") {
         Some(k) => ctx
             .count_in(k.value, env, "`smooth`", 1, MAX_SMOOTH)
             .map(|n| Some(n as u32)),
-        None => Some(None),
+        None => Ok(None),
     };
     let target = match keys.get("target") {
         Some(k) => target(ctx, k.value, env).map(Some),
-        None => Some(None),
+        None => Ok(None),
     };
-    Some(Analysis {
+    Ok(Analysis {
         splits: splits?,
         target: target?,
         smooth: smooth?,
     })
 }
 
-fn bad_target(ctx: &mut Ctx, e: &Expr, label: &str, help: String) -> Option<TargetSpec> {
-    ctx.report(
+fn bad_target(ctx: &mut Ctx, e: &Expr, label: &str, help: String) -> Result<TargetSpec, Reported> {
+    Err(ctx.report(
         e.span,
         Diagnostic::BadTarget {
             span: e.span.into(),
             label: label.into(),
             help: Some(help),
         },
-    );
-    None
+    ))
 }
 
 /// `val_acc >= 0.85` or `val_loss <= 0.4`.
-fn target(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<TargetSpec> {
+fn target(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<TargetSpec, Reported> {
     let mut e = e;
     while let ExprKind::Paren(inner) = &e.kind {
         e = inner;
@@ -114,10 +117,9 @@ fn target(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<TargetSpec> {
     };
     if !range_ok {
         let allowed = if at_least { "in [0, 1]" } else { "≥ 0" };
-        ctx.out_of_range(rhs.span, "the target", allowed, value);
-        return None;
+        return Err(ctx.out_of_range(rhs.span, "the target", allowed, value));
     }
-    Some(TargetSpec {
+    Ok(TargetSpec {
         metric,
         at_least,
         value,
@@ -148,7 +150,7 @@ pub fn warn_checks(
     let min_iters = budgets.iter().copied().min().unwrap_or(0);
     if let Some(k) = keys.get("checks") {
         if checks_iters > min_iters && once(k.value.span) {
-            ctx.report(
+            ctx.warn(
                 k.value.span,
                 Diagnostic::ChecksExceedBudget {
                     every: checks_iters,
@@ -170,7 +172,7 @@ pub fn warn_checks(
         };
         let every = policy.every.to_iters(ipe);
         if every >= iters && once(arm.value.span) {
-            ctx.report(
+            ctx.warn(
                 arm.value.span,
                 Diagnostic::PolicyNeverActs {
                     policy: policy.name.clone(),

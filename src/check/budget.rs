@@ -4,7 +4,7 @@ use super::eval::Ctx;
 use super::experiment::{Arm, ArmLambda};
 use super::schedule;
 use super::settings::Settings;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::*;
 use crate::syntax::ast::ExperimentDef;
 
@@ -15,7 +15,7 @@ pub fn budgets(
     arms: &[Arm],
     lambdas: &[ArmLambda],
     s: &Settings,
-) -> Option<Vec<u64>> {
+) -> Result<Vec<u64>, Reported> {
     let ipe = s.iters_per_epoch;
     if let Some(n) = s.fixed_iters {
         for (arm, l) in arms.iter().zip(lambdas) {
@@ -25,7 +25,7 @@ pub fn budgets(
                 _ => continue,
             };
             if let Some(len) = schedule::length(sched, ipe).filter(|len| *len > n) {
-                ctx.report(
+                ctx.warn(
                     arm.value.span,
                     Diagnostic::ScheduleTruncated {
                         arm: arm.name.name.clone(),
@@ -36,10 +36,10 @@ pub fn budgets(
                 );
             }
         }
-        return Some(vec![n; arms.len()]);
+        return Ok(vec![n; arms.len()]);
     }
     let mut lens: Vec<Option<u64>> = vec![];
-    let mut ok = true;
+    let mut failed = None;
     for (arm, l) in arms.iter().zip(lambdas) {
         let (len, why) = match l {
             ArmLambda::Grid(_) => (None, ""),
@@ -51,7 +51,7 @@ pub fn budgets(
             }
         };
         if len.is_none() && !why.is_empty() {
-            ctx.report(
+            failed = Some(ctx.report(
                 arm.span,
                 Diagnostic::NoBudget {
                     arm: arm.name.name.clone(),
@@ -59,13 +59,12 @@ pub fn budgets(
                     why: why.into(),
                     help: Some("set `iters: N` or `epochs: N` in the experiment".into()),
                 },
-            );
-            ok = false;
+            ));
         }
         lens.push(len);
     }
-    if !ok {
-        return None;
+    if let Some(reported) = failed {
+        return Err(reported);
     }
     let fixed: Vec<(usize, u64)> = lens
         .iter()
@@ -75,7 +74,7 @@ pub fn budgets(
     let Some(longest) = fixed.iter().map(|(_, l)| *l).max() else {
         // invariant: `elaborate` only gets here with at least one arm.
         let arm = &arms[0];
-        ctx.report(
+        return Err(ctx.report(
             arm.span,
             Diagnostic::NoBudget {
                 arm: arm.name.name.clone(),
@@ -83,8 +82,7 @@ pub fn budgets(
                 why: "a grid trains as long as the other arms, and there are none".into(),
                 help: Some("set `iters: N` or `epochs: N` in the experiment".into()),
             },
-        );
-        return None;
+        ));
     };
     if fixed.iter().any(|(_, l)| *l != longest) {
         let labels = fixed
@@ -96,7 +94,7 @@ pub fn budgets(
                 )
             })
             .collect();
-        ctx.report(
+        return Err(ctx.report(
             arms[fixed[0].0].span,
             Diagnostic::BudgetMismatch {
                 experiment: def.name.name.clone(),
@@ -105,10 +103,9 @@ pub fn budgets(
                     "compare at equal budget: make the schedules equally long, or set `iters: {longest}`"
                 )),
             },
-        );
-        return None;
+        ));
     }
-    Some(lens.iter().map(|l| l.unwrap_or(longest)).collect())
+    Ok(lens.iter().map(|l| l.unwrap_or(longest)).collect())
 }
 
 /// Seed of (experiment, cell, seed index): FNV-1a of the name, mixed with

@@ -3,50 +3,51 @@
 //! for anything else.
 
 use super::eval::{dur_text, num_text, Ctx, Env, Val};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{Duration, Schedule};
 use crate::syntax::ast::{Expr, Span};
 
 impl Ctx<'_> {
-    pub fn to_num(&mut self, span: Span, v: Val, expected: &str) -> Option<f64> {
+    pub fn to_num(&mut self, span: Span, v: Val, expected: &str) -> Result<f64, Reported> {
         match v {
-            Val::Num { v, .. } => Some(v),
-            Val::Unknown => None,
-            Val::Dur(d) => {
-                self.report(
-                    span,
-                    Diagnostic::WrongUnit {
-                        message: format!(
-                            "expected a plain number, found the duration {}",
-                            dur_text(d)
-                        ),
-                        label: "has a unit".into(),
-                        span: span.into(),
-                        help: Some("this takes a plain number; drop the unit".into()),
-                    },
-                );
-                None
-            }
-            other => {
-                self.wrong_type(span, expected, &other);
-                None
-            }
+            Val::Num { v, .. } => Ok(v),
+            Val::Unknown(reported) => Err(reported),
+            Val::Dur(d) => Err(self.report(
+                span,
+                Diagnostic::WrongUnit {
+                    message: format!(
+                        "expected a plain number, found the duration {}",
+                        dur_text(d)
+                    ),
+                    label: "has a unit".into(),
+                    span: span.into(),
+                    help: Some("this takes a plain number; drop the unit".into()),
+                },
+            )),
+            other => Err(self.wrong_type(span, expected, &other)),
         }
     }
 
-    pub fn num(&mut self, e: &Expr, env: &Env) -> Option<f64> {
+    pub fn num(&mut self, e: &Expr, env: &Env) -> Result<f64, Reported> {
         let v = self.eval(e, env);
         self.to_num(e.span, v, "a number")
     }
 
     /// A whole number ≥ `min` (and at most 10⁹).
-    pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Option<u64> {
+    pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Result<u64, Reported> {
         self.count_in(e, env, what, min, 1_000_000_000)
     }
 
     /// A whole number in `[min, max]`; the upper bounds keep every later
     /// product of sizes far from overflow.
-    pub fn count_in(&mut self, e: &Expr, env: &Env, what: &str, min: u64, max: u64) -> Option<u64> {
+    pub fn count_in(
+        &mut self,
+        e: &Expr,
+        env: &Env,
+        what: &str,
+        min: u64,
+        max: u64,
+    ) -> Result<u64, Reported> {
         let v = self.eval(e, env);
         let n = self.to_num(e.span, v, "a whole number")?;
         if n.fract() != 0.0 || n < min as f64 || n > max as f64 || !n.is_finite() {
@@ -55,13 +56,12 @@ impl Ctx<'_> {
             } else {
                 format!("a whole number ≥ {min}")
             };
-            self.out_of_range(e.span, what, &allowed, n);
-            return None;
+            return Err(self.out_of_range(e.span, what, &allowed, n));
         }
-        Some(n as u64)
+        Ok(n as u64)
     }
 
-    pub fn to_dur(&mut self, span: Span, v: Val) -> Option<Duration> {
+    pub fn to_dur(&mut self, span: Span, v: Val) -> Result<Duration, Reported> {
         match v {
             Val::Dur(d) => {
                 let positive = match d {
@@ -69,7 +69,7 @@ impl Ctx<'_> {
                     Duration::Epochs(e) => e > 0.0,
                 };
                 if !positive {
-                    self.report(
+                    return Err(self.report(
                         span,
                         Diagnostic::OutOfRange {
                             what: "a duration".into(),
@@ -78,59 +78,50 @@ impl Ctx<'_> {
                             span: span.into(),
                             help: None,
                         },
-                    );
-                    return None;
+                    ));
                 }
-                Some(d)
+                Ok(d)
             }
-            Val::Unknown => None,
-            Val::Num { v, .. } => {
-                self.report(
-                    span,
-                    Diagnostic::WrongUnit {
-                        message: format!("expected a duration, found the number {}", num_text(v)),
-                        label: "no unit".into(),
-                        span: span.into(),
-                        help: Some(format!(
-                            "add a unit: `{} iters` or `{} epochs`",
-                            num_text(v.round().max(1.0)),
-                            num_text(v)
-                        )),
-                    },
-                );
-                None
-            }
-            other => {
-                self.wrong_type(span, "a duration", &other);
-                None
-            }
+            Val::Unknown(reported) => Err(reported),
+            Val::Num { v, .. } => Err(self.report(
+                span,
+                Diagnostic::WrongUnit {
+                    message: format!("expected a duration, found the number {}", num_text(v)),
+                    label: "no unit".into(),
+                    span: span.into(),
+                    help: Some(format!(
+                        "add a unit: `{} iters` or `{} epochs`",
+                        num_text(v.round().max(1.0)),
+                        num_text(v)
+                    )),
+                },
+            )),
+            other => Err(self.wrong_type(span, "a duration", &other)),
         }
     }
 
-    pub fn dur(&mut self, e: &Expr, env: &Env) -> Option<Duration> {
+    pub fn dur(&mut self, e: &Expr, env: &Env) -> Result<Duration, Reported> {
         let v = self.eval(e, env);
         self.to_dur(e.span, v)
     }
 
-    pub fn to_schedule(&mut self, span: Span, v: Val) -> Option<Schedule> {
+    pub fn to_schedule(&mut self, span: Span, v: Val) -> Result<Schedule, Reported> {
         match v {
-            Val::Sched(s) => Some(s),
+            Val::Sched(s) => Ok(s),
             Val::Num { v, .. } => {
-                self.check_lambda(span, v);
-                Some(Schedule::Constant { value: v })
+                // Reported, and the schedule kept, so later checks still run.
+                let _ = self.check_lambda(span, v);
+                Ok(Schedule::Constant { value: v })
             }
-            Val::Unknown => None,
-            other => {
-                self.wrong_type(span, "a schedule", &other);
-                None
-            }
+            Val::Unknown(reported) => Err(reported),
+            other => Err(self.wrong_type(span, "a schedule", &other)),
         }
     }
 
     /// λ must be ≥ 0 (and finite).
-    pub fn check_lambda(&mut self, span: Span, v: f64) -> bool {
+    pub fn check_lambda(&mut self, span: Span, v: f64) -> Result<(), Reported> {
         if !(v >= 0.0) || !v.is_finite() {
-            self.report(
+            return Err(self.report(
                 span,
                 Diagnostic::OutOfRange {
                     what: "λ".into(),
@@ -139,47 +130,44 @@ impl Ctx<'_> {
                     span: span.into(),
                     help: Some("a negative penalty would reward large weights".into()),
                 },
-            );
-            return false;
+            ));
         }
-        true
+        Ok(())
     }
 
     /// A non-empty list of λ values.
-    pub fn lambda_list(&mut self, e: &Expr, env: &Env, what: &str) -> Option<Vec<f64>> {
+    pub fn lambda_list(&mut self, e: &Expr, env: &Env, what: &str) -> Result<Vec<f64>, Reported> {
         match self.eval(e, env) {
             Val::List(items) => {
                 if items.is_empty() {
-                    self.report(
+                    return Err(self.report(
                         e.span,
                         Diagnostic::EmptyList {
                             what: what.to_string(),
                             span: e.span.into(),
                         },
-                    );
-                    return None;
+                    ));
                 }
                 let mut out = vec![];
-                let mut ok = true;
+                let mut failed = None;
                 for (v, span) in items {
                     match self.to_num(span, v, "a number") {
-                        Some(x) => {
-                            ok &= self.check_lambda(span, x);
+                        Ok(x) => {
+                            if let Err(reported) = self.check_lambda(span, x) {
+                                failed = Some(reported);
+                            }
                             out.push(x);
                         }
-                        None => ok = false,
+                        Err(reported) => failed = Some(reported),
                     }
                 }
-                if !ok {
-                    return None;
+                match failed {
+                    Some(reported) => Err(reported),
+                    None => Ok(out),
                 }
-                Some(out)
             }
-            Val::Unknown => None,
-            other => {
-                self.wrong_type(e.span, "a list of numbers", &other);
-                None
-            }
+            Val::Unknown(reported) => Err(reported),
+            other => Err(self.wrong_type(e.span, "a list of numbers", &other)),
         }
     }
 }

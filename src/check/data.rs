@@ -1,50 +1,41 @@
 //! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic`, with
 //! `val`, `subset` and `normalize`; known sizes give the training set size.
 
+use super::args::Bound;
 use super::defs::Def;
 use super::eval::{name_of, Ctx, Env, Val};
-use crate::diagnostics::Diagnostic;
+use crate::builtins::{Builtin, Normalization, Source};
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{DataSource, DataSpec, Normalize, Shape};
 use crate::syntax::ast::{Expr, ExprKind};
-
-pub const SOURCES: [&str; 4] = ["fashion_mnist", "mnist", "cifar10", "synthetic"];
-pub const NORMALIZE: [&str; 5] = [
-    "none",
-    "unit",
-    "mean_image",
-    "raw_mean_image",
-    "standardize",
-];
 
 /// Default images held out for validation from the real data sets.
 pub const DEFAULT_VAL: usize = 1000;
 
 /// The `data:` of an experiment: a `data` definition's name or a source call.
-pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<DataSpec> {
+pub fn resolve(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<DataSpec, Reported> {
     match &e.kind {
         ExprKind::Ident(_) => match ctx.defs.get(&name_of(e, env).unwrap_or_default()) {
             Some(Def::Data(d)) => source(ctx, &d.value, &d.name.name, &Env::new()),
             _ => {
                 let name = name_of(e, env).unwrap_or_default();
-                if SOURCES.contains(&name.as_str()) {
+                if Source::from_name(&name).is_some() {
                     return source(ctx, e, &name, env);
                 }
                 let mut known = ctx.defs.names_of("data");
-                known.extend(SOURCES);
-                ctx.unknown("data set", &name, e.span, &known);
-                None
+                known.extend(Source::names());
+                Err(ctx.unknown("data set", &name, e.span, &known))
             }
         },
         ExprKind::Call { name, .. } => source(ctx, e, &name.name.clone(), env),
         _ => {
             let v = ctx.eval(e, env);
-            ctx.wrong_type(e.span, "a data set", &v);
-            None
+            Err(ctx.wrong_type(e.span, "a data set", &v))
         }
     }
 }
 
-fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec> {
+fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec, Reported> {
     let (callee, args) = match &e.kind {
         ExprKind::Call { name, args } => (name.clone(), args.as_slice()),
         ExprKind::Ident(_) => (
@@ -56,39 +47,27 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         ),
         _ => {
             let v = ctx.eval(e, env);
-            ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v);
-            return None;
+            return Err(ctx.wrong_type(e.span, "a data source such as `fashion_mnist(...)`", &v));
         }
     };
-    let common = ["val", "subset", "normalize"];
-    let (names, required): (Vec<&str>, Vec<&str>) = match callee.name.as_str() {
-        "fashion_mnist" => (vec!["path", "val", "subset", "normalize"], vec![]),
-        "mnist" | "cifar10" => (vec!["path", "val", "subset", "normalize"], vec!["path"]),
-        "synthetic" => {
-            let mut n = vec!["train", "test", "dim", "classes", "seed"];
-            n.extend(common);
-            (n, vec!["train", "dim", "classes"])
-        }
-        other => {
-            ctx.unknown("data source", other, callee.span, &SOURCES);
-            return None;
-        }
+    let Some(which) = Source::from_name(&callee.name) else {
+        return Err(ctx.unknown(Source::KIND, &callee.name, callee.span, &Source::names()));
     };
-    let b = ctx.bind(&callee, args, &names, &required);
-    let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| b[i]);
+    let entry = which.entry();
+    let b = ctx.bind(&callee, args, &entry.param_names(), &entry.required());
+    let get = |n: &str| b.arg(n);
     let path = match get("path") {
         Some(p) => match ctx.eval(p, env) {
             Val::Str(s) => Some(relative_to_file(ctx, p, s)),
             other => {
-                ctx.wrong_type(p.span, "a path string", &other);
-                return None;
+                return Err(ctx.wrong_type(p.span, "a path string", &other));
             }
         },
         None => None,
     };
-    let (source, total, input, classes) = match callee.name.as_str() {
-        "fashion_mnist" => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
-        "mnist" => (
+    let (source, total, input, classes) = match which {
+        Source::FashionMnist => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
+        Source::Mnist => (
             DataSource::Mnist {
                 path: path.unwrap_or_default(),
             },
@@ -96,7 +75,7 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             shape(1, 28),
             10,
         ),
-        "cifar10" => (
+        Source::Cifar10 => (
             DataSource::Cifar10 {
                 path: path.unwrap_or_default(),
             },
@@ -104,92 +83,19 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
             shape(3, 32),
             10,
         ),
-        _ => {
-            let train = get("train")
-                .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))?
-                as usize;
-            let test = match get("test") {
-                Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
-                None => (train / 5).max(1),
-            };
-            let dim =
-                get("dim").and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
-            let classes = get("classes")
-                .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))?
-                as usize;
-            let seed = match get("seed") {
-                Some(x) => ctx.count(x, env, "`seed`", 0)?,
-                None => 0,
-            };
-            (
-                DataSource::Synthetic {
-                    train,
-                    test,
-                    dim,
-                    classes,
-                    seed,
-                },
-                train,
-                Shape {
-                    channels: dim,
-                    height: 1,
-                    width: 1,
-                },
-                classes,
-            )
-        }
+        Source::Synthetic => synthetic(ctx, &b, env)?,
     };
     let default_val = if matches!(source, DataSource::Synthetic { .. }) {
         total / 10
     } else {
         DEFAULT_VAL
     };
-    let val = match get("val") {
-        Some(x) => {
-            let v = ctx.count(x, env, "`val`", 0)? as usize;
-            if v >= total {
-                ctx.report(
-                    x.span,
-                    Diagnostic::OutOfRange {
-                        what: "`val`".into(),
-                        allowed: format!("below the {total} training images"),
-                        value: v.to_string(),
-                        span: x.span.into(),
-                        help: None,
-                    },
-                );
-                return None;
-            }
-            v
-        }
-        None => default_val,
-    };
-    let subset = match get("subset") {
-        Some(x) => {
-            let n = ctx.count(x, env, "`subset`", 1)? as f64;
-            let scaled = ((n * ctx.scale).round() as usize).max(1);
-            if scaled > total - val {
-                ctx.report(
-                    x.span,
-                    Diagnostic::OutOfRange {
-                        what: "`subset`".into(),
-                        allowed: format!("at most the {} images left after `val`", total - val),
-                        value: scaled.to_string(),
-                        span: x.span.into(),
-                        help: None,
-                    },
-                );
-                return None;
-            }
-            Some(scaled)
-        }
-        None => None,
-    };
+    let (val, subset) = val_and_subset(ctx, &b, env, total, default_val)?;
     let normalize = match get("normalize") {
         Some(x) => normalize(ctx, x, env)?,
         None => Normalize::MeanImage,
     };
-    Some(DataSpec {
+    Ok(DataSpec {
         name: def_name.to_string(),
         source,
         val,
@@ -199,6 +105,98 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Option<DataSpec
         classes,
         train_size: subset.unwrap_or(total - val),
     })
+}
+
+/// `synthetic(...)`: the source, its training size, input shape and classes.
+fn synthetic(
+    ctx: &mut Ctx,
+    b: &Bound,
+    env: &Env,
+) -> Result<(DataSource, usize, Shape, usize), Reported> {
+    let train = b
+        .required_arg("train")
+        .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))? as usize;
+    let test = match b.arg("test") {
+        Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
+        None => (train / 5).max(1),
+    };
+    let dim = b
+        .required_arg("dim")
+        .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
+    let classes = b
+        .required_arg("classes")
+        .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))? as usize;
+    let seed = match b.arg("seed") {
+        Some(x) => ctx.count(x, env, "`seed`", 0)?,
+        None => 0,
+    };
+    Ok((
+        DataSource::Synthetic {
+            train,
+            test,
+            dim,
+            classes,
+            seed,
+        },
+        train,
+        Shape {
+            channels: dim,
+            height: 1,
+            width: 1,
+        },
+        classes,
+    ))
+}
+
+/// `val` (held out of the `total` training images) and `subset` (of the
+/// rest, scaled by `--scale`).
+fn val_and_subset(
+    ctx: &mut Ctx,
+    b: &Bound,
+    env: &Env,
+    total: usize,
+    default_val: usize,
+) -> Result<(usize, Option<usize>), Reported> {
+    let val = match b.arg("val") {
+        Some(x) => {
+            let v = ctx.count(x, env, "`val`", 0)? as usize;
+            if v >= total {
+                return Err(ctx.report(
+                    x.span,
+                    Diagnostic::OutOfRange {
+                        what: "`val`".into(),
+                        allowed: format!("below the {total} training images"),
+                        value: v.to_string(),
+                        span: x.span.into(),
+                        help: None,
+                    },
+                ));
+            }
+            v
+        }
+        None => default_val,
+    };
+    let subset = match b.arg("subset") {
+        Some(x) => {
+            let n = ctx.count(x, env, "`subset`", 1)? as f64;
+            let scaled = ((n * ctx.scale).round() as usize).max(1);
+            if scaled > total - val {
+                return Err(ctx.report(
+                    x.span,
+                    Diagnostic::OutOfRange {
+                        what: "`subset`".into(),
+                        allowed: format!("at most the {} images left after `val`", total - val),
+                        value: scaled.to_string(),
+                        span: x.span.into(),
+                        help: None,
+                    },
+                ));
+            }
+            Some(scaled)
+        }
+        None => None,
+    };
+    Ok((val, subset))
 }
 
 /// A relative data path is relative to the directory of the file that
@@ -223,26 +221,22 @@ fn shape(channels: usize, side: usize) -> Shape {
     }
 }
 
-pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<Normalize> {
+pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Normalize, Reported> {
     match ctx.eval(e, env) {
-        Val::Word(w) => Some(match w.as_str() {
-            "none" => Normalize::None,
-            "unit" => Normalize::Unit,
-            "mean_image" => Normalize::MeanImage,
-            "raw_mean_image" => Normalize::RawMeanImage,
-            "standardize" => Normalize::Standardize,
-            other => {
-                ctx.unknown("normalization", other, e.span, &NORMALIZE);
-                return None;
+        Val::Word(w) => Ok(match Normalization::from_name(&w) {
+            Some(Normalization::None) => Normalize::None,
+            Some(Normalization::Unit) => Normalize::Unit,
+            Some(Normalization::MeanImage) => Normalize::MeanImage,
+            Some(Normalization::RawMeanImage) => Normalize::RawMeanImage,
+            Some(Normalization::Standardize) => Normalize::Standardize,
+            None => {
+                return Err(ctx.unknown(Normalization::KIND, &w, e.span, &Normalization::names()));
             }
         }),
-        other => {
-            ctx.wrong_type(
-                e.span,
-                "a normalization (`mean_image`, `unit`, ...)",
-                &other,
-            );
-            None
-        }
+        other => Err(ctx.wrong_type(
+            e.span,
+            "a normalization (`mean_image`, `unit`, ...)",
+            &other,
+        )),
     }
 }

@@ -4,7 +4,8 @@
 //! checking goes on and reports everything at once.
 
 use super::defs::{Def, Defs};
-use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Located};
+use crate::builtins::{self, Builtin};
+use crate::diagnostics::{closest, did_you_mean, CallSite, Diagnostic, Emitter, Located, Reported};
 use crate::plan::{Decay, Duration, LambdaSpec, Policy, Schedule};
 use crate::syntax::ast::*;
 
@@ -26,8 +27,9 @@ pub enum Val {
     Lambda(LambdaSpec),
     Grid(Vec<f64>),
     Decay(Decay),
-    /// Already reported, or a parameter without a value (standalone checks).
-    Unknown,
+    /// Already reported (for a parameter without a value in a standalone
+    /// check: the missing argument, reported to a pass that is not shown).
+    Unknown(Reported),
 }
 
 impl Val {
@@ -46,7 +48,7 @@ impl Val {
             Val::Lambda(_) => "an adjusted schedule".into(),
             Val::Grid(_) => "a grid".into(),
             Val::Decay(_) => "a decay".into(),
-            Val::Unknown => "an unknown value".into(),
+            Val::Unknown(_) => "an unknown value".into(),
         }
     }
 
@@ -126,20 +128,10 @@ pub fn site_text(name: &str, env: &Env) -> String {
     }
 }
 
-/// Built-in schedules and constructors callable in a value.
-pub const SCHEDULES: [&str; 6] = [
-    "constant",
-    "steps",
-    "linear",
-    "exponential",
-    "cosine",
-    "reverse",
-];
-
 /// Checking context: definitions, options and the diagnostics found so far.
 pub struct Ctx<'a> {
     pub defs: &'a Defs<'a>,
-    pub diags: Vec<Located>,
+    pub diags: Emitter,
     /// `--scale`: multiplies durations written in iterations.
     pub scale: f64,
     /// Definitions being expanded (recursion guard).
@@ -152,14 +144,11 @@ pub struct Ctx<'a> {
     pub dirs: Vec<Option<std::path::PathBuf>>,
 }
 
-/// A call's arguments matched to the callee's parameter names.
-pub type Bound<'e> = Vec<Option<&'e Expr>>;
-
 impl<'a> Ctx<'a> {
     pub fn new(defs: &'a Defs<'a>, scale: f64) -> Ctx<'a> {
         Ctx {
             defs,
-            diags: vec![],
+            diags: Emitter::default(),
             scale,
             stack: vec![],
             sites: vec![],
@@ -167,14 +156,30 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn report(&mut self, span: Span, diagnostic: Diagnostic) {
+    /// Report an error; the proof that it was.
+    pub fn report(&mut self, span: Span, diagnostic: Diagnostic) -> Reported {
         // A definition that failed to parse was already reported; calling
         // its uses unknown would only add noise.
         if let Diagnostic::UnknownName { name, .. } = &diagnostic {
             if self.defs.broken.contains(name) {
-                return;
+                if let Some(reported) = self.diags.has_errors() {
+                    return reported;
+                }
             }
         }
+        let located = self.locate(span, diagnostic);
+        self.diags.error(located)
+    }
+
+    /// Report a warning.
+    pub fn warn(&mut self, span: Span, diagnostic: Diagnostic) {
+        let located = self.locate(span, diagnostic);
+        self.diags.warning(located);
+    }
+
+    /// The diagnostic at `span`, with the call site that gave the values
+    /// when `span` is inside a definition.
+    fn locate(&mut self, span: Span, diagnostic: Diagnostic) -> Located {
         let mut located = Located::new(span.file, diagnostic);
         if let Some((site, call)) = self.sites.first() {
             let inside = site.file == span.file && site.start <= span.start && span.end <= site.end;
@@ -187,7 +192,7 @@ impl<'a> Ctx<'a> {
                 });
             }
         }
-        self.diags.push(located);
+        located
     }
 
     /// Evaluate `f` as the body of a definition called at `site`.
@@ -198,9 +203,9 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    pub fn wrong_type(&mut self, span: Span, expected: &str, found: &Val) {
-        if matches!(found, Val::Unknown) {
-            return;
+    pub fn wrong_type(&mut self, span: Span, expected: &str, found: &Val) -> Reported {
+        if let Val::Unknown(reported) = found {
+            return *reported;
         }
         let help = match found {
             Val::Dur(_) if expected.contains("number") => {
@@ -219,10 +224,10 @@ impl<'a> Ctx<'a> {
                 span: span.into(),
                 help,
             },
-        );
+        )
     }
 
-    pub fn out_of_range(&mut self, span: Span, what: &str, allowed: &str, value: f64) {
+    pub fn out_of_range(&mut self, span: Span, what: &str, allowed: &str, value: f64) -> Reported {
         self.report(
             span,
             Diagnostic::OutOfRange {
@@ -232,7 +237,7 @@ impl<'a> Ctx<'a> {
                 span: span.into(),
                 help: None,
             },
-        );
+        )
     }
 
     // ------------------------------------------------------------ evaluation
@@ -260,12 +265,10 @@ impl<'a> Ctx<'a> {
                     (UnaryOp::Neg, Val::Num { v, int }) => Val::Num { v: -v, int },
                     (UnaryOp::Not, Val::Bool(b)) => Val::Bool(!b),
                     (UnaryOp::Neg, other) => {
-                        self.wrong_type(expr.span, "a number", &other);
-                        Val::Unknown
+                        Val::Unknown(self.wrong_type(expr.span, "a number", &other))
                     }
                     (UnaryOp::Not, other) => {
-                        self.wrong_type(expr.span, "a condition", &other);
-                        Val::Unknown
+                        Val::Unknown(self.wrong_type(expr.span, "a condition", &other))
                     }
                 }
             }
@@ -277,7 +280,7 @@ impl<'a> Ctx<'a> {
         match unit {
             Unit::Iters => {
                 if !int || value.fract() != 0.0 {
-                    self.report(
+                    return Val::Unknown(self.report(
                         span,
                         Diagnostic::WrongUnit {
                             message: format!(
@@ -292,8 +295,7 @@ impl<'a> Ctx<'a> {
                                 num_text(value)
                             )),
                         },
-                    );
-                    return Val::Unknown;
+                    ));
                 }
                 let scaled = if value <= 0.0 {
                     0
@@ -326,21 +328,23 @@ impl<'a> Ctx<'a> {
         match name.name.as_str() {
             "grid" => {
                 let b = self.bind(name, args, &["values"], &["values"]);
-                match b[0] {
-                    Some(e) => match self.lambda_list(e, env, "the grid") {
-                        Some(vs) => Val::Grid(vs),
-                        None => Val::Unknown,
-                    },
-                    None => Val::Unknown,
+                let values = b
+                    .required(0)
+                    .and_then(|e| self.lambda_list(e, env, "the grid"));
+                match values {
+                    Ok(vs) => Val::Grid(vs),
+                    Err(reported) => Val::Unknown(reported),
                 }
             }
-            n if SCHEDULES.contains(&n) => super::schedule::builtin(self, name, args, env),
+            n if builtins::Schedule::from_name(n).is_some() => {
+                super::schedule::builtin(self, name, args, env)
+            }
             _ => {
                 let mut known: Vec<&str> = self.defs.names().collect();
-                known.extend(SCHEDULES);
+                known.extend(builtins::Schedule::names());
                 known.push("grid");
                 let help = did_you_mean(&name.name, known.iter().copied());
-                self.report(
+                Val::Unknown(self.report(
                     name.span,
                     Diagnostic::UnknownName {
                         kind: "schedule or policy".into(),
@@ -349,8 +353,7 @@ impl<'a> Ctx<'a> {
                         label: "not defined here or in any import".into(),
                         help,
                     },
-                );
-                Val::Unknown
+                ))
             }
         }
     }
@@ -358,158 +361,172 @@ impl<'a> Ctx<'a> {
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, env: &Env) -> Val {
         let l = self.eval(lhs, env);
         let r = self.eval(rhs, env);
-        if matches!(l, Val::Unknown) || matches!(r, Val::Unknown) {
-            return Val::Unknown;
+        if let Val::Unknown(reported) = l {
+            return Val::Unknown(reported);
         }
-        match op {
-            BinOp::Then => {
-                let a = self.to_schedule(lhs.span, l);
-                let b = self.to_schedule(rhs.span, r);
-                if a.as_ref()
-                    .is_some_and(|a| super::schedule::length(a, 1).is_none())
-                {
-                    super::schedule::endless(
-                        self,
-                        lhs,
-                        "the schedule after `then` would never start",
-                    );
-                    return Val::Unknown;
-                }
-                match (a, b) {
-                    (Some(a), Some(b)) => Val::Sched(Schedule::Then {
-                        first: Box::new(a),
-                        second: Box::new(b),
-                    }),
-                    _ => Val::Unknown,
-                }
+        if let Val::Unknown(reported) = r {
+            return Val::Unknown(reported);
+        }
+        let value = match op {
+            BinOp::Then => self.then(lhs, rhs, l, r),
+            BinOp::With => self.with(lhs, rhs, l, r),
+            BinOp::From => self.from(lhs, rhs, l, r),
+            BinOp::Per => self.per(lhs, rhs, l, r),
+            BinOp::And | BinOp::Or => self.logic(op, lhs, rhs, l, r),
+            _ => self.arithmetic(op, lhs, rhs, l, r),
+        };
+        value.unwrap_or_else(Val::Unknown)
+    }
+
+    /// `a then b`: one schedule after another.
+    fn then(&mut self, lhs: &Expr, rhs: &Expr, l: Val, r: Val) -> Result<Val, Reported> {
+        let a = self.to_schedule(lhs.span, l);
+        let b = self.to_schedule(rhs.span, r);
+        if a.as_ref()
+            .is_ok_and(|a| super::schedule::length(a, 1).is_none())
+        {
+            return Err(super::schedule::endless(
+                self,
+                lhs,
+                "the schedule after `then` would never start",
+            ));
+        }
+        Ok(Val::Sched(Schedule::Then {
+            first: Box::new(a?),
+            second: Box::new(b?),
+        }))
+    }
+
+    /// `schedule with policy`.
+    fn with(&mut self, lhs: &Expr, rhs: &Expr, l: Val, r: Val) -> Result<Val, Reported> {
+        let s = self.to_schedule(lhs.span, l);
+        let p = match r {
+            Val::Policy(p) => Ok(p),
+            other => Err(self.wrong_type(rhs.span, "a policy", &other)),
+        };
+        Ok(Val::Lambda(LambdaSpec::Adjusted {
+            schedule: s?,
+            policy: p?,
+        }))
+    }
+
+    /// `policy from start`.
+    fn from(&mut self, lhs: &Expr, rhs: &Expr, l: Val, r: Val) -> Result<Val, Reported> {
+        let p = match l {
+            Val::Policy(p) => Ok(p),
+            other => Err(self.wrong_type(lhs.span, "a policy", &other)),
+        };
+        let from = self.to_num(rhs.span, r, "a number");
+        if let Ok(f) = from {
+            // Reported, and the value kept, so later checks still run.
+            let _ = self.check_lambda(rhs.span, f);
+        }
+        Ok(Val::Lambda(LambdaSpec::Policy {
+            policy: p?,
+            from: from?,
+        }))
+    }
+
+    /// `factor per interval`: a decay.
+    fn per(&mut self, lhs: &Expr, rhs: &Expr, l: Val, r: Val) -> Result<Val, Reported> {
+        let factor = self.to_num(lhs.span, l, "a number");
+        let every = match r {
+            Val::Dur(d) => Ok(d),
+            Val::Word(w) if w == "epoch" || w == "epochs" => Ok(Duration::Epochs(1.0)),
+            Val::Word(w) if w == "iter" || w == "iters" => {
+                Ok(Duration::Iters(self.scale.round().max(1.0) as u64))
             }
-            BinOp::With => {
-                let s = self.to_schedule(lhs.span, l);
-                let p = match r {
-                    Val::Policy(p) => Some(p),
-                    other => {
-                        self.wrong_type(rhs.span, "a policy", &other);
-                        None
-                    }
-                };
-                match (s, p) {
-                    (Some(schedule), Some(policy)) => {
-                        Val::Lambda(LambdaSpec::Adjusted { schedule, policy })
-                    }
-                    _ => Val::Unknown,
-                }
-            }
-            BinOp::From => {
-                let p = match l {
-                    Val::Policy(p) => Some(p),
-                    other => {
-                        self.wrong_type(lhs.span, "a policy", &other);
-                        None
-                    }
-                };
-                let from = self.to_num(rhs.span, r, "a number");
-                if let Some(f) = from {
-                    self.check_lambda(rhs.span, f);
-                }
-                match (p, from) {
-                    (Some(policy), Some(from)) => Val::Lambda(LambdaSpec::Policy { policy, from }),
-                    _ => Val::Unknown,
-                }
-            }
-            BinOp::Per => {
-                let factor = self.to_num(lhs.span, l, "a number");
-                let every = match r {
-                    Val::Dur(d) => Some(d),
-                    Val::Word(w) if w == "epoch" || w == "epochs" => Some(Duration::Epochs(1.0)),
-                    Val::Word(w) if w == "iter" || w == "iters" => {
-                        Some(Duration::Iters(self.scale.round().max(1.0) as u64))
-                    }
-                    other => {
-                        self.wrong_type(rhs.span, "`epoch`, `iter` or a duration", &other);
-                        None
-                    }
-                };
-                if let Some(f) = factor {
-                    if !(f > 0.0) {
-                        self.out_of_range(lhs.span, "a decay factor", "greater than 0", f);
-                    }
-                }
-                // `per 0 iters` would silently mean every iteration.
-                let every = every.filter(|d| {
-                    let len = match *d {
-                        Duration::Iters(n) => n as f64,
-                        Duration::Epochs(e) => e,
-                    };
-                    let ok = len > 0.0;
-                    if !ok {
-                        self.out_of_range(rhs.span, "the decay interval", "greater than 0", len);
-                    }
-                    ok
-                });
-                match (factor, every) {
-                    (Some(factor), Some(every)) => Val::Decay(Decay { factor, every }),
-                    _ => Val::Unknown,
-                }
-            }
-            BinOp::And | BinOp::Or => match (l, r) {
-                (Val::Bool(a), Val::Bool(b)) => {
-                    Val::Bool(if op == BinOp::And { a && b } else { a || b })
-                }
-                (Val::Bool(_), other) => {
-                    self.wrong_type(rhs.span, "a condition", &other);
-                    Val::Unknown
-                }
-                (other, _) => {
-                    self.wrong_type(lhs.span, "a condition", &other);
-                    Val::Unknown
-                }
-            },
-            _ => {
-                let a = self.to_num(lhs.span, l, "a number");
-                let b = self.to_num(rhs.span, r, "a number");
-                let (Some(a), Some(b)) = (a, b) else {
-                    return Val::Unknown;
-                };
-                let num = |v: f64| Val::Num { v, int: false };
-                match op {
-                    BinOp::Add => num(a + b),
-                    BinOp::Sub => num(a - b),
-                    BinOp::Mul => num(a * b),
-                    BinOp::Div => {
-                        if b == 0.0 {
-                            self.out_of_range(rhs.span, "a divisor", "different from 0", b);
-                            Val::Unknown
-                        } else {
-                            num(a / b)
-                        }
-                    }
-                    BinOp::Lt => Val::Bool(a < b),
-                    BinOp::Le => Val::Bool(a <= b),
-                    BinOp::Gt => Val::Bool(a > b),
-                    BinOp::Ge => Val::Bool(a >= b),
-                    BinOp::Eq => Val::Bool(a == b),
-                    _ => Val::Bool(a != b),
-                }
+            other => Err(self.wrong_type(rhs.span, "`epoch`, `iter` or a duration", &other)),
+        };
+        if let Ok(f) = factor {
+            if !(f > 0.0) {
+                // Reported, and the decay kept, so later checks still run.
+                let _ = self.out_of_range(lhs.span, "a decay factor", "greater than 0", f);
             }
         }
+        // `per 0 iters` would silently mean every iteration.
+        let every = every.and_then(|d| {
+            let len = match d {
+                Duration::Iters(n) => n as f64,
+                Duration::Epochs(e) => e,
+            };
+            if len > 0.0 {
+                Ok(d)
+            } else {
+                Err(self.out_of_range(rhs.span, "the decay interval", "greater than 0", len))
+            }
+        });
+        Ok(Val::Decay(Decay {
+            factor: factor?,
+            every: every?,
+        }))
+    }
+
+    /// `a and b`, `a or b`.
+    fn logic(
+        &mut self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        l: Val,
+        r: Val,
+    ) -> Result<Val, Reported> {
+        match (l, r) {
+            (Val::Bool(a), Val::Bool(b)) => {
+                Ok(Val::Bool(if op == BinOp::And { a && b } else { a || b }))
+            }
+            (Val::Bool(_), other) => Err(self.wrong_type(rhs.span, "a condition", &other)),
+            (other, _) => Err(self.wrong_type(lhs.span, "a condition", &other)),
+        }
+    }
+
+    /// Arithmetic and comparisons of two numbers.
+    fn arithmetic(
+        &mut self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        l: Val,
+        r: Val,
+    ) -> Result<Val, Reported> {
+        let a = self.to_num(lhs.span, l, "a number");
+        let b = self.to_num(rhs.span, r, "a number");
+        let (a, b) = (a?, b?);
+        let num = |v: f64| Val::Num { v, int: false };
+        Ok(match op {
+            BinOp::Add => num(a + b),
+            BinOp::Sub => num(a - b),
+            BinOp::Mul => num(a * b),
+            BinOp::Div => {
+                if b == 0.0 {
+                    return Err(self.out_of_range(rhs.span, "a divisor", "different from 0", b));
+                }
+                num(a / b)
+            }
+            BinOp::Lt => Val::Bool(a < b),
+            BinOp::Le => Val::Bool(a <= b),
+            BinOp::Gt => Val::Bool(a > b),
+            BinOp::Ge => Val::Bool(a >= b),
+            BinOp::Eq => Val::Bool(a == b),
+            _ => Val::Bool(a != b),
+        })
     }
 
     // ------------------------------------------------------------ definitions
 
-    /// Enter definition `name`; false (and a diagnostic) when it recurses.
-    pub fn enter(&mut self, name: &str, span: Span) -> bool {
+    /// Enter definition `name`; an error when it recurses.
+    pub fn enter(&mut self, name: &str, span: Span) -> Result<(), Reported> {
         if self.stack.iter().any(|n| n == name) || self.stack.len() > 32 {
-            self.report(
+            return Err(self.report(
                 span,
                 Diagnostic::Recursive {
                     name: name.to_string(),
                     span: span.into(),
                 },
-            );
-            return false;
+            ));
         }
         self.stack.push(name.to_string());
-        true
+        Ok(())
     }
 
     pub fn leave(&mut self) {
@@ -534,8 +551,8 @@ impl<'a> Ctx<'a> {
             .collect();
         let bound = self.bind(callee, args, &names, &required);
         let mut out = Env::new();
-        for (p, arg) in params.iter().zip(bound) {
-            let v = match (arg, &p.default) {
+        for (i, p) in params.iter().enumerate() {
+            let v = match (bound[i], &p.default) {
                 (Some(e), _) => match self.eval(e, env) {
                     // Parameters hold numbers, durations and the like; a bare
                     // unknown name is a typo of a `vary` axis or parameter.
@@ -550,7 +567,7 @@ impl<'a> Ctx<'a> {
                                         .into(),
                                 )
                             });
-                        self.report(
+                        Val::Unknown(self.report(
                             e.span,
                             Diagnostic::UnknownName {
                                 kind: "name".into(),
@@ -559,13 +576,15 @@ impl<'a> Ctx<'a> {
                                 label: "not a `vary` axis, a parameter or a definition".into(),
                                 help,
                             },
-                        );
-                        Val::Unknown
+                        ))
                     }
                     v => v,
                 },
                 (None, Some(d)) => self.eval(d, &Env::new()),
-                (None, None) => Val::Unknown,
+                (None, None) => match bound.required(i) {
+                    Err(reported) => Val::Unknown(reported),
+                    Ok(_) => unreachable!("an empty slot of a required parameter"),
+                },
             };
             out.push((p.name.name.clone(), v));
         }
@@ -578,19 +597,16 @@ impl<'a> Ctx<'a> {
             span,
         };
         let inner = self.bind_params(&callee, &s.params, args, env);
-        if !self.enter(&s.name.name, span) {
-            return Val::Unknown;
+        if let Err(reported) = self.enter(&s.name.name, span) {
+            return Val::Unknown(reported);
         }
         let call = site_text(&s.name.name, &inner);
         let v = self.at_site(span, call, |ctx| ctx.eval(&s.body, &inner));
         self.leave();
         match v {
             Val::Num { v, .. } => Val::Sched(Schedule::Constant { value: v }),
-            Val::Sched(_) | Val::Unknown => v,
-            other => {
-                self.wrong_type(s.body.span, "a schedule", &other);
-                Val::Unknown
-            }
+            Val::Sched(_) | Val::Unknown(_) => v,
+            other => Val::Unknown(self.wrong_type(s.body.span, "a schedule", &other)),
         }
     }
 
@@ -600,21 +616,21 @@ impl<'a> Ctx<'a> {
             span,
         };
         let inner = self.bind_params(&callee, &p.params, args, env);
-        if !self.enter(&p.name.name, span) {
-            return Val::Unknown;
+        if let Err(reported) = self.enter(&p.name.name, span) {
+            return Val::Unknown(reported);
         }
         let call = site_text(&p.name.name, &inner);
         let v = self.at_site(span, call, |ctx| super::policy::build(ctx, p, &inner));
         self.leave();
         match v {
-            Some(p) => Val::Policy(p),
-            None => Val::Unknown,
+            Ok(p) => Val::Policy(p),
+            Err(reported) => Val::Unknown(reported),
         }
     }
 
     /// "unknown X `name`" with suggestions from `candidates`. A short list
     /// of fixed options is spelled out; definitions are not.
-    pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) {
+    pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) -> Reported {
         let mut sorted: Vec<&str> = candidates.to_vec();
         sorted.sort();
         sorted.dedup();
@@ -649,6 +665,6 @@ impl<'a> Ctx<'a> {
                 label,
                 help,
             },
-        );
+        )
     }
 }

@@ -1,13 +1,13 @@
 //! Experiments: keys, `vary` axes and arms checked and expanded into trials
 //! (cells × arms × seeds × grid values) with equal budgets, seeds and cost
-//! estimates. This is where the plan is actually built; `plan::compile` only
-//! drives it.
+//! estimates. Checking and expanding are one walk: the values built here are
+//! `plan`'s types, which `crate::compile` assembles into the `Plan`.
 
-use super::analysis::{analysis, warn_checks};
+use super::analysis::{analysis, warn_checks, Analysis};
 use super::budget::{budgets, derive_seed, estimate, size_text};
 use super::eval::{Ctx, Env, Val};
-use super::settings::cell_settings;
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use super::settings::{cell_settings, Settings};
+use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
 use crate::plan::*;
 use crate::syntax::ast::{ExpStmt, ExperimentDef, Expr, Ident, Span};
 use std::collections::BTreeMap;
@@ -47,6 +47,32 @@ pub struct Key<'e> {
     pub value: &'e Expr,
 }
 
+/// An experiment's keys by name, with the proof for each required key
+/// (`data`, `network`, `optimizer`) that is missing.
+#[derive(Default)]
+pub struct Keys<'e> {
+    map: BTreeMap<&'e str, Key<'e>>,
+    missing: BTreeMap<&'static str, Reported>,
+}
+
+impl<'e> std::ops::Deref for Keys<'e> {
+    type Target = BTreeMap<&'e str, Key<'e>>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl<'e> Keys<'e> {
+    /// A required key, or the missing-key error.
+    pub fn required(&self, name: &str) -> Result<&Key<'e>, Reported> {
+        match (self.map.get(name), self.missing.get(name)) {
+            (Some(k), _) => Ok(k),
+            (None, Some(reported)) => Err(*reported),
+            (None, None) => unreachable!("`{name}` is not a required key"),
+        }
+    }
+}
+
 pub struct Arm<'e> {
     pub name: &'e Ident,
     pub value: &'e Expr,
@@ -59,39 +85,175 @@ pub enum ArmLambda {
     Grid(Vec<f64>),
 }
 
+/// The values of the `vary` axes: name, then each value and its plan form.
+type Axes = Vec<(String, Vec<(Val, AxisValue)>)>;
+
+/// The statements of an experiment, sorted and checked for duplicates.
+struct Items<'e> {
+    keys: Keys<'e>,
+    axes: Vec<(&'e Ident, &'e Expr)>,
+    arms: Vec<Arm<'e>>,
+}
+
+/// An experiment checked and expanded into its trials: collect the items,
+/// evaluate the axes, then expand every cell (see `expand_cell`) and check
+/// the limits of what runs here.
 pub fn elaborate(
     ctx: &mut Ctx,
     def: &ExperimentDef,
     seeds_override: Option<u32>,
-) -> Option<ExperimentPlan> {
-    let mut keys: BTreeMap<&str, Key> = BTreeMap::new();
-    let mut axes_src: Vec<(&Ident, &Expr)> = vec![];
+) -> Result<ExperimentPlan, Reported> {
+    let mut failed = None;
+    let items = collect(ctx, def, &mut failed);
+    let (axes, broken_axes) = evaluate_axes(ctx, &items.axes, &mut failed);
+    let cells: usize = axes
+        .iter()
+        .map(|(_, v)| v.len().max(1))
+        .try_fold(1usize, |a, b| a.checked_mul(b))
+        .unwrap_or(usize::MAX);
+    if cells > MAX_TRIALS {
+        return Err(ctx.report(
+            def.name.span,
+            Diagnostic::TooLarge {
+                what: format!("experiment `{}`", def.name.name),
+                estimate: format!("{cells} cells"),
+                span: def.name.span.into(),
+                help: Some(format!(
+                    "at most {MAX_TRIALS} trials run here; vary fewer values"
+                )),
+            },
+        ));
+    }
+    if let Some(reported) = failed {
+        // Still check every key once, in the first cell, to report what we can.
+        let mut env = first_cell_env(&axes);
+        env.extend(broken_axes);
+        let _ = cell_settings(ctx, &items.keys, &env, def, seeds_override);
+        let _ = analysis(ctx, &items.keys, &env);
+        for arm in &items.arms {
+            let _ = arm_lambda(ctx, arm.value, &env);
+        }
+        return Err(reported);
+    }
+    // invariant: from here on every axis has at least one value and there is
+    // at least one arm (an empty list or no arm is reported above).
+    let an = analysis(ctx, &items.keys, &first_cell_env(&axes))?;
+    let mut expansion = Expansion::default();
+    for cell in 0..cells {
+        let out = expand_cell(
+            ctx,
+            def,
+            &items,
+            &axes,
+            &an,
+            cell,
+            seeds_override,
+            &mut expansion,
+        );
+        match out {
+            Ok(()) => {}
+            Err(Stop::Cell(reported)) => failed = Some(reported),
+            Err(Stop::Experiment(reported)) => return Err(reported),
+        }
+    }
+    if let Some(reported) = failed {
+        return Err(reported);
+    }
+    ids_fit(ctx, def, &items.arms, &expansion.trials)?;
+    let trials = std::mem::take(&mut expansion.trials);
+    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
+    if total > MAX_TOTAL_FLOPS {
+        return Err(ctx.report(
+            def.name.span,
+            Diagnostic::TooLarge {
+                what: format!("experiment `{}`", def.name.name),
+                estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
+                span: def.name.span.into(),
+                help: Some("about a day of compute on two cores is the limit; shrink it or run with `--scale`".into()),
+            },
+        ));
+    }
+    Ok(assemble(
+        ctx,
+        def,
+        &items.arms,
+        &axes,
+        &an,
+        expansion,
+        trials,
+    ))
+}
+
+/// The experiment's plan from its expanded cells.
+fn assemble(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    arms: &[Arm],
+    axes: &Axes,
+    an: &Analysis,
+    expansion: Expansion,
+    trials: Vec<Trial>,
+) -> ExperimentPlan {
+    let Some(data) = expansion.data else {
+        unreachable!("an experiment has at least one cell");
+    };
+    ExperimentPlan {
+        name: def.name.name.clone(),
+        data,
+        axes: axes
+            .iter()
+            .map(|(n, v)| Axis {
+                name: n.clone(),
+                values: v.iter().map(|(_, a)| a.clone()).collect(),
+            })
+            .collect(),
+        arms: arms
+            .iter()
+            .zip(first_grid_flags(ctx, arms, axes))
+            .map(|(a, is_grid)| ArmInfo {
+                name: a.name.name.clone(),
+                is_grid,
+            })
+            .collect(),
+        seeds: expansion.seeds,
+        splits: an.splits,
+        measure: expansion.measure,
+        target: an.target,
+        smooth: an.smooth,
+        trials,
+    }
+}
+
+/// Keys, axes and arms, with unknown keys, duplicates, missing keys and
+/// conflicting keys reported (`failed` keeps the proof).
+fn collect<'e>(ctx: &mut Ctx, def: &'e ExperimentDef, failed: &mut Option<Reported>) -> Items<'e> {
+    let mut keys = Keys::default();
+    let mut axes: Vec<(&Ident, &Expr)> = vec![];
     let mut arms: Vec<Arm> = vec![];
-    let mut ok = true;
     for stmt in &def.stmts {
         match stmt {
             ExpStmt::Key {
                 key, every, value, ..
             } => {
                 if !KEYS.contains(&key.name.as_str()) {
-                    ctx.report(
+                    *failed = Some(ctx.report(
                         key.span,
                         Diagnostic::UnknownKey {
                             name: key.name.clone(),
                             span: key.span.into(),
-                            help: did_you_mean(&key.name, KEYS)
-                                .or_else(|| Some(format!("experiment keys: {}", KEYS.join(", ")))),
+                            help:
+                                did_you_mean(&key.name, KEYS).or_else(|| {
+                                    Some(format!("experiment keys: {}", KEYS.join(", ")))
+                                }),
                         },
-                    );
-                    ok = false;
+                    ));
                     continue;
                 }
                 if let Some(first) = keys.get(key.name.as_str()) {
-                    dup(ctx, "key", &key.name, first.ident.span, key.span);
-                    ok = false;
+                    *failed = Some(dup(ctx, "key", &key.name, first.ident.span, key.span));
                     continue;
                 }
-                keys.insert(
+                keys.map.insert(
                     &key.name,
                     Key {
                         ident: key,
@@ -101,12 +263,11 @@ pub fn elaborate(
                 );
             }
             ExpStmt::Vary { name, values, .. } => {
-                if let Some((first, _)) = axes_src.iter().find(|(n, _)| n.name == name.name) {
-                    dup(ctx, "vary axis", &name.name, first.span, name.span);
-                    ok = false;
+                if let Some((first, _)) = axes.iter().find(|(n, _)| n.name == name.name) {
+                    *failed = Some(dup(ctx, "vary axis", &name.name, first.span, name.span));
                     continue;
                 }
-                axes_src.push((name, values));
+                axes.push((name, values));
             }
             ExpStmt::Arm {
                 name,
@@ -115,13 +276,12 @@ pub fn elaborate(
                 span,
             } => {
                 if let Some(first) = arms.iter().find(|a| a.name.name == name.name) {
-                    dup(ctx, "arm", &name.name, first.name.span, name.span);
-                    ok = false;
+                    *failed = Some(dup(ctx, "arm", &name.name, first.name.span, name.span));
                     continue;
                 }
                 if target.name != "lambda" {
-                    ctx.unknown("arm target", &target.name, target.span, &["lambda"]);
-                    ok = false;
+                    *failed =
+                        Some(ctx.unknown("arm target", &target.name, target.span, &["lambda"]));
                     continue;
                 }
                 arms.push(Arm {
@@ -132,9 +292,22 @@ pub fn elaborate(
             }
         }
     }
+    required_keys(ctx, def, &mut keys, &arms, failed);
+    Items { keys, axes, arms }
+}
+
+/// `data`, `network`, `optimizer` and an arm are required; `iters` and
+/// `epochs` exclude each other.
+fn required_keys(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    keys: &mut Keys,
+    arms: &[Arm],
+    failed: &mut Option<Reported>,
+) {
     for required in ["data", "network", "optimizer"] {
         if !keys.contains_key(required) {
-            ctx.report(
+            let reported = ctx.report(
                 def.name.span,
                 Diagnostic::MissingKey {
                     key: required.into(),
@@ -147,11 +320,12 @@ pub fn elaborate(
                     }),
                 },
             );
-            ok = false;
+            keys.missing.insert(required, reported);
+            *failed = Some(reported);
         }
     }
     if arms.is_empty() {
-        ctx.report(
+        *failed = Some(ctx.report(
             def.name.span,
             Diagnostic::MissingKey {
                 key: "arm".into(),
@@ -159,11 +333,10 @@ pub fn elaborate(
                 span: def.name.span.into(),
                 help: Some("add at least one `arm NAME: lambda = ...`".into()),
             },
-        );
-        ok = false;
+        ));
     }
     if let (Some(a), Some(b)) = (keys.get("iters"), keys.get("epochs")) {
-        ctx.report(
+        *failed = Some(ctx.report(
             b.ident.span,
             Diagnostic::ConflictingKeys {
                 first_key: "iters".into(),
@@ -171,265 +344,291 @@ pub fn elaborate(
                 first: a.ident.span.into(),
                 second: b.ident.span.into(),
             },
-        );
-        ok = false;
+        ));
     }
+}
 
-    // Axes.
-    let mut axes: Vec<(String, Vec<(Val, AxisValue)>)> = vec![];
-    for (name, values) in &axes_src {
+/// The values of every `vary` axis. An axis without a usable value is left
+/// out, and comes back as an unknown value (with its proof) for the
+/// first-cell check of a failed experiment.
+fn evaluate_axes(
+    ctx: &mut Ctx,
+    axes_src: &[(&Ident, &Expr)],
+    failed: &mut Option<Reported>,
+) -> (Axes, Env) {
+    let mut axes: Axes = vec![];
+    let mut broken: Env = vec![];
+    for (name, values) in axes_src {
         match ctx.eval(values, &Env::new()) {
             Val::List(items) if items.is_empty() => {
-                ctx.report(
+                *failed = Some(ctx.report(
                     values.span,
                     Diagnostic::EmptyList {
                         what: format!("the list of values of `{}`", name.name),
                         span: values.span.into(),
                     },
-                );
-                ok = false;
+                ));
             }
             Val::List(items) => {
                 let mut vals = vec![];
+                let mut wrong = None;
                 for (v, span) in items {
                     match axis_value(&v) {
                         Some(a) => vals.push((v, a)),
                         None => {
-                            ctx.wrong_type(span, "a number, a duration or a name", &v);
-                            ok = false;
+                            wrong =
+                                Some(ctx.wrong_type(span, "a number, a duration or a name", &v));
                         }
                     }
                 }
-                axes.push((name.name.clone(), vals));
+                match (vals.is_empty(), wrong) {
+                    (true, Some(reported)) => {
+                        broken.push((name.name.clone(), Val::Unknown(reported)))
+                    }
+                    _ => axes.push((name.name.clone(), vals)),
+                }
+                if wrong.is_some() {
+                    *failed = wrong;
+                }
             }
-            Val::Unknown => ok = false,
+            Val::Unknown(reported) => *failed = Some(reported),
             other => {
-                ctx.wrong_type(values.span, "a list of values `[...]`", &other);
-                ok = false;
+                *failed = Some(ctx.wrong_type(values.span, "a list of values `[...]`", &other));
             }
         }
     }
-    let cells: usize = axes
+    (axes, broken)
+}
+
+/// Why expanding a cell stopped: this cell failed (the others are still
+/// checked), or the whole experiment is wrong.
+enum Stop {
+    Cell(Reported),
+    Experiment(Reported),
+}
+
+impl From<Reported> for Stop {
+    fn from(r: Reported) -> Stop {
+        Stop::Cell(r)
+    }
+}
+
+/// What the cells expanded so far produced.
+struct Expansion {
+    trials: Vec<Trial>,
+    seeds: u32,
+    measure: Metric,
+    data: Option<DataSpec>,
+    /// Source locations already warned about (one warning across cells).
+    warned: Vec<(usize, usize)>,
+    reported_size: bool,
+}
+
+impl Default for Expansion {
+    fn default() -> Self {
+        Expansion {
+            trials: vec![],
+            seeds: 1,
+            measure: Metric::TestAcc,
+            data: None,
+            warned: vec![],
+            reported_size: false,
+        }
+    }
+}
+
+/// One cell: its settings, each arm's λ and budget, the size limits, then
+/// a trial per split × seed × arm (× grid point).
+#[allow(clippy::too_many_arguments)]
+fn expand_cell(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    items: &Items,
+    axes: &Axes,
+    an: &Analysis,
+    cell: usize,
+    seeds_override: Option<u32>,
+    out: &mut Expansion,
+) -> Result<(), Stop> {
+    let arms = &items.arms;
+    let picks = cell_picks(axes, cell);
+    let env: Env = axes
         .iter()
-        .map(|(_, v)| v.len().max(1))
-        .try_fold(1usize, |a, b| a.checked_mul(b))
-        .unwrap_or(usize::MAX);
-    if cells > MAX_TRIALS {
-        ctx.report(
+        .zip(&picks)
+        .map(|((n, vals), &i)| (n.clone(), vals[i].0.clone()))
+        .collect();
+    let vary: BTreeMap<String, AxisValue> = axes
+        .iter()
+        .zip(&picks)
+        .map(|((n, vals), &i)| (n.clone(), vals[i].1.clone()))
+        .collect();
+    let settings = cell_settings(ctx, &items.keys, &env, def, seeds_override);
+    let mut lambdas = vec![];
+    for arm in arms {
+        lambdas.push(arm_lambda(ctx, arm.value, &env));
+    }
+    let s = settings?;
+    let lambdas: Vec<ArmLambda> = lambdas.into_iter().collect::<Result<_, _>>()?;
+    let budgets = budgets(ctx, def, arms, &lambdas, &s)?;
+    warn_checks(
+        ctx,
+        &items.keys,
+        arms,
+        &lambdas,
+        &budgets,
+        &s,
+        &mut out.warned,
+    );
+    let too_large = network_too_large(ctx, &s, out);
+    let per_seed: usize = lambdas
+        .iter()
+        .map(|l| match l {
+            ArmLambda::Grid(v) => v.len(),
+            ArmLambda::Spec(_) => 1,
+        })
+        .sum();
+    if out.trials.len() + per_seed * s.seeds as usize * an.splits as usize > MAX_TRIALS {
+        return Err(Stop::Experiment(ctx.report(
             def.name.span,
             Diagnostic::TooLarge {
                 what: format!("experiment `{}`", def.name.name),
-                estimate: format!("{cells} cells"),
+                estimate: format!("more than {MAX_TRIALS} trials"),
                 span: def.name.span.into(),
+                help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
+            },
+        )));
+    }
+    out.seeds = s.seeds;
+    out.measure = s.measure;
+    if let Some(first) = &out.data {
+        if *first != s.data {
+            let span = items
+                .keys
+                .get("data")
+                .map(|k| k.value.span)
+                .unwrap_or(def.name.span);
+            return Err(Stop::Experiment(ctx.report(
+                span,
+                Diagnostic::VaryingData {
+                    experiment: def.name.name.clone(),
+                    span: span.into(),
+                },
+            )));
+        }
+    }
+    out.data = Some(s.data.clone());
+    let cell = Cell {
+        index: cell,
+        vary,
+        settings: &s,
+        lambdas: &lambdas,
+        budgets: &budgets,
+    };
+    push_trials(def, arms, an, &cell, &mut out.trials);
+    match too_large {
+        Some(reported) => Err(Stop::Cell(reported)),
+        None => Ok(()),
+    }
+}
+
+/// A network too large to run here (reported once per experiment).
+fn network_too_large(ctx: &mut Ctx, s: &Settings, out: &mut Expansion) -> Option<Reported> {
+    let per_trial = estimate(&s.network, s.batch, 1);
+    if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
+        && !out.reported_size
+    {
+        out.reported_size = true;
+        return Some(ctx.report(
+            s.network_span,
+            Diagnostic::TooLarge {
+                what: format!("network `{}`", s.network.name),
+                estimate: size_text(&per_trial),
+                span: s.network_span.into(),
                 help: Some(format!(
-                    "at most {MAX_TRIALS} trials run here; vary fewer values"
+                    "at most {} million parameters and {} GiB per trial run here",
+                    MAX_PARAMETERS / 1_000_000,
+                    MAX_MEMORY >> 30
                 )),
             },
-        );
-        return None;
+        ));
     }
-    if !ok {
-        // Still check every key once, in the first cell, to report what we can.
-        let env = first_cell_env(&axes);
-        let _ = cell_settings(ctx, &keys, &env, def, seeds_override);
-        let _ = analysis(ctx, &keys, &env);
-        for arm in &arms {
-            let _ = arm_lambda(ctx, arm.value, &env);
-        }
-        return None;
-    }
+    None
+}
 
-    // invariant: from here on every axis has at least one value and there is
-    // at least one arm (an empty list or no arm set `ok = false` above).
-    let an = analysis(ctx, &keys, &first_cell_env(&axes))?;
-    let mut warned = vec![];
-    let mut trials = vec![];
-    let mut seeds_out = 1;
-    let mut measure_out = Metric::TestAcc;
-    let mut data_out = None;
-    let mut failed = false;
-    let mut reported_size = false;
-    for cell in 0..cells {
-        let picks = cell_picks(&axes, cell);
-        let env: Env = axes
-            .iter()
-            .zip(&picks)
-            .map(|((n, vals), &i)| (n.clone(), vals[i].0.clone()))
-            .collect();
-        let vary: BTreeMap<String, AxisValue> = axes
-            .iter()
-            .zip(&picks)
-            .map(|((n, vals), &i)| (n.clone(), vals[i].1.clone()))
-            .collect();
-        let settings = cell_settings(ctx, &keys, &env, def, seeds_override);
-        let mut lambdas = vec![];
-        for arm in &arms {
-            lambdas.push(arm_lambda(ctx, arm.value, &env));
-        }
-        let (Some(s), true) = (settings, lambdas.iter().all(Option::is_some)) else {
-            failed = true;
-            continue;
-        };
-        let lambdas: Vec<ArmLambda> = lambdas.into_iter().flatten().collect();
-        let Some(budgets) = budgets(ctx, def, &arms, &lambdas, &s) else {
-            failed = true;
-            continue;
-        };
-        warn_checks(ctx, &keys, &arms, &lambdas, &budgets, &s, &mut warned);
-        let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
-        let per_trial = estimate(1);
-        if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
-            && !reported_size
-        {
-            reported_size = true;
-            ctx.report(
-                s.network_span,
-                Diagnostic::TooLarge {
-                    what: format!("network `{}`", s.network.name),
-                    estimate: size_text(&per_trial),
-                    span: s.network_span.into(),
-                    help: Some(format!(
-                        "at most {} million parameters and {} GiB per trial run here",
-                        MAX_PARAMETERS / 1_000_000,
-                        MAX_MEMORY >> 30
-                    )),
-                },
-            );
-            failed = true;
-        }
-        let per_seed: usize = lambdas
-            .iter()
-            .map(|l| match l {
-                ArmLambda::Grid(v) => v.len(),
-                ArmLambda::Spec(_) => 1,
-            })
-            .sum();
-        if trials.len() + per_seed * s.seeds as usize * an.splits as usize > MAX_TRIALS {
-            ctx.report(
-                def.name.span,
-                Diagnostic::TooLarge {
-                    what: format!("experiment `{}`", def.name.name),
-                    estimate: format!("more than {MAX_TRIALS} trials"),
-                    span: def.name.span.into(),
-                    help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
-                },
-            );
-            return None;
-        }
-        seeds_out = s.seeds;
-        measure_out = s.measure;
-        if let Some(first) = &data_out {
-            if *first != s.data {
-                let span = keys
-                    .get("data")
-                    .map(|k| k.value.span)
-                    .unwrap_or(def.name.span);
-                ctx.report(
-                    span,
-                    Diagnostic::VaryingData {
-                        experiment: def.name.name.clone(),
-                        span: span.into(),
-                    },
-                );
-                return None;
-            }
-        }
-        data_out = Some(s.data.clone());
-        for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
-            let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
-            for (arm, (lambda, iters)) in arms.iter().zip(lambdas.iter().zip(&budgets)) {
-                let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {
-                    let split_part = if an.splits > 1 {
-                        format!("-p{}", split + 1)
-                    } else {
-                        String::new()
-                    };
-                    let mut id = format!(
-                        "{}-c{cell:03}-{}{split_part}-s{}",
-                        def.name.name,
-                        arm.name.name,
-                        seed_index + 1
-                    );
-                    if let Some(g) = grid {
-                        id.push_str(&format!("-g{}", g.index));
-                    }
-                    trials.push(Trial {
-                        id,
-                        experiment: def.name.name.clone(),
-                        arm: arm.name.name.clone(),
-                        cell,
-                        vary: vary.clone(),
-                        seed_index,
-                        seed,
-                        split,
-                        grid,
-                        network: s.network.clone(),
-                        optimizer: s.optimizer,
-                        penalty: s.penalty,
-                        batch: s.batch,
-                        sampling: s.sampling,
-                        iters: *iters,
-                        iters_per_epoch: s.iters_per_epoch,
-                        lambda,
-                        checks_every: s.checks,
-                        estimate: estimate(*iters),
-                    });
+/// One cell's values, once its settings, λs and budgets are known.
+struct Cell<'c> {
+    index: usize,
+    vary: BTreeMap<String, AxisValue>,
+    settings: &'c Settings,
+    lambdas: &'c [ArmLambda],
+    budgets: &'c [u64],
+}
+
+/// A trial per split × seed × arm (× grid point) of one cell, with its id,
+/// seed and estimate.
+fn push_trials(
+    def: &ExperimentDef,
+    arms: &[Arm],
+    an: &Analysis,
+    c: &Cell,
+    trials: &mut Vec<Trial>,
+) {
+    let s = c.settings;
+    let cell = c.index;
+    let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
+    for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
+        let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
+        for (arm, (lambda, iters)) in arms.iter().zip(c.lambdas.iter().zip(c.budgets)) {
+            let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {
+                let split_part = if an.splits > 1 {
+                    format!("-p{}", split + 1)
+                } else {
+                    String::new()
                 };
-                match lambda {
-                    ArmLambda::Spec(spec) => push(spec.clone(), None),
-                    ArmLambda::Grid(values) => {
-                        for (index, &value) in values.iter().enumerate() {
-                            push(
-                                LambdaSpec::Constant(value),
-                                Some(GridPoint { index, value }),
-                            );
-                        }
+                let mut id = format!(
+                    "{}-c{cell:03}-{}{split_part}-s{}",
+                    def.name.name,
+                    arm.name.name,
+                    seed_index + 1
+                );
+                if let Some(g) = grid {
+                    id.push_str(&format!("-g{}", g.index));
+                }
+                trials.push(Trial {
+                    id,
+                    experiment: def.name.name.clone(),
+                    arm: arm.name.name.clone(),
+                    cell,
+                    vary: c.vary.clone(),
+                    seed_index,
+                    seed,
+                    split,
+                    grid,
+                    network: s.network.clone(),
+                    optimizer: s.optimizer,
+                    penalty: s.penalty,
+                    batch: s.batch,
+                    sampling: s.sampling,
+                    iters: *iters,
+                    iters_per_epoch: s.iters_per_epoch,
+                    lambda,
+                    checks_every: s.checks,
+                    estimate: estimate(*iters),
+                });
+            };
+            match lambda {
+                ArmLambda::Spec(spec) => push(spec.clone(), None),
+                ArmLambda::Grid(values) => {
+                    for (index, &value) in values.iter().enumerate() {
+                        push(
+                            LambdaSpec::Constant(value),
+                            Some(GridPoint { index, value }),
+                        );
                     }
                 }
             }
         }
     }
-    if failed || !ids_fit(ctx, def, &arms, &trials) {
-        return None;
-    }
-    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
-    if total > MAX_TOTAL_FLOPS {
-        ctx.report(
-            def.name.span,
-            Diagnostic::TooLarge {
-                what: format!("experiment `{}`", def.name.name),
-                estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
-                span: def.name.span.into(),
-                help: Some("about a day of compute on two cores is the limit; shrink it or run with `--scale`".into()),
-            },
-        );
-        return None;
-    }
-    Some(ExperimentPlan {
-        name: def.name.name.clone(),
-        data: data_out?,
-        axes: axes
-            .iter()
-            .map(|(n, v)| Axis {
-                name: n.clone(),
-                values: v.iter().map(|(_, a)| a.clone()).collect(),
-            })
-            .collect(),
-        arms: arms
-            .iter()
-            .zip(first_grid_flags(ctx, &arms, &axes))
-            .map(|(a, is_grid)| ArmInfo {
-                name: a.name.name.clone(),
-                is_grid,
-            })
-            .collect(),
-        seeds: seeds_out,
-        splits: an.splits,
-        measure: measure_out,
-        target: an.target,
-        smooth: an.smooth,
-        trials,
-    })
 }
 
 /// The seed of a trial in data split `split`: split 0 keeps the seed of
@@ -447,9 +646,14 @@ fn split_seed_of(seed: u64, split: u32) -> u64 {
 /// Every trial id fits in a file name; otherwise one diagnostic per name to
 /// shorten (each arm whose ids are too long, or the experiment's name when
 /// it is the longer part).
-fn ids_fit(ctx: &mut Ctx, def: &ExperimentDef, arms: &[Arm], trials: &[Trial]) -> bool {
+fn ids_fit(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    arms: &[Arm],
+    trials: &[Trial],
+) -> Result<(), Reported> {
     let exp = &def.name.name;
-    let mut ok = true;
+    let mut failed = None;
     let mut blamed_experiment = false;
     for arm in arms {
         let Some(longest) = trials
@@ -463,7 +667,6 @@ fn ids_fit(ctx: &mut Ctx, def: &ExperimentDef, arms: &[Arm], trials: &[Trial]) -
         if length <= MAX_ID_BYTES {
             continue;
         }
-        ok = false;
         let over = length - MAX_ID_BYTES;
         let (span, kind, name) = if arm.name.name.len() >= exp.len() {
             (arm.name.span, "arm", &arm.name.name)
@@ -474,7 +677,7 @@ fn ids_fit(ctx: &mut Ctx, def: &ExperimentDef, arms: &[Arm], trials: &[Trial]) -
             (def.name.span, "experiment", exp)
         };
         let keep = name.len().saturating_sub(over).max(1);
-        ctx.report(
+        failed = Some(ctx.report(
             span,
             Diagnostic::NameTooLong {
                 kind: kind.into(),
@@ -491,9 +694,12 @@ fn ids_fit(ctx: &mut Ctx, def: &ExperimentDef, arms: &[Arm], trials: &[Trial]) -
                     "trial ids (experiment-cell-arm-seed, plus -gN for a grid point) name the result files; shorten this {kind} name to at most {keep} characters"
                 )),
             },
-        );
+        ));
     }
-    ok
+    match failed {
+        Some(reported) => Err(reported),
+        None => Ok(()),
+    }
 }
 
 /// A long name for a message: its start and end.
@@ -513,7 +719,7 @@ fn shorten(name: &str) -> String {
     format!("{head}…{tail}")
 }
 
-fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) {
+fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) -> Reported {
     ctx.report(
         second,
         Diagnostic::Duplicate {
@@ -523,7 +729,7 @@ fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) {
             second: second.into(),
             help: Some("remove or rename one of them".into()),
         },
-    );
+    )
 }
 
 fn axis_value(v: &Val) -> Option<AxisValue> {
@@ -537,7 +743,7 @@ fn axis_value(v: &Val) -> Option<AxisValue> {
 }
 
 /// Index into each axis for `cell` (the first axis varies slowest).
-fn cell_picks(axes: &[(String, Vec<(Val, AxisValue)>)], mut cell: usize) -> Vec<usize> {
+fn cell_picks(axes: &Axes, mut cell: usize) -> Vec<usize> {
     let mut picks = vec![0; axes.len()];
     for (i, (_, vals)) in axes.iter().enumerate().rev() {
         let n = vals.len().max(1);
@@ -547,40 +753,31 @@ fn cell_picks(axes: &[(String, Vec<(Val, AxisValue)>)], mut cell: usize) -> Vec<
     picks
 }
 
-fn first_cell_env(axes: &[(String, Vec<(Val, AxisValue)>)]) -> Env {
+/// The first value of every axis (each has one: see `evaluate_axes`).
+fn first_cell_env(axes: &Axes) -> Env {
     axes.iter()
-        .map(|(n, v)| {
-            (
-                n.clone(),
-                v.first().map(|x| x.0.clone()).unwrap_or(Val::Unknown),
-            )
-        })
+        .filter_map(|(n, v)| v.first().map(|x| (n.clone(), x.0.clone())))
         .collect()
 }
 
 /// Grid flags from the first cell (an arm is a grid in every cell or none).
-fn first_grid_flags(
-    ctx: &mut Ctx,
-    arms: &[Arm],
-    axes: &[(String, Vec<(Val, AxisValue)>)],
-) -> Vec<bool> {
+fn first_grid_flags(ctx: &mut Ctx, arms: &[Arm], axes: &Axes) -> Vec<bool> {
     let env = first_cell_env(axes);
     arms.iter()
-        .map(|a| matches!(arm_lambda(ctx, a.value, &env), Some(ArmLambda::Grid(_))))
+        .map(|a| matches!(arm_lambda(ctx, a.value, &env), Ok(ArmLambda::Grid(_))))
         .collect()
 }
 
-fn arm_lambda(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<ArmLambda> {
+fn arm_lambda(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<ArmLambda, Reported> {
     match ctx.eval(e, env) {
         Val::Num { v, .. } => ctx
             .check_lambda(e.span, v)
-            .then_some(ArmLambda::Spec(LambdaSpec::Constant(v))),
-        Val::Sched(s) => Some(ArmLambda::Spec(LambdaSpec::Schedule(s))),
-        Val::Lambda(l) => Some(ArmLambda::Spec(l)),
-        Val::Grid(g) => Some(ArmLambda::Grid(g)),
-        Val::Unknown => None,
-        Val::Policy(_) => {
-            ctx.report(
+            .map(|()| ArmLambda::Spec(LambdaSpec::Constant(v))),
+        Val::Sched(s) => Ok(ArmLambda::Spec(LambdaSpec::Schedule(s))),
+        Val::Lambda(l) => Ok(ArmLambda::Spec(l)),
+        Val::Grid(g) => Ok(ArmLambda::Grid(g)),
+        Val::Unknown(reported) => Err(reported),
+        Val::Policy(_) => Err(ctx.report(
                 e.span,
                 Diagnostic::WrongType {
                     expected: "λ".into(),
@@ -588,23 +785,17 @@ fn arm_lambda(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<ArmLambda> {
                     span: e.span.into(),
                     help: Some("start it somewhere: `... from 1.0`, or adjust a schedule: `pull_down(each) with ...`".into()),
                 },
-            );
-            None
-        }
+        )),
         Val::Word(w) => {
             let mut known: Vec<&str> = ctx.defs.names_of("schedule");
             known.extend(ctx.defs.names_of("policy"));
             known.extend(env.iter().map(|(n, _)| n.as_str()));
-            ctx.unknown("schedule or policy", &w, e.span, &known);
-            None
+            Err(ctx.unknown("schedule or policy", &w, e.span, &known))
         }
-        other => {
-            ctx.wrong_type(
-                e.span,
-                "λ: a number, a schedule, a policy or `grid([...])`",
-                &other,
-            );
-            None
-        }
+        other => Err(ctx.wrong_type(
+            e.span,
+            "λ: a number, a schedule, a policy or `grid([...])`",
+            &other,
+        )),
     }
 }

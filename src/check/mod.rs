@@ -21,23 +21,25 @@ pub mod schedule;
 pub mod settings;
 mod unused;
 
-use crate::diagnostics::Report;
+use crate::diagnostics::Diagnostics;
 use crate::plan::ExperimentPlan;
 use crate::syntax::ast::{Item, Span};
 use defs::Defs;
 use eval::{Ctx, Env, Val};
-use std::path::Path;
 
-/// Options that change what the checked program means.
+/// Options that change what the checked program means (and so the plan):
+/// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
+/// duration written in iterations and every `subset` (1.0 = as written).
+/// The one options struct of the pipeline (`crate::compile::Options`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CheckOptions {
+pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
 }
 
-impl Default for CheckOptions {
+impl Default for Options {
     fn default() -> Self {
-        CheckOptions {
+        Options {
             seeds: None,
             scale: 1.0,
         }
@@ -47,60 +49,23 @@ impl Default for CheckOptions {
 /// Result of checking: every diagnostic, plus the expanded experiments and
 /// the hash of all source texts.
 pub struct Checked {
-    pub report: Report,
+    pub report: Diagnostics,
     pub experiments: Vec<ExperimentPlan>,
     pub source_hash: String,
 }
 
-/// Check the file at `path` (reading it and its imports).
-pub fn check_path(path: &Path) -> Report {
-    check_path_with(path, CheckOptions::default()).report
-}
-
-pub fn check_path_with(path: &Path, opts: CheckOptions) -> Checked {
-    let name = path.to_string_lossy().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => check_source_with(&name, &text, path.parent(), opts),
-        Err(e) => {
-            let mut report = Report::default();
-            let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(crate::diagnostics::Located::new(
-                file,
-                crate::diagnostics::Diagnostic::MissingFile {
-                    path: name,
-                    reason: e.to_string(),
-                    span: (0, 0).into(),
-                },
-            ));
-            Checked {
-                report,
-                experiments: vec![],
-                source_hash: String::new(),
-            }
-        }
-    }
-}
-
-/// Check source text; `dir` is where relative imports are looked up.
-pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Report {
-    check_source_with(name, text, dir, CheckOptions::default()).report
-}
-
-pub fn check_source_with(
-    name: &str,
-    text: &str,
-    dir: Option<&Path>,
-    opts: CheckOptions,
-) -> Checked {
-    let program = imports::load(name, text, dir);
+/// Check a loaded program (see `crate::compile` for the entry points that
+/// read files).
+pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     let mut diags = program.diags.clone();
-    let defs = Defs::collect(&program, &mut diags);
+    let defs = Defs::collect(program, &mut diags);
     let scale = if opts.scale.is_finite() && opts.scale > 0.0 {
         opts.scale
     } else {
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
+    ctx.diags = crate::diagnostics::Emitter::after(&diags);
     ctx.dirs = program.dirs.clone();
     for m in &program.modules {
         for item in &m.module.items {
@@ -114,7 +79,7 @@ pub fn check_source_with(
             let Item::Experiment(e) = item else { continue };
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == e.name.name) {
                 diags.push(defs::duplicate(
-                    &program,
+                    program,
                     "experiment",
                     &e.name.name,
                     *first,
@@ -123,14 +88,15 @@ pub fn check_source_with(
                 continue;
             }
             seen.push((e.name.name.clone(), e.name.span));
-            if let Some(plan) = experiment::elaborate(&mut ctx, e, opts.seeds) {
+            // An experiment that does not expand was reported: `Reported` proves it.
+            if let Ok(plan) = experiment::elaborate(&mut ctx, e, opts.seeds) {
                 experiments.push(plan);
             }
         }
     }
-    diags.extend(ctx.diags);
-    diags.extend(unused::warnings(&program));
-    let mut report = Report {
+    diags.extend(ctx.diags.into_vec());
+    diags.extend(unused::warnings(program));
+    let mut report = Diagnostics {
         sources: program.sources.clone(),
         diagnostics: diags,
     };
@@ -138,7 +104,7 @@ pub fn check_source_with(
     Checked {
         report,
         experiments,
-        source_hash: source_hash(&program),
+        source_hash: source_hash(program),
     }
 }
 
@@ -151,7 +117,7 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
             .map(|p| {
                 let v = match &p.default {
                     Some(d) => ctx.eval(d, &Env::new()),
-                    None => Val::Unknown,
+                    None => Val::Unknown(unbound(p)),
                 };
                 (p.name.name.clone(), v)
             })
@@ -170,17 +136,17 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
         }
         Item::Schedule(s) => {
             let env = params(ctx, &s.params);
-            if ctx.enter(&s.name.name, s.name.span) {
+            if ctx.enter(&s.name.name, s.name.span).is_ok() {
                 let v = ctx.eval(&s.body, &env);
                 ctx.leave();
-                if !matches!(v, Val::Sched(_) | Val::Num { .. } | Val::Unknown) {
+                if !matches!(v, Val::Sched(_) | Val::Num { .. } | Val::Unknown(_)) {
                     ctx.wrong_type(s.body.span, "a schedule", &v);
                 }
             }
         }
         Item::Policy(p) => {
             let env = params(ctx, &p.params);
-            if ctx.enter(&p.name.name, p.name.span) {
+            if ctx.enter(&p.name.name, p.name.span).is_ok() {
                 let _ = policy::build(ctx, p, &env);
                 ctx.leave();
             }
@@ -194,6 +160,22 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
         }
         Item::Import(_) | Item::Experiment(_) => {}
     }
+}
+
+/// A parameter without a default has no value in a standalone check: the
+/// missing argument it is, reported to a pass that is never shown (the
+/// definition's uses report their own).
+fn unbound(p: &crate::syntax::ast::Param) -> crate::diagnostics::Reported {
+    let mut hidden = crate::diagnostics::Emitter::default();
+    hidden.error(crate::diagnostics::Located::new(
+        p.name.span.file,
+        crate::diagnostics::Diagnostic::MissingArgument {
+            name: p.name.name.clone(),
+            callee: "a standalone check".into(),
+            span: p.name.span.into(),
+            help: None,
+        },
+    ))
 }
 
 /// Hex SHA-256 over every loaded text, root first, in import order.

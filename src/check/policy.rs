@@ -4,21 +4,22 @@
 //! a rule implied by an earlier one is shadowed (the first match applies).
 
 use super::eval::{num_text, Ctx, Env, Val};
-use crate::diagnostics::{closest, Diagnostic};
+use crate::builtins::{self, Builtin};
+use crate::diagnostics::{closest, Diagnostic, Reported};
 use crate::plan::{self, Action, AssignOp, BinaryOp, Duration, Func, HistoryFunc, Metric, Policy};
 use crate::syntax::ast::{self, Expr, ExprKind, PolicyDef, PolicyStmt};
 
-pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Option<Policy> {
+pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Result<Policy, Reported> {
     let mut every = None;
     let mut rules: Vec<(plan::Rule, ast::Span)> = vec![];
     let mut clamp_lambda = None;
     let mut clamp_lr = None;
-    let mut ok = true;
+    let mut failed = None;
     for stmt in &def.stmts {
         match stmt {
             PolicyStmt::Every { value, .. } => match ctx.dur(value, env) {
-                Some(d) => every = Some(d),
-                None => ok = false,
+                Ok(d) => every = Some(d),
+                Err(reported) => failed = Some(reported),
             },
             PolicyStmt::When {
                 cond,
@@ -29,12 +30,12 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Option<Policy> {
                 let mut acts = vec![];
                 for a in actions {
                     match action(ctx, a, env) {
-                        Some(x) => acts.push(x),
-                        None => ok = false,
+                        Ok(x) => acts.push(x),
+                        Err(reported) => failed = Some(reported),
                     }
                 }
                 match c {
-                    Some(when) => {
+                    Ok(when) => {
                         let text = crate::fmt::policy_stmt(stmt);
                         rules.push((
                             plan::Rule {
@@ -45,7 +46,7 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Option<Policy> {
                             *span,
                         ));
                     }
-                    None => ok = false,
+                    Err(reported) => failed = Some(reported),
                 }
             }
             PolicyStmt::Clamp {
@@ -53,55 +54,72 @@ pub fn build(ctx: &mut Ctx, def: &PolicyDef, env: &Env) -> Option<Policy> {
                 lo,
                 hi,
                 span,
-            } => {
-                let a = ctx.num(lo, env);
-                let b = ctx.num(hi, env);
-                let (Some(a), Some(b)) = (a, b) else {
-                    ok = false;
-                    continue;
-                };
-                if a > b {
-                    ctx.report(
-                        *span,
-                        Diagnostic::BadClamp {
-                            lo: num_text(a),
-                            hi: num_text(b),
-                            span: lo.span.to(hi.span).into(),
-                        },
-                    );
-                    ok = false;
-                    continue;
-                }
-                match target.name.as_str() {
+            } => match clamp(ctx, lo, hi, *span, env) {
+                Ok(range) => match target.name.as_str() {
                     "lambda" => {
-                        ctx.check_lambda(lo.span, a);
-                        clamp_lambda = Some((a, b));
+                        // Reported, and the clamp kept, so later checks still run.
+                        let _ = ctx.check_lambda(lo.span, range.0);
+                        clamp_lambda = Some(range);
                     }
                     "lr" => {
-                        if !(a > 0.0) {
-                            ctx.out_of_range(lo.span, "the learning rate", "greater than 0", a);
+                        if !(range.0 > 0.0) {
+                            ctx.out_of_range(
+                                lo.span,
+                                "the learning rate",
+                                "greater than 0",
+                                range.0,
+                            );
                         }
-                        clamp_lr = Some((a, b));
+                        clamp_lr = Some(range);
                     }
                     other => {
-                        ctx.unknown("clamp target", other, target.span, &["lambda", "lr"]);
-                        ok = false;
+                        failed = Some(ctx.unknown(
+                            "clamp target",
+                            other,
+                            target.span,
+                            &["lambda", "lr"],
+                        ));
                     }
-                }
-            }
+                },
+                Err(reported) => failed = Some(reported),
+            },
         }
     }
     super::rules::warn_rules(ctx, &rules);
-    if !ok {
-        return None;
+    if let Some(reported) = failed {
+        return Err(reported);
     }
-    Some(Policy {
+    Ok(Policy {
         name: display_name(def, env),
         every: every.unwrap_or(Duration::Epochs(1.0)),
         rules: rules.into_iter().map(|(r, _)| r).collect(),
         clamp_lambda,
         clamp_lr,
     })
+}
+
+/// `clamp x in [lo, hi]`: both bounds numbers, lo ≤ hi.
+fn clamp(
+    ctx: &mut Ctx,
+    lo: &Expr,
+    hi: &Expr,
+    span: ast::Span,
+    env: &Env,
+) -> Result<(f64, f64), Reported> {
+    let a = ctx.num(lo, env);
+    let b = ctx.num(hi, env);
+    let (a, b) = (a?, b?);
+    if a > b {
+        return Err(ctx.report(
+            span,
+            Diagnostic::BadClamp {
+                lo: num_text(a),
+                hi: num_text(b),
+                span: lo.span.to(hi.span).into(),
+            },
+        ));
+    }
+    Ok((a, b))
 }
 
 fn display_name(def: &PolicyDef, env: &Env) -> String {
@@ -115,19 +133,16 @@ fn display_name(def: &PolicyDef, env: &Env) -> String {
     format!("{}({})", def.name.name, args.join(", "))
 }
 
-fn action(ctx: &mut Ctx, a: &ast::Action, env: &Env) -> Option<Action> {
+fn action(ctx: &mut Ctx, a: &ast::Action, env: &Env) -> Result<Action, Reported> {
     match a {
-        ast::Action::Stop { .. } => Some(Action::Stop),
+        ast::Action::Stop { .. } => Ok(Action::Stop),
         ast::Action::Set {
             target, op, value, ..
         } => {
             let t = match target.name.as_str() {
-                "lambda" => Some(plan::Target::Lambda),
-                "lr" => Some(plan::Target::Lr),
-                other => {
-                    ctx.unknown("action target", other, target.span, &["lambda", "lr"]);
-                    None
-                }
+                "lambda" => Ok(plan::Target::Lambda),
+                "lr" => Ok(plan::Target::Lr),
+                other => Err(ctx.unknown("action target", other, target.span, &["lambda", "lr"])),
             };
             let v = numeric(ctx, value, env);
             let op = match op {
@@ -137,7 +152,7 @@ fn action(ctx: &mut Ctx, a: &ast::Action, env: &Env) -> Option<Action> {
                 ast::AssignOp::Add => AssignOp::Add,
                 ast::AssignOp::Sub => AssignOp::Sub,
             };
-            Some(Action::Set {
+            Ok(Action::Set {
                 target: t?,
                 op,
                 value: v?,
@@ -153,10 +168,10 @@ enum Ty {
 }
 
 /// A condition: must be boolean.
-fn condition(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<plan::Expr> {
+fn condition(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<plan::Expr, Reported> {
     let (x, ty) = metric_expr(ctx, e, env)?;
     if ty != Ty::Bool {
-        ctx.report(
+        return Err(ctx.report(
             e.span,
             Diagnostic::WrongType {
                 expected: "a condition".into(),
@@ -164,16 +179,15 @@ fn condition(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<plan::Expr> {
                 span: e.span.into(),
                 help: Some("compare it with something: `train_acc - val_acc > 0.05`".into()),
             },
-        );
-        return None;
+        ));
     }
-    Some(x)
+    Ok(x)
 }
 
-fn numeric(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<plan::Expr> {
+fn numeric(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<plan::Expr, Reported> {
     let (x, ty) = metric_expr(ctx, e, env)?;
     if ty != Ty::Num {
-        ctx.report(
+        return Err(ctx.report(
             e.span,
             Diagnostic::WrongType {
                 expected: "a number".into(),
@@ -181,37 +195,20 @@ fn numeric(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<plan::Expr> {
                 span: e.span.into(),
                 help: None,
             },
-        );
-        return None;
+        ));
     }
-    Some(x)
+    Ok(x)
 }
 
-const FUNCS: [&str; 5] = ["abs", "min", "max", "log", "exp"];
-const HISTORY: [&str; 5] = ["prev", "delta", "mean", "best", "since_best"];
+type Typed = (plan::Expr, Ty);
 
-fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<(plan::Expr, Ty)> {
+fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
     use plan::Expr as P;
-    Some(match &e.kind {
-        ExprKind::Number { value, .. } => (P::Num(*value), Ty::Num),
-        ExprKind::Bool(b) => (P::Bool(*b), Ty::Bool),
-        ExprKind::Paren(inner) => metric_expr(ctx, inner, env)?,
-        ExprKind::Ident(name) => {
-            if let Some(v) = super::eval::lookup(env, name) {
-                return match v {
-                    Val::Num { v, .. } => Some((P::Num(*v), Ty::Num)),
-                    Val::Bool(b) => Some((P::Bool(*b), Ty::Bool)),
-                    // A parameter without a value (library check): any number.
-                    Val::Unknown => Some((P::Num(f64::NAN), Ty::Num)),
-                    other => {
-                        let other = other.clone();
-                        ctx.wrong_type(e.span, "a number", &other);
-                        None
-                    }
-                };
-            }
-            (P::Metric(metric(ctx, name, e.span, env)?), Ty::Num)
-        }
+    match &e.kind {
+        ExprKind::Number { value, .. } => Ok((P::Num(*value), Ty::Num)),
+        ExprKind::Bool(b) => Ok((P::Bool(*b), Ty::Bool)),
+        ExprKind::Paren(inner) => metric_expr(ctx, inner, env),
+        ExprKind::Ident(name) => ident(ctx, e, name, env),
         ExprKind::Unary { op, expr } => {
             let (x, ty) = metric_expr(ctx, expr, env)?;
             let (op, want) = match op {
@@ -219,168 +216,211 @@ fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<(plan::Expr, Ty)> {
                 ast::UnaryOp::Not => (plan::UnaryOp::Not, Ty::Bool),
             };
             expect(ctx, expr, ty, want)?;
-            (
+            Ok((
                 P::Unary {
                     op,
                     expr: Box::new(x),
                 },
                 want,
-            )
+            ))
         }
-        ExprKind::Binary { op, lhs, rhs } => {
-            use ast::BinOp as B;
-            let (bop, operand, result) = match op {
-                B::Add => (BinaryOp::Add, Ty::Num, Ty::Num),
-                B::Sub => (BinaryOp::Sub, Ty::Num, Ty::Num),
-                B::Mul => (BinaryOp::Mul, Ty::Num, Ty::Num),
-                B::Div => (BinaryOp::Div, Ty::Num, Ty::Num),
-                B::Lt => (BinaryOp::Lt, Ty::Num, Ty::Bool),
-                B::Le => (BinaryOp::Le, Ty::Num, Ty::Bool),
-                B::Gt => (BinaryOp::Gt, Ty::Num, Ty::Bool),
-                B::Ge => (BinaryOp::Ge, Ty::Num, Ty::Bool),
-                B::Eq => (BinaryOp::Eq, Ty::Num, Ty::Bool),
-                B::Ne => (BinaryOp::Ne, Ty::Num, Ty::Bool),
-                B::And => (BinaryOp::And, Ty::Bool, Ty::Bool),
-                B::Or => (BinaryOp::Or, Ty::Bool, Ty::Bool),
-                B::Then | B::With | B::From | B::Per => {
-                    ctx.report(
-                        e.span,
-                        Diagnostic::WrongType {
-                            expected: "a number or a condition".into(),
-                            found: format!("a `{}` expression", op.text()),
-                            span: e.span.into(),
-                            help: Some(format!(
-                                "`{}` combines schedules and policies in an experiment, not inside a rule",
-                                op.text()
-                            )),
-                        },
-                    );
-                    return None;
-                }
-            };
-            let l = metric_expr(ctx, lhs, env);
-            let r = metric_expr(ctx, rhs, env);
-            let (l, lt) = l?;
-            let (r, rt) = r?;
-            expect(ctx, lhs, lt, operand)?;
-            expect(ctx, rhs, rt, operand)?;
-            // Fold arithmetic on numbers (`tol / 5` with tol = 0.05 → 0.01)
-            // so plans are simpler and the rule analysis sees thresholds.
-            if let (P::Num(a), P::Num(b)) = (&l, &r) {
-                let folded = match bop {
-                    BinaryOp::Add => Some(a + b),
-                    BinaryOp::Sub => Some(a - b),
-                    BinaryOp::Mul => Some(a * b),
-                    BinaryOp::Div if *b != 0.0 => Some(a / b),
-                    _ => None,
-                };
-                if let Some(v) = folded {
-                    return Some((P::Num(v), Ty::Num));
-                }
-            }
-            (
-                P::Binary {
-                    op: bop,
-                    lhs: Box::new(l),
-                    rhs: Box::new(r),
-                },
-                result,
-            )
-        }
+        ExprKind::Binary { op, lhs, rhs } => binary(ctx, e, *op, lhs, rhs, env),
         ExprKind::Call { name, args } => {
-            let n = name.name.as_str();
-            if let Some(func) = match n {
-                "abs" => Some(Func::Abs),
-                "min" => Some(Func::Min),
-                "max" => Some(Func::Max),
-                "log" => Some(Func::Log),
-                "exp" => Some(Func::Exp),
-                _ => None,
-            } {
-                let arity = if matches!(func, Func::Min | Func::Max) {
-                    2
-                } else {
-                    1
-                };
-                let names: &[&str] = if arity == 2 { &["a", "b"] } else { &["x"] };
-                let bound = ctx.bind(name, args, names, names);
-                let mut out = vec![];
-                for e in bound.into_iter().flatten() {
-                    out.push(numeric(ctx, e, env)?);
-                }
-                if out.len() != arity {
-                    return None;
-                }
-                (P::Call { func, args: out }, Ty::Num)
-            } else if let Some(func) = match n {
-                "prev" => Some(HistoryFunc::Prev),
-                "delta" => Some(HistoryFunc::Delta),
-                "mean" => Some(HistoryFunc::Mean),
-                "best" => Some(HistoryFunc::Best),
-                "since_best" => Some(HistoryFunc::SinceBest),
-                _ => None,
-            } {
-                let names: &[&str] = if func == HistoryFunc::Mean {
-                    &["metric", "last"]
-                } else {
-                    &["metric"]
-                };
-                let required: &[&str] = names;
-                let bound = ctx.bind(name, args, names, required);
-                let m = match bound.first().copied().flatten() {
-                    Some(Expr {
-                        kind: ExprKind::Ident(m),
-                        span,
-                    }) => metric(ctx, m, *span, env),
-                    Some(other) => {
-                        ctx.report(
-                            other.span,
-                            Diagnostic::WrongType {
-                                expected: "a metric name".into(),
-                                found: "an expression".into(),
-                                span: other.span.into(),
-                                help: Some(format!(
-                                    "history functions read one metric: `{n}(val_acc)`"
-                                )),
-                            },
-                        );
-                        None
-                    }
-                    None => None,
-                };
-                let last = match bound.get(1).copied().flatten() {
-                    Some(e) => Some(ctx.count(e, env, "`last`", 1)? as u32),
-                    None => None,
-                };
-                if func == HistoryFunc::Mean && last.is_none() {
-                    return None;
-                }
-                (
-                    P::History {
-                        func,
-                        metric: m?,
-                        last,
-                    },
-                    Ty::Num,
-                )
+            if let Some(func) = builtins::Func::from_name(&name.name) {
+                func_call(ctx, func, name, args, env)
+            } else if let Some(func) = builtins::History::from_name(&name.name) {
+                history_call(ctx, func, name, args, env)
             } else {
-                let mut known: Vec<&str> = FUNCS.to_vec();
-                known.extend(HISTORY);
-                ctx.unknown("function", n, name.span, &known);
-                return None;
+                let mut known: Vec<&str> = builtins::Func::names();
+                known.extend(builtins::History::names());
+                Err(ctx.unknown("function", &name.name, name.span, &known))
             }
         }
         ExprKind::Duration { .. } | ExprKind::Str(_) | ExprKind::List(_) => {
             let v = ctx.eval(e, &Env::new());
-            ctx.wrong_type(e.span, "a number or a condition", &v);
-            return None;
+            Err(ctx.wrong_type(e.span, "a number or a condition", &v))
         }
-    })
+    }
 }
 
-fn expect(ctx: &mut Ctx, e: &Expr, got: Ty, want: Ty) -> Option<()> {
+/// A name in a rule: a parameter's value, or a metric.
+fn ident(ctx: &mut Ctx, e: &Expr, name: &str, env: &Env) -> Result<Typed, Reported> {
+    use plan::Expr as P;
+    if let Some(v) = super::eval::lookup(env, name) {
+        return match v {
+            Val::Num { v, .. } => Ok((P::Num(*v), Ty::Num)),
+            Val::Bool(b) => Ok((P::Bool(*b), Ty::Bool)),
+            // A parameter without a value (library check): any number.
+            Val::Unknown(_) => Ok((P::Num(f64::NAN), Ty::Num)),
+            other => {
+                let other = other.clone();
+                Err(ctx.wrong_type(e.span, "a number", &other))
+            }
+        };
+    }
+    Ok((P::Metric(metric(ctx, name, e.span, env)?), Ty::Num))
+}
+
+/// `lhs op rhs` in a rule; arithmetic on two numbers is folded.
+fn binary(
+    ctx: &mut Ctx,
+    e: &Expr,
+    op: ast::BinOp,
+    lhs: &Expr,
+    rhs: &Expr,
+    env: &Env,
+) -> Result<Typed, Reported> {
+    use ast::BinOp as B;
+    use plan::Expr as P;
+    let (bop, operand, result) = match op {
+        B::Add => (BinaryOp::Add, Ty::Num, Ty::Num),
+        B::Sub => (BinaryOp::Sub, Ty::Num, Ty::Num),
+        B::Mul => (BinaryOp::Mul, Ty::Num, Ty::Num),
+        B::Div => (BinaryOp::Div, Ty::Num, Ty::Num),
+        B::Lt => (BinaryOp::Lt, Ty::Num, Ty::Bool),
+        B::Le => (BinaryOp::Le, Ty::Num, Ty::Bool),
+        B::Gt => (BinaryOp::Gt, Ty::Num, Ty::Bool),
+        B::Ge => (BinaryOp::Ge, Ty::Num, Ty::Bool),
+        B::Eq => (BinaryOp::Eq, Ty::Num, Ty::Bool),
+        B::Ne => (BinaryOp::Ne, Ty::Num, Ty::Bool),
+        B::And => (BinaryOp::And, Ty::Bool, Ty::Bool),
+        B::Or => (BinaryOp::Or, Ty::Bool, Ty::Bool),
+        B::Then | B::With | B::From | B::Per => {
+            return Err(ctx.report(
+                e.span,
+                Diagnostic::WrongType {
+                    expected: "a number or a condition".into(),
+                    found: format!("a `{}` expression", op.text()),
+                    span: e.span.into(),
+                    help: Some(format!(
+                        "`{}` combines schedules and policies in an experiment, not inside a rule",
+                        op.text()
+                    )),
+                },
+            ));
+        }
+    };
+    let l = metric_expr(ctx, lhs, env);
+    let r = metric_expr(ctx, rhs, env);
+    let (l, lt) = l?;
+    let (r, rt) = r?;
+    expect(ctx, lhs, lt, operand)?;
+    expect(ctx, rhs, rt, operand)?;
+    // Fold arithmetic on numbers (`tol / 5` with tol = 0.05 → 0.01)
+    // so plans are simpler and the rule analysis sees thresholds.
+    if let (P::Num(a), P::Num(b)) = (&l, &r) {
+        let folded = match bop {
+            BinaryOp::Add => Some(a + b),
+            BinaryOp::Sub => Some(a - b),
+            BinaryOp::Mul => Some(a * b),
+            BinaryOp::Div if *b != 0.0 => Some(a / b),
+            _ => None,
+        };
+        if let Some(v) = folded {
+            return Ok((P::Num(v), Ty::Num));
+        }
+    }
+    Ok((
+        P::Binary {
+            op: bop,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        },
+        result,
+    ))
+}
+
+fn func(b: builtins::Func) -> Func {
+    use builtins::Func as B;
+    match b {
+        B::Abs => Func::Abs,
+        B::Min => Func::Min,
+        B::Max => Func::Max,
+        B::Log => Func::Log,
+        B::Exp => Func::Exp,
+    }
+}
+
+fn history_func(b: builtins::History) -> HistoryFunc {
+    use builtins::History as B;
+    match b {
+        B::Prev => HistoryFunc::Prev,
+        B::Delta => HistoryFunc::Delta,
+        B::Mean => HistoryFunc::Mean,
+        B::Best => HistoryFunc::Best,
+        B::SinceBest => HistoryFunc::SinceBest,
+    }
+}
+
+/// `abs(x)`, `min(a, b)`, ...: numbers in, a number out.
+fn func_call(
+    ctx: &mut Ctx,
+    which: builtins::Func,
+    name: &ast::Ident,
+    args: &[ast::Arg],
+    env: &Env,
+) -> Result<Typed, Reported> {
+    let func = func(which);
+    let entry = which.entry();
+    let arity = entry.params.len();
+    let bound = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    let mut out = vec![];
+    for i in 0..arity {
+        if let Some(e) = bound[i] {
+            out.push(numeric(ctx, e, env)?);
+        }
+    }
+    for i in 0..arity {
+        bound.required(i)?;
+    }
+    Ok((plan::Expr::Call { func, args: out }, Ty::Num))
+}
+
+/// `prev(val_acc)`, `mean(val_loss, last: 3)`, ...: one metric's history.
+fn history_call(
+    ctx: &mut Ctx,
+    which: builtins::History,
+    name: &ast::Ident,
+    args: &[ast::Arg],
+    env: &Env,
+) -> Result<Typed, Reported> {
+    let n = name.name.as_str();
+    let func = history_func(which);
+    let entry = which.entry();
+    let bound = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    let m = bound.required(0).and_then(|arg| match arg {
+        Expr {
+            kind: ExprKind::Ident(m),
+            span,
+        } => metric(ctx, m, *span, env),
+        other => Err(ctx.report(
+            other.span,
+            Diagnostic::WrongType {
+                expected: "a metric name".into(),
+                found: "an expression".into(),
+                span: other.span.into(),
+                help: Some(format!("history functions read one metric: `{n}(val_acc)`")),
+            },
+        )),
+    });
+    let last = if func == HistoryFunc::Mean {
+        Some(ctx.count(bound.required(1)?, env, "`last`", 1)? as u32)
+    } else {
+        None
+    };
+    Ok((
+        plan::Expr::History {
+            func,
+            metric: m?,
+            last,
+        },
+        Ty::Num,
+    ))
+}
+
+fn expect(ctx: &mut Ctx, e: &Expr, got: Ty, want: Ty) -> Result<(), Reported> {
     if got == want {
-        return Some(());
+        return Ok(());
     }
     let name = |t: Ty| {
         if t == Ty::Num {
@@ -389,7 +429,7 @@ fn expect(ctx: &mut Ctx, e: &Expr, got: Ty, want: Ty) -> Option<()> {
             "a condition"
         }
     };
-    ctx.report(
+    Err(ctx.report(
         e.span,
         Diagnostic::WrongType {
             expected: name(want).into(),
@@ -397,23 +437,19 @@ fn expect(ctx: &mut Ctx, e: &Expr, got: Ty, want: Ty) -> Option<()> {
             span: e.span.into(),
             help: None,
         },
-    );
-    None
+    ))
 }
 
-fn metric(ctx: &mut Ctx, name: &str, span: ast::Span, env: &Env) -> Option<Metric> {
+fn metric(ctx: &mut Ctx, name: &str, span: ast::Span, env: &Env) -> Result<Metric, Reported> {
     match Metric::from_name(name) {
-        Some(m) if m.readable_in_policy() => Some(m),
-        Some(_) => {
-            ctx.report(
-                span,
-                Diagnostic::SealedMetric {
-                    name: name.to_string(),
-                    span: span.into(),
-                },
-            );
-            None
-        }
+        Some(m) if m.readable_in_policy() => Ok(m),
+        Some(_) => Err(ctx.report(
+            span,
+            Diagnostic::SealedMetric {
+                name: name.to_string(),
+                span: span.into(),
+            },
+        )),
         None => {
             let mut known: Vec<&str> = Metric::ALL
                 .iter()
@@ -426,15 +462,14 @@ fn metric(ctx: &mut Ctx, name: &str, span: ast::Span, env: &Env) -> Option<Metri
                 .or_else(|| {
                     Some("policies read train_acc, val_acc, train_loss, val_loss, data_loss, reg_loss, lambda, lr, iter, epoch, weight_norm, sparsity".into())
                 });
-            ctx.report(
+            Err(ctx.report(
                 span,
                 Diagnostic::UnknownMetric {
                     name: name.to_string(),
                     span: span.into(),
                     help,
                 },
-            );
-            None
+            ))
         }
     }
 }

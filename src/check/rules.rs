@@ -259,7 +259,7 @@ fn implies(later: &plan::Expr, earlier: &plan::Expr) -> bool {
 pub fn warn_rules(ctx: &mut Ctx, rules: &[(plan::Rule, ast::Span)]) {
     for (i, (rule, span)) in rules.iter().enumerate() {
         if let Some(reason) = never(&rule.when) {
-            ctx.report(
+            ctx.warn(
                 *span,
                 Diagnostic::RuleNeverFires {
                     reason: reason.clone(),
@@ -277,7 +277,7 @@ pub fn warn_rules(ctx: &mut Ctx, rules: &[(plan::Rule, ast::Span)]) {
             .iter()
             .find(|(r, _)| never(&r.when).is_none() && implies(&rule.when, &r.when))
         {
-            ctx.report(
+            ctx.warn(
                 *span,
                 Diagnostic::RuleShadowed {
                     span: (*span).into(),

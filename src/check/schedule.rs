@@ -2,89 +2,98 @@
 //! `cosine`, `reverse`) and schedule lengths, which fix an arm's budget.
 
 use super::eval::{Ctx, Env, Val};
+use crate::builtins::{self, Builtin};
+use crate::diagnostics::Reported;
 use crate::plan::{Duration, Schedule};
 use crate::syntax::ast::{Arg, Ident};
 
 pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
-    let sched = match name.name.as_str() {
-        "constant" => {
-            let b = ctx.bind(name, args, &["value"], &["value"]);
-            let value = b[0].and_then(|e| lambda_value(ctx, e, env));
+    let Some(which) = builtins::Schedule::from_name(&name.name) else {
+        return Val::Unknown(ctx.unknown(
+            builtins::Schedule::KIND,
+            &name.name,
+            name.span,
+            &builtins::Schedule::names(),
+        ));
+    };
+    let entry = which.entry();
+    let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    let sched = match which {
+        builtins::Schedule::Constant => {
+            let value = b.required(0).and_then(|e| lambda_value(ctx, e, env));
             value.map(|value| Schedule::Constant { value })
         }
-        "steps" => {
-            let b = ctx.bind(name, args, &["values", "each"], &["values", "each"]);
-            let values = b[0].and_then(|e| ctx.lambda_list(e, env, "the list of steps"));
-            let each = b[1].and_then(|e| ctx.dur(e, env));
-            match (values, each) {
-                (Some(values), Some(each)) => Some(Schedule::Steps { values, each }),
-                _ => None,
-            }
+        builtins::Schedule::Steps => {
+            let values = b
+                .required(0)
+                .and_then(|e| ctx.lambda_list(e, env, "the list of steps"));
+            let each = b.required(1).and_then(|e| ctx.dur(e, env));
+            values.and_then(|values| {
+                Ok(Schedule::Steps {
+                    values,
+                    each: each?,
+                })
+            })
         }
-        "linear" | "cosine" => {
-            let b = ctx.bind(name, args, &["from", "to", "over"], &["from", "to", "over"]);
-            let from = b[0].and_then(|e| lambda_value(ctx, e, env));
-            let to = b[1].and_then(|e| lambda_value(ctx, e, env));
-            let over = b[2].and_then(|e| ctx.dur(e, env));
-            match (from, to, over) {
-                (Some(from), Some(to), Some(over)) if name.name == "linear" => {
-                    Some(Schedule::Linear { from, to, over })
-                }
-                (Some(from), Some(to), Some(over)) => Some(Schedule::Cosine { from, to, over }),
-                _ => None,
-            }
+        builtins::Schedule::Linear | builtins::Schedule::Cosine => {
+            let from = b.required(0).and_then(|e| lambda_value(ctx, e, env));
+            let to = b.required(1).and_then(|e| lambda_value(ctx, e, env));
+            let over = b.required(2).and_then(|e| ctx.dur(e, env));
+            (|| {
+                let (from, to, over) = (from?, to?, over?);
+                Ok(if which == builtins::Schedule::Linear {
+                    Schedule::Linear { from, to, over }
+                } else {
+                    Schedule::Cosine { from, to, over }
+                })
+            })()
         }
-        "exponential" => {
-            let b = ctx.bind(
-                name,
-                args,
-                &["from", "rate", "every"],
-                &["from", "rate", "every"],
-            );
-            let from = b[0].and_then(|e| lambda_value(ctx, e, env));
-            let rate = b[1].and_then(|e| {
+        builtins::Schedule::Exponential => {
+            let from = b.required(0).and_then(|e| lambda_value(ctx, e, env));
+            let rate = b.required(1).and_then(|e| {
                 let r = ctx.num(e, env)?;
                 if !(r > 0.0) || !r.is_finite() {
-                    ctx.out_of_range(e.span, "the rate", "greater than 0", r);
-                    return None;
+                    return Err(ctx.out_of_range(e.span, "the rate", "greater than 0", r));
                 }
-                Some(r)
+                Ok(r)
             });
-            let every = b[2].and_then(|e| ctx.dur(e, env));
-            match (from, rate, every) {
-                (Some(from), Some(rate), Some(every)) => {
-                    Some(Schedule::Exponential { from, rate, every })
-                }
-                _ => None,
-            }
+            let every = b.required(2).and_then(|e| ctx.dur(e, env));
+            (|| {
+                Ok(Schedule::Exponential {
+                    from: from?,
+                    rate: rate?,
+                    every: every?,
+                })
+            })()
         }
-        _ => {
-            // reverse
-            let b = ctx.bind(name, args, &["schedule"], &["schedule"]);
-            b[0].and_then(|e| {
+        builtins::Schedule::Reverse => b
+            .required(0)
+            .and_then(|e| {
                 let v = ctx.eval(e, env);
                 let s = ctx.to_schedule(e.span, v)?;
                 if length(&s, 1).is_none() {
-                    endless(
+                    return Err(endless(
                         ctx,
                         e,
                         "`reverse` plays a schedule backwards over its length",
-                    );
-                    return None;
+                    ));
                 }
-                Some(s)
+                Ok(s)
             })
             .map(|inner| Schedule::Reverse {
                 inner: Box::new(inner),
-            })
-        }
+            }),
     };
-    sched.map(Val::Sched).unwrap_or(Val::Unknown)
+    match sched {
+        Ok(s) => Val::Sched(s),
+        Err(reported) => Val::Unknown(reported),
+    }
 }
 
-fn lambda_value(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, env: &Env) -> Option<f64> {
+fn lambda_value(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, env: &Env) -> Result<f64, Reported> {
     let v = ctx.num(e, env)?;
-    ctx.check_lambda(e.span, v).then_some(v)
+    ctx.check_lambda(e.span, v)?;
+    Ok(v)
 }
 
 /// Iterations a schedule lasts; `None` when it has no end (constant, exponential).
@@ -102,7 +111,7 @@ pub fn length(s: &Schedule, iters_per_epoch: u64) -> Option<u64> {
 }
 
 /// Report a schedule without an end where one is needed.
-pub fn endless(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, why: &str) {
+pub fn endless(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, why: &str) -> Reported {
     ctx.report(
         e.span,
         crate::diagnostics::Diagnostic::WrongType {
@@ -113,5 +122,5 @@ pub fn endless(ctx: &mut Ctx, e: &crate::syntax::ast::Expr, why: &str) {
                 "{why}; constants and exponential schedules never end (use `steps`, `linear` or `cosine`)"
             )),
         },
-    );
+    )
 }

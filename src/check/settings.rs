@@ -3,12 +3,12 @@
 //! with their defaults.
 
 use super::eval::{Ctx, Env, Val};
-use super::experiment::Key;
+use super::experiment::Keys;
 use super::{data, network};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::builtins::{self, Builtin};
+use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
 use crate::plan::*;
 use crate::syntax::ast::{self, ExperimentDef, Expr, Ident, Span};
-use std::collections::BTreeMap;
 
 /// Defaults of optional keys (documented in docs/language.md).
 pub const DEFAULT_BATCH: usize = 200;
@@ -31,184 +31,59 @@ pub struct Settings {
     pub iters_per_epoch: u64,
 }
 
+/// The settings of one cell, in stages: data and network, training
+/// (optimizer, penalty, batch, sampling), bookkeeping (seeds, measure,
+/// checks) and the fixed budget. Every key is checked even after an error,
+/// so one run of the checker reports everything.
 pub fn cell_settings(
     ctx: &mut Ctx,
-    keys: &BTreeMap<&str, Key>,
+    keys: &Keys,
     env: &Env,
     def: &ExperimentDef,
     seeds_override: Option<u32>,
-) -> Option<Settings> {
-    let mut ok = true;
-    let mut data = keys
-        .get("data")
-        .and_then(|k| data::resolve(ctx, k.value, env));
-    if let Some(k) = keys.get("normalize") {
-        match data::normalize(ctx, k.value, env) {
-            Some(n) => {
-                if let Some(d) = data.as_mut() {
-                    d.normalize = n;
-                }
-            }
-            None => ok = false,
-        }
-    }
-    let init = match keys.get("init") {
-        Some(k) => network::init(ctx, k.value, env),
-        None => Some(Init::He),
-    };
-    // Checked even when `init` is wrong, so its own mistakes show too.
-    let network = match (&data, keys.get("network")) {
-        (Some(d), Some(k)) => network::resolve(
-            ctx,
-            k.value,
-            env,
-            d.input,
-            d.classes,
-            &d.name,
-            init.unwrap_or(Init::He),
-        ),
-        _ => None,
-    };
-    let network = network.filter(|_| init.is_some());
+) -> Result<Settings, Reported> {
+    let mut failed = None;
+    let (data, network) = data_and_network(ctx, keys, env, &mut failed);
     let optimizer = keys
-        .get("optimizer")
+        .required("optimizer")
         .and_then(|k| optimizer(ctx, k.value, env));
     let penalty = match keys.get("penalty") {
         Some(k) => penalty(ctx, k.value, env),
-        None => Some(PenaltySpec {
+        None => Ok(PenaltySpec {
             kind: PenaltyKind::L2,
             on_all: false,
         }),
     };
     let batch = match keys.get("batch") {
         Some(k) => ctx.count(k.value, env, "the batch", 1).map(|b| b as usize),
-        None => Some(DEFAULT_BATCH),
+        None => Ok(DEFAULT_BATCH),
     };
-    if let (Some(b), Some(d)) = (batch, &data) {
-        if b > d.train_size {
-            let span = keys
-                .get("batch")
-                .map(|k| k.value.span)
-                .unwrap_or(def.name.span);
-            ctx.report(
-                span,
-                Diagnostic::BatchTooLarge {
-                    batch: b,
-                    train: d.train_size,
-                    span: span.into(),
-                    help: Some(format!(
-                        "`{}` keeps {} training examples after `val` and `subset`",
-                        d.name, d.train_size
-                    )),
-                },
-            );
-            ok = false;
+    if let (Ok(b), Ok(d)) = (&batch, &data) {
+        if *b > d.train_size {
+            failed = Some(batch_too_large(ctx, keys, def, *b, d));
         }
     }
-    let sampling = match keys.get("sampling") {
-        Some(k) => match ctx.eval(k.value, env) {
-            Val::Word(w) if w == "shuffle" => Some(Sampling::Shuffle),
-            Val::Word(w) if w == "replacement" => Some(Sampling::Replacement),
-            Val::Word(w) => {
-                ctx.unknown("sampling", &w, k.value.span, &["shuffle", "replacement"]);
-                None
-            }
-            other => {
-                ctx.wrong_type(k.value.span, "`shuffle` or `replacement`", &other);
-                None
-            }
-        },
-        None => Some(Sampling::Shuffle),
-    };
-    let seeds = match (seeds_override, keys.get("seeds")) {
-        (Some(n), k) => {
-            if let Some(k) = k {
-                let _ = ctx.count(k.value, env, "`seeds`", 1);
-            }
-            Some(n.max(1))
-        }
-        (None, Some(k)) => ctx
-            .count_in(k.value, env, "`seeds`", 1, MAX_SEEDS)
-            .map(|n| n as u32),
-        (None, None) => Some(1),
-    };
-    let measure = match keys.get("measure") {
-        Some(k) => match ctx.eval(k.value, env) {
-            Val::Word(w) => match Metric::from_name(&w) {
-                Some(m) => Some(m),
-                None => {
-                    let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-                    let help = did_you_mean(&w, names);
-                    ctx.report(
-                        k.value.span,
-                        Diagnostic::UnknownMetric {
-                            name: w.clone(),
-                            span: k.value.span.into(),
-                            help,
-                        },
-                    );
-                    None
-                }
-            },
-            other => {
-                ctx.wrong_type(k.value.span, "a metric such as `test_acc`", &other);
-                None
-            }
-        },
-        None => Some(Metric::TestAcc),
-    };
+    let sampling = sampling(ctx, keys, env);
+    let seeds = seeds(ctx, keys, env, seeds_override);
+    let measure = measure(ctx, keys, env);
     let checks = match keys.get("checks") {
         // `checks: every 1 epoch` and `checks: 1 epoch` mean the same.
         Some(k) => ctx.dur(k.value, env),
-        None => Some(Duration::Epochs(1.0)),
+        None => Ok(Duration::Epochs(1.0)),
     };
-    let iters_per_epoch = data
-        .as_ref()
-        .zip(batch)
-        .map(|(d, b)| (d.train_size as u64).div_ceil(b.max(1) as u64).max(1));
-    let fixed_iters = match (keys.get("iters"), keys.get("epochs")) {
-        (Some(k), _) => {
-            let v = ctx.eval(k.value, env);
-            match v {
-                Val::Num { .. } => {
-                    let n = ctx.count(k.value, env, "`iters`", 1)? as f64;
-                    Some(Some(((n * ctx.scale).round() as u64).max(1)))
-                }
-                Val::Dur(Duration::Iters(n)) => Some(Some(n.max(1))),
-                other => {
-                    ctx.wrong_type(k.value.span, "a number of iterations", &other);
-                    None
-                }
-            }
-        }
-        (None, Some(k)) => {
-            let e = match ctx.eval(k.value, env) {
-                Val::Num { v, .. } => Some(v),
-                Val::Dur(Duration::Epochs(e)) => Some(e),
-                other => {
-                    ctx.wrong_type(k.value.span, "a number of epochs", &other);
-                    None
-                }
-            };
-            match (e, iters_per_epoch) {
-                (Some(e), _) if !(e > 0.0) => {
-                    ctx.out_of_range(k.value.span, "`epochs`", "greater than 0", e);
-                    None
-                }
-                (Some(e), Some(ipe)) => Some(Some(Duration::Epochs(e).to_iters(ipe))),
-                _ => None,
-            }
-        }
-        (None, None) => Some(None),
+    let iters_per_epoch = match (&data, &batch) {
+        (Ok(d), Ok(b)) => Ok((d.train_size as u64).div_ceil((*b).max(1) as u64).max(1)),
+        (Err(r), _) | (_, Err(r)) => Err(*r),
     };
+    let fixed_iters = fixed_iters(ctx, keys, env, iters_per_epoch)?;
     let network_span = keys
         .get("network")
         .map(|k| k.value.span)
         .unwrap_or(def.name.span);
-    if !ok {
-        return None;
+    if let Some(reported) = failed {
+        return Err(reported);
     }
-    Some(Settings {
+    Ok(Settings {
         data: data?,
         network: network?,
         network_span,
@@ -219,9 +94,181 @@ pub fn cell_settings(
         seeds: seeds?,
         measure: measure?,
         checks: checks?,
-        fixed_iters: fixed_iters?,
+        fixed_iters,
         iters_per_epoch: iters_per_epoch?,
     })
+}
+
+/// `data` (with `normalize`), `init` and `network`, which is resolved
+/// against the data's shape.
+fn data_and_network(
+    ctx: &mut Ctx,
+    keys: &Keys,
+    env: &Env,
+    failed: &mut Option<Reported>,
+) -> (Result<DataSpec, Reported>, Result<NetworkSpec, Reported>) {
+    let mut data = keys
+        .required("data")
+        .and_then(|k| data::resolve(ctx, k.value, env));
+    if let Some(k) = keys.get("normalize") {
+        match data::normalize(ctx, k.value, env) {
+            Ok(n) => {
+                if let Ok(d) = data.as_mut() {
+                    d.normalize = n;
+                }
+            }
+            Err(reported) => *failed = Some(reported),
+        }
+    }
+    let init = match keys.get("init") {
+        Some(k) => network::init(ctx, k.value, env),
+        None => Ok(Init::He),
+    };
+    // Checked even when `init` is wrong, so its own mistakes show too.
+    let network = match (&data, keys.required("network")) {
+        (Ok(d), Ok(k)) => network::resolve(
+            ctx,
+            k.value,
+            env,
+            d.input,
+            d.classes,
+            &d.name,
+            init.unwrap_or(Init::He),
+        ),
+        (Err(r), _) => Err(*r),
+        (_, Err(r)) => Err(r),
+    };
+    let network = match (network, init) {
+        (Ok(n), Ok(_)) => Ok(n),
+        (Err(r), _) | (_, Err(r)) => Err(r),
+    };
+    (data, network)
+}
+
+fn batch_too_large(
+    ctx: &mut Ctx,
+    keys: &Keys,
+    def: &ExperimentDef,
+    batch: usize,
+    d: &DataSpec,
+) -> Reported {
+    let span = keys
+        .get("batch")
+        .map(|k| k.value.span)
+        .unwrap_or(def.name.span);
+    ctx.report(
+        span,
+        Diagnostic::BatchTooLarge {
+            batch,
+            train: d.train_size,
+            span: span.into(),
+            help: Some(format!(
+                "`{}` keeps {} training examples after `val` and `subset`",
+                d.name, d.train_size
+            )),
+        },
+    )
+}
+
+fn sampling(ctx: &mut Ctx, keys: &Keys, env: &Env) -> Result<Sampling, Reported> {
+    let Some(k) = keys.get("sampling") else {
+        return Ok(Sampling::Shuffle);
+    };
+    match ctx.eval(k.value, env) {
+        Val::Word(w) => match builtins::Sampling::from_name(&w) {
+            Some(builtins::Sampling::Shuffle) => Ok(Sampling::Shuffle),
+            Some(builtins::Sampling::Replacement) => Ok(Sampling::Replacement),
+            None => Err(ctx.unknown(
+                builtins::Sampling::KIND,
+                &w,
+                k.value.span,
+                &builtins::Sampling::names(),
+            )),
+        },
+        other => Err(ctx.wrong_type(k.value.span, "`shuffle` or `replacement`", &other)),
+    }
+}
+
+fn seeds(
+    ctx: &mut Ctx,
+    keys: &Keys,
+    env: &Env,
+    seeds_override: Option<u32>,
+) -> Result<u32, Reported> {
+    match (seeds_override, keys.get("seeds")) {
+        (Some(n), k) => {
+            if let Some(k) = k {
+                let _ = ctx.count(k.value, env, "`seeds`", 1);
+            }
+            Ok(n.max(1))
+        }
+        (None, Some(k)) => ctx
+            .count_in(k.value, env, "`seeds`", 1, MAX_SEEDS)
+            .map(|n| n as u32),
+        (None, None) => Ok(1),
+    }
+}
+
+fn measure(ctx: &mut Ctx, keys: &Keys, env: &Env) -> Result<Metric, Reported> {
+    let Some(k) = keys.get("measure") else {
+        return Ok(Metric::TestAcc);
+    };
+    match ctx.eval(k.value, env) {
+        Val::Word(w) => match Metric::from_name(&w) {
+            Some(m) => Ok(m),
+            None => {
+                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                let help = did_you_mean(&w, names);
+                Err(ctx.report(
+                    k.value.span,
+                    Diagnostic::UnknownMetric {
+                        name: w.clone(),
+                        span: k.value.span.into(),
+                        help,
+                    },
+                ))
+            }
+        },
+        other => Err(ctx.wrong_type(k.value.span, "a metric such as `test_acc`", &other)),
+    }
+}
+
+/// `iters:` or `epochs:`, in iterations (`None`: the arms' schedules fix
+/// the budget).
+fn fixed_iters(
+    ctx: &mut Ctx,
+    keys: &Keys,
+    env: &Env,
+    iters_per_epoch: Result<u64, Reported>,
+) -> Result<Option<u64>, Reported> {
+    match (keys.get("iters"), keys.get("epochs")) {
+        (Some(k), _) => {
+            let v = ctx.eval(k.value, env);
+            match v {
+                Val::Num { .. } => {
+                    let n = ctx.count(k.value, env, "`iters`", 1)? as f64;
+                    Ok(Some(((n * ctx.scale).round() as u64).max(1)))
+                }
+                Val::Dur(Duration::Iters(n)) => Ok(Some(n.max(1))),
+                other => Err(ctx.wrong_type(k.value.span, "a number of iterations", &other)),
+            }
+        }
+        (None, Some(k)) => {
+            let e = match ctx.eval(k.value, env) {
+                Val::Num { v, .. } => Ok(v),
+                Val::Dur(Duration::Epochs(e)) => Ok(e),
+                other => Err(ctx.wrong_type(k.value.span, "a number of epochs", &other)),
+            };
+            match (e, iters_per_epoch) {
+                (Ok(e), _) if !(e > 0.0) => {
+                    Err(ctx.out_of_range(k.value.span, "`epochs`", "greater than 0", e))
+                }
+                (Ok(e), Ok(ipe)) => Ok(Some(Duration::Epochs(e).to_iters(ipe))),
+                (Err(r), _) | (_, Err(r)) => Err(r),
+            }
+        }
+        (None, None) => Ok(None),
+    }
 }
 
 fn call_parts(e: &Expr) -> Option<(&Ident, &[ast::Arg])> {
@@ -231,101 +278,98 @@ fn call_parts(e: &Expr) -> Option<(&Ident, &[ast::Arg])> {
     }
 }
 
-fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<OptimizerSpec> {
+fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Reported> {
     let Some((name, args)) = call_parts(e) else {
         let v = ctx.eval(e, env);
-        if let Val::Word(w) = &v {
-            ctx.unknown("optimizer", w, e.span, &["sgd", "adam"]);
+        return Err(if let Val::Word(w) = &v {
+            ctx.unknown(
+                builtins::Optimizer::KIND,
+                w,
+                e.span,
+                &builtins::Optimizer::names(),
+            )
         } else {
-            ctx.wrong_type(e.span, "an optimizer such as `sgd(lr: 1e-3)`", &v);
-        }
-        return None;
+            ctx.wrong_type(e.span, "an optimizer such as `sgd(lr: 1e-3)`", &v)
+        });
     };
-    let unit_interval = |ctx: &mut Ctx, x: &Expr, what: &str| -> Option<f64> {
+    let unit_interval = |ctx: &mut Ctx, x: &Expr, what: &str| -> Result<f64, Reported> {
         let v = ctx.num(x, env)?;
         if !(0.0..1.0).contains(&v) {
-            ctx.out_of_range(x.span, what, "in [0, 1)", v);
-            return None;
+            return Err(ctx.out_of_range(x.span, what, "in [0, 1)", v));
         }
-        Some(v)
+        Ok(v)
     };
-    match name.name.as_str() {
-        "sgd" => {
-            let b = ctx.bind(
-                name,
-                args,
-                &["lr", "momentum", "nesterov", "decay"],
-                &["lr"],
-            );
-            let lr = b[0].and_then(|x| lr(ctx, x, env));
+    let Some(which) = builtins::Optimizer::from_name(&name.name) else {
+        return Err(ctx.unknown(
+            builtins::Optimizer::KIND,
+            &name.name,
+            name.span,
+            &builtins::Optimizer::names(),
+        ));
+    };
+    let entry = which.entry();
+    let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
+    match which {
+        builtins::Optimizer::Sgd => {
+            let lr = b.required(0).and_then(|x| lr(ctx, x, env));
             let momentum = match b[1] {
                 Some(x) => unit_interval(ctx, x, "the momentum"),
-                None => Some(0.0),
+                None => Ok(0.0),
             };
             let nesterov = match b[2] {
                 Some(x) => match ctx.eval(x, env) {
-                    Val::Bool(v) => Some(v),
-                    other => {
-                        ctx.wrong_type(x.span, "`true` or `false`", &other);
-                        None
-                    }
+                    Val::Bool(v) => Ok(v),
+                    other => Err(ctx.wrong_type(x.span, "`true` or `false`", &other)),
                 },
-                None => Some(false),
+                None => Ok(false),
             };
             let decay = decay(ctx, b[3], env)?;
-            Some(OptimizerSpec::Sgd {
+            Ok(OptimizerSpec::Sgd {
                 lr: lr?,
                 momentum: momentum?,
                 nesterov: nesterov?,
                 decay,
             })
         }
-        "adam" => {
-            let b = ctx.bind(name, args, &["lr", "beta1", "beta2", "decay"], &[]);
+        builtins::Optimizer::Adam => {
             let lr = match b[0] {
                 Some(x) => lr(ctx, x, env),
-                None => Some(1e-3),
+                None => Ok(1e-3),
             };
             let beta1 = match b[1] {
                 Some(x) => unit_interval(ctx, x, "beta1"),
-                None => Some(0.9),
+                None => Ok(0.9),
             };
             let beta2 = match b[2] {
                 Some(x) => unit_interval(ctx, x, "beta2"),
-                None => Some(0.999),
+                None => Ok(0.999),
             };
             let decay = decay(ctx, b[3], env)?;
-            Some(OptimizerSpec::Adam {
+            Ok(OptimizerSpec::Adam {
                 lr: lr?,
                 beta1: beta1?,
                 beta2: beta2?,
                 decay,
             })
         }
-        other => {
-            ctx.unknown("optimizer", other, name.span, &["sgd", "adam"]);
-            None
-        }
     }
 }
 
-fn lr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<f64> {
+fn lr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<f64, Reported> {
     let v = ctx.num(e, env)?;
     if !(v > 0.0) || !v.is_finite() {
-        ctx.out_of_range(e.span, "the learning rate", "greater than 0", v);
-        return None;
+        return Err(ctx.out_of_range(e.span, "the learning rate", "greater than 0", v));
     }
-    Some(v)
+    Ok(v)
 }
 
-/// `decay: 0.95 per epoch`; `Some(None)` when absent, `None` on error.
-fn decay(ctx: &mut Ctx, e: Option<&Expr>, env: &Env) -> Option<Option<Decay>> {
-    let Some(e) = e else { return Some(None) };
+/// `decay: 0.95 per epoch`; `Ok(None)` when absent.
+fn decay(ctx: &mut Ctx, e: Option<&Expr>, env: &Env) -> Result<Option<Decay>, Reported> {
+    let Some(e) = e else { return Ok(None) };
     match ctx.eval(e, env) {
-        Val::Decay(d) => Some(Some(d)),
-        Val::Unknown => None,
-        other => {
-            ctx.report(
+        Val::Decay(d) => Ok(Some(d)),
+        Val::Unknown(reported) => Err(reported),
+        other => Err(ctx.report(
                 e.span,
                 Diagnostic::WrongType {
                     expected: "a decay like `0.95 per epoch`".into(),
@@ -333,15 +377,12 @@ fn decay(ctx: &mut Ctx, e: Option<&Expr>, env: &Env) -> Option<Option<Decay>> {
                     span: e.span.into(),
                     help: Some("write the factor and how often it applies: `0.95 per epoch`, `0.5 per 1000 iters`".into()),
                 },
-            );
-            None
-        }
+        )),
     }
 }
 
-const PENALTIES: [&str; 5] = ["none", "l2", "l1", "lp", "elastic"];
-
-fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<PenaltySpec> {
+fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<PenaltySpec, Reported> {
+    use builtins::Penalty;
     let (name, args): (Ident, &[ast::Arg]) = match &e.kind {
         ast::ExprKind::Call { name, args } => (name.clone(), args),
         ast::ExprKind::Ident(_) => (
@@ -353,80 +394,63 @@ fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<PenaltySpec> {
         ),
         _ => {
             let v = ctx.eval(e, env);
-            ctx.wrong_type(e.span, "a penalty such as `l2`", &v);
-            return None;
+            return Err(ctx.wrong_type(e.span, "a penalty such as `l2`", &v));
         }
     };
-    let (names, required): (&[&str], &[&str]) = match name.name.as_str() {
-        "none" => (&[], &[]),
-        "l2" => (&["on"], &[]),
-        "l1" => (&["proximal", "on"], &[]),
-        "lp" => (&["p", "eps", "on"], &["p"]),
-        "elastic" => (&["l1", "l2", "on"], &["l1", "l2"]),
-        other => {
-            ctx.report(
-                name.span,
-                Diagnostic::UnknownPenalty {
-                    name: other.to_string(),
-                    span: name.span.into(),
-                    help: did_you_mean(other, PENALTIES).or_else(|| {
-                        Some("penalties: none, l2, l1, lp(p: 0.5), elastic(l1: a, l2: b)".into())
-                    }),
-                },
-            );
-            return None;
-        }
+    let Some(which) = Penalty::from_name(&name.name) else {
+        let other = name.name.as_str();
+        return Err(ctx.report(
+            name.span,
+            Diagnostic::UnknownPenalty {
+                name: other.to_string(),
+                span: name.span.into(),
+                help: did_you_mean(other, Penalty::names())
+                    .or_else(|| Some(format!("penalties: {}", Penalty::usages()))),
+            },
+        ));
     };
-    let b = ctx.bind(&name, args, names, required);
-    let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| b[i]);
+    let entry = which.entry();
+    let b = ctx.bind(&name, args, &entry.param_names(), &entry.required());
+    let get = |n: &str| b.arg(n);
     let on_all = match get("on") {
         Some(x) => match ctx.eval(x, env) {
             Val::Word(w) if w == "all" => true,
             Val::Word(w) if w == "weights" => false,
-            other => {
-                ctx.wrong_type(x.span, "`all` or `weights`", &other);
-                return None;
-            }
+            other => return Err(ctx.wrong_type(x.span, "`all` or `weights`", &other)),
         },
         None => false,
     };
-    let nonneg = |ctx: &mut Ctx, x: &Expr, what: &str| -> Option<f64> {
+    let nonneg = |ctx: &mut Ctx, x: &Expr, what: &str| -> Result<f64, Reported> {
         let v = ctx.num(x, env)?;
         if !(v >= 0.0) {
-            ctx.out_of_range(x.span, what, "≥ 0", v);
-            return None;
+            return Err(ctx.out_of_range(x.span, what, "≥ 0", v));
         }
-        Some(v)
+        Ok(v)
     };
-    let kind = match name.name.as_str() {
-        "none" => PenaltyKind::None,
-        "l2" => PenaltyKind::L2,
-        "l1" => {
+    let kind = match which {
+        Penalty::None => PenaltyKind::None,
+        Penalty::L2 => PenaltyKind::L2,
+        Penalty::L1 => {
             let proximal = match get("proximal") {
                 Some(x) => match ctx.eval(x, env) {
                     Val::Bool(v) => v,
-                    other => {
-                        ctx.wrong_type(x.span, "`true` or `false`", &other);
-                        return None;
-                    }
+                    other => return Err(ctx.wrong_type(x.span, "`true` or `false`", &other)),
                 },
                 None => false,
             };
             PenaltyKind::L1 { proximal }
         }
-        "lp" => {
-            let pe = get("p")?;
+        Penalty::Lp => {
+            let pe = b.required_arg("p")?;
             let p = ctx.num(pe, env)?;
             if !(p > 0.0 && p <= 2.0) {
-                ctx.out_of_range(pe.span, "p", "in (0, 2]", p);
-                return None;
+                return Err(ctx.out_of_range(pe.span, "p", "in (0, 2]", p));
             }
             let eps = match get("eps") {
                 Some(x) => {
                     let v = ctx.num(x, env)?;
                     if !(v > 0.0) {
-                        ctx.out_of_range(x.span, "eps", "greater than 0", v);
-                        return None;
+                        return Err(ctx.out_of_range(x.span, "eps", "greater than 0", v));
                     }
                     v
                 }
@@ -434,11 +458,11 @@ fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Option<PenaltySpec> {
             };
             PenaltyKind::Lp { p, eps }
         }
-        _ => {
-            let l1 = nonneg(ctx, get("l1")?, "the l1 weight");
-            let l2 = nonneg(ctx, get("l2")?, "the l2 weight");
+        Penalty::Elastic => {
+            let l1 = nonneg(ctx, b.required_arg("l1")?, "the l1 weight");
+            let l2 = nonneg(ctx, b.required_arg("l2")?, "the l2 weight");
             PenaltyKind::Elastic { l1: l1?, l2: l2? }
         }
     };
-    Some(PenaltySpec { kind, on_all })
+    Ok(PenaltySpec { kind, on_all })
 }

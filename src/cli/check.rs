@@ -1,7 +1,7 @@
 //! `regime check FILE... [--format human|json]`: exit 1 on any error, 2 when
 //! a file cannot be read.
 
-use crate::check::check_path;
+use crate::compile::check_path;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]

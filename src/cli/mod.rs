@@ -174,7 +174,7 @@ pub fn compile_options(
     file: &std::path::Path,
     seeds: Option<u32>,
     scale: f64,
-) -> Result<crate::plan::CompileOptions, ExitCode> {
+) -> Result<crate::compile::Options, ExitCode> {
     if !(scale.is_finite() && scale > 0.0) {
         eprintln!("error: --scale must be a positive number");
         return Err(2);
@@ -182,12 +182,12 @@ pub fn compile_options(
     if !readable(file) {
         return Err(2);
     }
-    Ok(crate::plan::CompileOptions { seeds, scale })
+    Ok(crate::compile::Options { seeds, scale })
 }
 
 /// Opens a results directory; prints why not (exit 1).
-pub fn open_results(dir: &std::path::Path) -> Result<crate::run::results::ResultsDir, ExitCode> {
-    crate::run::results::ResultsDir::open(dir.to_path_buf()).map_err(|e| {
+pub fn open_results(dir: &std::path::Path) -> Result<crate::results::ResultsDir, ExitCode> {
+    crate::results::ResultsDir::open(dir.to_path_buf()).map_err(|e| {
         eprintln!("{}", render_error(&e));
         1
     })

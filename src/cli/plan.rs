@@ -3,7 +3,7 @@
 //! `--pilot DIR` the minimum detectable effects the plan would have, from
 //! the SDs measured in the results directory DIR, go to stderr.
 
-use crate::plan::compile;
+use crate::compile::compile;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 //! [--on slurm ...]`: check, compile and run every trial (locally, or as a
 //! Slurm job array), then print the summary.
 
-use crate::plan::compile;
+use crate::compile::compile;
 use crate::run::runner::{self, RunOptions};
 use crate::run::slurm::{self, SlurmOptions};
 use std::path::PathBuf;

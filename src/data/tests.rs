@@ -478,3 +478,30 @@ fn a_regime_data_without_the_files_is_an_error_naming_the_variable_and_file() {
         "{e}"
     );
 }
+
+#[test]
+fn test_images_of_another_size_are_a_shape_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fmnist(dir.path(), 30, 10, false);
+    std::fs::write(
+        dir.path().join("t10k-images-idx3-ubyte"),
+        idx_bytes(&[10, 5, 5], &[9u8; 250]),
+    )
+    .unwrap();
+    let s = spec(
+        DataSource::FashionMnist {
+            path: Some(dir.path().to_str().unwrap().into()),
+        },
+        gray(4, 4),
+        5,
+        None,
+        Normalize::None,
+    );
+    let e = load(&s, 0).unwrap_err();
+    assert!(matches!(e, DataError::Shape { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("test images are 5×5 but training images are 4×4"),
+        "{e}"
+    );
+}

@@ -58,6 +58,24 @@ pub const ALL_CODES: &[&str] = &[
     "slurm_bad_value",
     "not_enough_memory",
     "out_of_memory",
+    "data_io",
+    "data_gzip",
+    "data_bad_magic",
+    "data_truncated",
+    "data_corrupt",
+    "data_count_mismatch",
+    "data_shape",
+    "data_not_found",
+    "data_split",
+    "diverged",
+    "engine_config",
+    "interrupted",
+    "no_such_trial",
+    "threads",
+    "trial_failed",
+    "slurm_missing",
+    "slurm_refused",
+    "slurm_failed",
 ];
 
 /// The explanation of `code` (with or without the `regime::` prefix).
@@ -118,6 +136,24 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "slurm_bad_value" => SLURM_BAD_VALUE,
         "not_enough_memory" => NOT_ENOUGH_MEMORY,
         "out_of_memory" => OUT_OF_MEMORY,
+        "data_io" => DATA_IO,
+        "data_gzip" => DATA_GZIP,
+        "data_bad_magic" => DATA_BAD_MAGIC,
+        "data_truncated" => DATA_TRUNCATED,
+        "data_corrupt" => DATA_CORRUPT,
+        "data_count_mismatch" => DATA_COUNT_MISMATCH,
+        "data_shape" => DATA_SHAPE,
+        "data_not_found" => DATA_NOT_FOUND,
+        "data_split" => DATA_SPLIT,
+        "diverged" => DIVERGED,
+        "engine_config" => ENGINE_CONFIG,
+        "interrupted" => INTERRUPTED,
+        "no_such_trial" => NO_SUCH_TRIAL,
+        "threads" => THREADS,
+        "trial_failed" => TRIAL_FAILED,
+        "slurm_missing" => SLURM_MISSING,
+        "slurm_refused" => SLURM_REFUSED,
+        "slurm_failed" => SLURM_FAILED,
         _ => return None,
     })
 }
@@ -783,4 +819,172 @@ diagnostic instead of aborting the whole process. Finished trials are kept.
 
 Fix: run fewer trials at once (`--jobs`), free memory or raise the limit,
 or make the network or the batch smaller; then `regime run FILE --resume DIR`.
+";
+
+const DATA_IO: &str = "\
+regime::data_io — a data file could not be read.
+
+The loader names the file and the operating system's reason (missing,
+permissions, a directory where a file was expected).
+
+Fix: check the `path:` of the data definition (relative paths are relative
+to the .reg file) and that the file is readable.
+";
+
+const DATA_GZIP: &str = "\
+regime::data_gzip — a gzipped data file is not a valid gzip stream.
+
+The message gives how many decompressed bytes came out before the stream
+broke, which tells a truncated download from a file that is not gzip.
+
+Fix: download or copy the file again.
+";
+
+const DATA_BAD_MAGIC: &str = "\
+regime::data_bad_magic — a data file does not start with the expected magic number.
+
+IDX files start with 00 00 08 <ndim>; the message gives the byte offset,
+what was expected and what was found, e.g. a labels file given where an
+images file belongs, or an HTML error page saved under the file's name.
+
+Fix: put the right files under their standard names in the data directory.
+";
+
+const DATA_TRUNCATED: &str = "\
+regime::data_truncated — a data file is shorter than its header promises.
+
+The header gives the number of items and their size; the message names
+the offset where the file ends early.
+
+Fix: the file is incomplete; download or copy it again.
+";
+
+const DATA_CORRUPT: &str = "\
+regime::data_corrupt — a data file's contents make no sense at some byte.
+
+For example a label outside the number of classes, or a CIFAR-10 record
+with a bad class byte. The message names the file and the byte offset.
+
+Fix: replace the file; check that it is the data set the definition names.
+";
+
+const DATA_COUNT_MISMATCH: &str = "\
+regime::data_count_mismatch — the images and labels files hold different numbers of examples.
+
+Both files of a split must come from the same data set and split
+(train with train, t10k with t10k).
+
+Fix: use the matching pair of files.
+";
+
+const DATA_SHAPE: &str = "\
+regime::data_shape — the images of a data set's files do not agree in shape.
+
+For example test images of another size than the training images: one
+network cannot take both, so the files cannot be from the same data set.
+
+Fix: use the matching test and training files.
+";
+
+const DATA_NOT_FOUND: &str = "\
+regime::data_not_found — the data files are not where regime looked.
+
+The message lists every place looked in: `path:`, $REGIME_DATA, the
+Debian package's directory and the bundled sample, as they apply.
+
+Fix: give `path:` in the data definition, or set $REGIME_DATA.
+";
+
+const DATA_SPLIT: &str = "\
+regime::data_split — the data loaded does not fit what the plan expects.
+
+`regime check` works from the source's nominal size and shape; this is the
+same check against the files actually loaded: inputs of another shape than
+the plan's, or a `val` that leaves no training examples (e.g. files smaller
+than the standard ones).
+
+Fix: a smaller `val` or `subset`, or the data files the source names.
+";
+
+const DIVERGED: &str = "\
+regime::diverged — a trial's loss became NaN, infinite or exploded.
+
+The trial stops at that iteration and its record says so (it is a result,
+not a crash: a schedule that drives λ too high diverges). The message
+gives the iteration, λ, the learning rate and the loss.
+
+Fix: a smaller learning rate or λ, if the divergence is not the point.
+";
+
+const ENGINE_CONFIG: &str = "\
+regime::engine_config — the trainer cannot be built from a trial.
+
+The checker rules these mistakes out for compiled plans; this catches a
+hand-edited or foreign plan: batch 0, an empty training set, a network
+whose input or output does not match the data.
+
+Fix: recompile the plan with `regime plan`/`regime run` from the .reg file.
+";
+
+const INTERRUPTED: &str = "\
+regime::interrupted — the run was stopped (Ctrl-C or SIGTERM) before every trial finished.
+
+Finished trials are saved; the message says how many, and where.
+
+Fix: continue with `regime run FILE --resume DIR`.
+";
+
+const NO_SUCH_TRIAL: &str = "\
+regime::no_such_trial — `regime run-trial DIR INDEX` names a trial index the plan does not have.
+
+Indices count from 0 in plan order (see plan.yaml); Slurm array tasks use
+them.
+
+Fix: an index below the number of trials the message gives.
+";
+
+const THREADS: &str = "\
+regime::threads — the worker threads of a run could not be started.
+
+Each `--jobs` worker is a thread; the operating system refused one
+(a process or thread limit).
+
+Fix: a smaller `--jobs`, or raise the limit (`ulimit -u`).
+";
+
+const TRIAL_FAILED: &str = "\
+regime::trial_failed — a trial stopped with an error (not a divergence).
+
+The message names the trial and the cause (out of memory, a configuration
+the engine refuses); finished trials are kept.
+
+Fix: what the help line says, then `regime run FILE --resume DIR`.
+";
+
+const SLURM_MISSING: &str = "\
+regime::slurm_missing — `--on slurm` needs `sbatch` (and `squeue`, `scontrol`), which is not on PATH.
+
+Slurm runs are submitted from a login node; the commands are looked up
+before anything is written.
+
+Fix: run on a Slurm login node, or locally without `--on slurm`.
+";
+
+const SLURM_REFUSED: &str = "\
+regime::slurm_refused — sbatch refused the job.
+
+The message gives sbatch's own words and the job script it was given;
+common causes are an unknown partition or account, or a time limit above
+the partition's.
+
+Fix: the `--partition`, `--account` or `--time` the cluster accepts.
+";
+
+const SLURM_FAILED: &str = "\
+regime::slurm_failed — a Slurm command (`sbatch`, `squeue`, `scontrol`)
+could not be run, or answered something regime cannot read.
+
+The message names the command and the reason.
+
+Fix: check the Slurm commands by hand on this node; then run again.
 ";

@@ -4,9 +4,11 @@
 
 mod explain;
 mod render;
+mod reported;
 
 pub use explain::{explain, ALL_CODES};
-pub use render::{CallSite, Located, Report};
+pub use render::{CallSite, Diagnostics, Located};
+pub use reported::{Emitter, Reported};
 
 use miette::{LabeledSpan, SourceSpan};
 

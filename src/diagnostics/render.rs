@@ -38,12 +38,12 @@ impl Located {
 
 /// Everything one check found, with the sources needed to show it.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
+pub struct Diagnostics {
     pub sources: Sources,
     pub diagnostics: Vec<Located>,
 }
 
-impl Report {
+impl Diagnostics {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.diagnostic.is_error())
     }

@@ -29,96 +29,13 @@ impl Net {
         let mut layers: Vec<Box<dyn Layer>> = Vec::new();
         let mut i = 0;
         let specs = &spec.layers;
-        let cfg = |m: String| EngineError::Config { message: m };
         while i < specs.len() {
-            let l = &specs[i];
             let fuse_relu = matches!(specs.get(i + 1).map(|n| n.layer), Some(plan::Layer::Relu));
-            let inp = l.input;
-            match l.layer {
-                plan::Layer::Dense { units } => {
-                    let fan_in = inp.size();
-                    let w = init::weights(spec.init, fan_in, units, fan_in * units, rng);
-                    layers.push(Box::new(Dense::new(fan_in, units, fuse_relu, w)));
-                    i += if fuse_relu { 2 } else { 1 };
-                }
-                plan::Layer::Conv {
-                    filters,
-                    size,
-                    stride,
-                    pad,
-                } => {
-                    if size == 0
-                        || stride == 0
-                        || inp.height + 2 * pad < size
-                        || inp.width + 2 * pad < size
-                    {
-                        return Err(cfg(format!(
-                            "conv {size}×{size} stride {stride} pad {pad} does not fit a {}×{} input",
-                            inp.height, inp.width
-                        )));
-                    }
-                    let s = ConvShape {
-                        c: inp.channels,
-                        h: inp.height,
-                        w: inp.width,
-                        f: filters,
-                        k: size,
-                        stride,
-                        pad,
-                    };
-                    let ckk = s.c * size * size;
-                    let w =
-                        init::weights(spec.init, ckk, filters * size * size, filters * ckk, rng);
-                    layers.push(Box::new(Conv::new(s, fuse_relu, w, capacity)));
-                    i += if fuse_relu { 2 } else { 1 };
-                }
-                plan::Layer::Relu => {
-                    layers.push(Box::new(Relu { len: inp.size() }));
-                    i += 1;
-                }
-                plan::Layer::Maxpool { size } => {
-                    if size == 0 || size > inp.height || size > inp.width {
-                        return Err(cfg(format!(
-                            "maxpool {size} does not fit a {}×{} input",
-                            inp.height, inp.width
-                        )));
-                    }
-                    layers.push(Box::new(MaxPool::new(
-                        inp.channels,
-                        inp.height,
-                        inp.width,
-                        size,
-                        capacity,
-                    )));
-                    i += 1;
-                }
-                plan::Layer::Dropout { p } => {
-                    layers.push(Box::new(Dropout::new(inp.size(), p as f32, capacity)));
-                    i += 1;
-                }
-            }
+            let (layer, consumed) = Self::layer(spec, &specs[i], fuse_relu, capacity, rng)?;
+            layers.push(layer);
+            i += consumed;
         }
-        if layers.is_empty() {
-            return Err(cfg("the network has no layers".into()));
-        }
-        for pair in layers.windows(2) {
-            if pair[0].out_len() != pair[1].in_len() {
-                return Err(cfg(format!(
-                    "layer {} produces {} values per example but {} expects {}",
-                    pair[0].name(),
-                    pair[0].out_len(),
-                    pair[1].name(),
-                    pair[1].in_len()
-                )));
-            }
-        }
-        if layers[0].in_len() != spec.input.size() {
-            return Err(cfg(format!(
-                "the first layer takes {} inputs but the network input is {}",
-                layers[0].in_len(),
-                spec.input.size()
-            )));
-        }
+        Self::check_chain(spec, &layers)?;
         // The buffers are the bulk of a trial's memory: reserved fallibly,
         // so a limit gives a diagnostic rather than an abort.
         let buffer = |len: usize| {
@@ -142,6 +59,97 @@ impl Net {
             grads,
             capacity,
         })
+    }
+
+    /// One layer of `spec`, initialised; with the number of specs it
+    /// consumed (2 when a following ReLU is fused into it).
+    fn layer(
+        spec: &NetworkSpec,
+        l: &plan::ResolvedLayer,
+        fuse_relu: bool,
+        capacity: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(Box<dyn Layer>, usize), EngineError> {
+        let cfg = |m: String| EngineError::Config { message: m };
+        let inp = l.input;
+        let fused = if fuse_relu { 2 } else { 1 };
+        Ok(match l.layer {
+            plan::Layer::Dense { units } => {
+                let fan_in = inp.size();
+                let w = init::weights(spec.init, fan_in, units, fan_in * units, rng);
+                (Box::new(Dense::new(fan_in, units, fuse_relu, w)), fused)
+            }
+            plan::Layer::Conv {
+                filters,
+                size,
+                stride,
+                pad,
+            } => {
+                if size == 0
+                    || stride == 0
+                    || inp.height + 2 * pad < size
+                    || inp.width + 2 * pad < size
+                {
+                    return Err(cfg(format!(
+                        "conv {size}×{size} stride {stride} pad {pad} does not fit a {}×{} input",
+                        inp.height, inp.width
+                    )));
+                }
+                let s = ConvShape {
+                    c: inp.channels,
+                    h: inp.height,
+                    w: inp.width,
+                    f: filters,
+                    k: size,
+                    stride,
+                    pad,
+                };
+                let ckk = s.c * size * size;
+                let w = init::weights(spec.init, ckk, filters * size * size, filters * ckk, rng);
+                (Box::new(Conv::new(s, fuse_relu, w, capacity)), fused)
+            }
+            plan::Layer::Relu => (Box::new(Relu { len: inp.size() }), 1),
+            plan::Layer::Maxpool { size } => {
+                if size == 0 || size > inp.height || size > inp.width {
+                    return Err(cfg(format!(
+                        "maxpool {size} does not fit a {}×{} input",
+                        inp.height, inp.width
+                    )));
+                }
+                let pool = MaxPool::new(inp.channels, inp.height, inp.width, size, capacity);
+                (Box::new(pool), 1)
+            }
+            plan::Layer::Dropout { p } => {
+                (Box::new(Dropout::new(inp.size(), p as f32, capacity)), 1)
+            }
+        })
+    }
+
+    /// The layers fit together and take the network's input.
+    fn check_chain(spec: &NetworkSpec, layers: &[Box<dyn Layer>]) -> Result<(), EngineError> {
+        let cfg = |m: String| EngineError::Config { message: m };
+        if layers.is_empty() {
+            return Err(cfg("the network has no layers".into()));
+        }
+        for pair in layers.windows(2) {
+            if pair[0].out_len() != pair[1].in_len() {
+                return Err(cfg(format!(
+                    "layer {} produces {} values per example but {} expects {}",
+                    pair[0].name(),
+                    pair[0].out_len(),
+                    pair[1].name(),
+                    pair[1].in_len()
+                )));
+            }
+        }
+        if layers[0].in_len() != spec.input.size() {
+            return Err(cfg(format!(
+                "the first layer takes {} inputs but the network input is {}",
+                layers[0].in_len(),
+                spec.input.size()
+            )));
+        }
+        Ok(())
     }
 
     pub fn in_len(&self) -> usize {

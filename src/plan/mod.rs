@@ -1,5 +1,7 @@
-//! `plan`: checked source compiled into resolved, serializable trials.
-mod compile;
+//! `plan`: the resolved, serializable trials a checked program compiles to
+//! (built by `check`, assembled by the driver in `crate::compile`), and
+//! their YAML form. Nothing here calls another stage.
 mod types;
-pub use compile::{compile, compile_source, from_yaml, to_yaml, CompileOptions, Compiled};
+mod yaml;
 pub use types::*;
+pub use yaml::{from_yaml, to_yaml};

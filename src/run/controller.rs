@@ -38,7 +38,7 @@ enum Lambda<'a> {
 #[derive(Debug, Clone)]
 pub struct Controller<'a> {
     lambda: Lambda<'a>,
-    ipe: u64,
+    iters_per_epoch: u64,
     optimizer: &'a OptimizerSpec,
     lr_factor: f64,
     checks_every: u64,
@@ -57,7 +57,7 @@ pub struct CheckOutcome {
 
 impl<'a> Controller<'a> {
     pub fn new(trial: &'a Trial) -> Self {
-        let ipe = trial.iters_per_epoch.max(1);
+        let iters_per_epoch = trial.iters_per_epoch.max(1);
         let lambda = match &trial.lambda {
             LambdaSpec::Constant(v) => Lambda::Constant(*v),
             LambdaSpec::Schedule(s) => Lambda::Schedule(s),
@@ -73,16 +73,16 @@ impl<'a> Controller<'a> {
         };
         let policy_every = match &trial.lambda {
             LambdaSpec::Policy { policy, .. } | LambdaSpec::Adjusted { policy, .. } => {
-                Some(policy.every.to_iters(ipe))
+                Some(policy.every.to_iters(iters_per_epoch))
             }
             _ => None,
         };
         Controller {
             lambda,
-            ipe,
+            iters_per_epoch,
             optimizer: &trial.optimizer,
             lr_factor: 1.0,
-            checks_every: trial.checks_every.to_iters(ipe),
+            checks_every: trial.checks_every.to_iters(iters_per_epoch),
             policy_every,
             history: History::default(),
             fired: Vec::new(),
@@ -100,14 +100,14 @@ impl<'a> Controller<'a> {
     pub fn lambda(&self, t: u64) -> f64 {
         match &self.lambda {
             Lambda::Constant(v) => *v,
-            Lambda::Schedule(s) => ScheduleEval::new(s, self.ipe).at(t),
+            Lambda::Schedule(s) => ScheduleEval::new(s, self.iters_per_epoch).at(t),
             Lambda::Policy { value, .. } => *value,
             Lambda::Adjusted {
                 schedule,
                 policy,
                 factor,
             } => clamp(
-                ScheduleEval::new(schedule, self.ipe).at(t) * factor,
+                ScheduleEval::new(schedule, self.iters_per_epoch).at(t) * factor,
                 policy.clamp_lambda,
             ),
         }
@@ -115,7 +115,7 @@ impl<'a> Controller<'a> {
 
     /// The optimizer's learning rate with its decay, before policy actions.
     fn base_lr(&self, t: u64) -> f64 {
-        scheduled_lr(self.optimizer, t, self.ipe)
+        scheduled_lr(self.optimizer, t, self.iters_per_epoch)
     }
 
     /// Learning rate for the step taken at iteration `t`.
@@ -168,13 +168,13 @@ impl<'a> Controller<'a> {
     }
 
     fn set_lambda(&mut self, t: u64, new: f64, policy: &Policy) {
-        let ipe = self.ipe;
+        let iters_per_epoch = self.iters_per_epoch;
         match &mut self.lambda {
             Lambda::Policy { value, .. } => *value = clamp(new, policy.clamp_lambda),
             Lambda::Adjusted {
                 schedule, factor, ..
             } => {
-                let s = ScheduleEval::new(schedule, ipe).at(t);
+                let s = ScheduleEval::new(schedule, iters_per_epoch).at(t);
                 if s != 0.0 {
                     *factor = new / s;
                 }

@@ -9,9 +9,3 @@ pub mod runner;
 pub mod schedule;
 pub mod slurm;
 pub mod trial;
-
-/// The results store moved to [`crate::results`]; this path stays for callers
-/// written against it.
-pub mod results {
-    pub use crate::results::*;
-}

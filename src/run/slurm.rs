@@ -8,8 +8,8 @@
 //! (`sacct`) is not needed: a task that ended without writing its trial's
 //! record counts as failed.
 
-use super::results::{write_atomic, ResultsDir, ResultsError};
 use crate::plan::Plan;
+use crate::results::{write_atomic, ResultsDir, ResultsError};
 use miette::Diagnostic;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,24 +1,17 @@
 //! The syntax tree of a `.reg` file. Every node carries the span of the text
 //! it came from, so later stages can point at exactly what is wrong.
 //!
-//! Equality ignores positions: `Span`'s `PartialEq` is always true, which is
-//! what "the same program" means for the formatter's property tests.
+//! `==` compares positions too; "the same program" (the formatter's property
+//! tests) is `syntax::spanless_eq`.
 
 use crate::source::FileId;
 
 /// A byte range in one source file.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Span {
     pub file: FileId,
     pub start: usize,
     pub end: usize,
-}
-
-impl PartialEq for Span {
-    /// Positions never make two trees different (see module docs).
-    fn eq(&self, _: &Span) -> bool {
-        true
-    }
 }
 
 impl Span {
@@ -38,10 +31,6 @@ impl Span {
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-    /// Same position (unlike `==`, which ignores positions).
-    pub fn same_place(&self, other: &Span) -> bool {
-        self.file == other.file && self.start == other.start && self.end == other.end
     }
 }
 

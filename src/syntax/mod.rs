@@ -7,6 +7,8 @@
 pub mod ast;
 mod errors;
 mod lower;
+mod spanless;
+pub use spanless::spanless_eq;
 
 use crate::diagnostics::{Diagnostic, Located};
 use crate::source::FileId;

@@ -42,7 +42,8 @@ impl ConvShape {
 }
 
 pub struct Conv {
-    pub s: ConvShape,
+    /// Input, filter and output geometry.
+    pub shape: ConvShape,
     pub relu: bool,
     /// [W (F × C·K·K), b (F)].
     params: [Param; 2],
@@ -60,7 +61,7 @@ impl Conv {
         const BUDGET: usize = 1 << 20; // bytes of columns per chunk
         let chunk = (BUDGET / (4 * s.ckk() * ohw).max(1)).clamp(1, capacity.max(1));
         Conv {
-            s,
+            shape: s,
             relu,
             params: [Param::new(w, false), Param::new(vec![0.0; s.f], true)],
             chunk,
@@ -71,17 +72,17 @@ impl Conv {
 
     /// Force `chunk` examples per GEMM (tests use 1 to exercise chunking).
     pub fn with_chunk(mut self, chunk: usize) -> Conv {
-        let ohw = self.s.oh() * self.s.ow();
+        let ohw = self.shape.oh() * self.shape.ow();
         self.chunk = chunk.max(1);
-        self.cols = vec![0.0; self.s.ckk() * self.chunk * ohw];
-        self.out_t = vec![0.0; self.s.f * self.chunk * ohw];
+        self.cols = vec![0.0; self.shape.ckk() * self.chunk * ohw];
+        self.out_t = vec![0.0; self.shape.f * self.chunk * ohw];
         self
     }
 
     /// Output columns `j` whose input column `j·stride + kw − pad` is inside
     /// the image: `lo..hi`.
     fn valid_cols(&self, kw: usize) -> (usize, usize) {
-        let s = self.s;
+        let s = self.shape;
         let ow = s.ow();
         // j·stride + kw ≥ pad  ⇔  j ≥ ⌈(pad − kw)/stride⌉
         let lo = if s.pad > kw {
@@ -99,7 +100,7 @@ impl Conv {
     }
 
     fn im2col(&mut self, x: &[f32], n: usize) {
-        let s = self.s;
+        let s = self.shape;
         let (oh, ow) = (s.oh(), s.ow());
         let width = n * oh * ow;
         for c in 0..s.c {
@@ -180,14 +181,14 @@ impl Layer for Conv {
         }
     }
     fn in_len(&self) -> usize {
-        self.s.c * self.s.h * self.s.w
+        self.shape.c * self.shape.h * self.shape.w
     }
     fn out_len(&self) -> usize {
-        self.s.f * self.s.oh() * self.s.ow()
+        self.shape.f * self.shape.oh() * self.shape.ow()
     }
 
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
-        let s = self.s;
+        let s = self.shape;
         let ohw = s.oh() * s.ow();
         let (il, ol) = (self.in_len(), self.out_len());
         let mut e0 = 0;
@@ -260,7 +261,7 @@ impl Layer for Conv {
         mut dx: Option<&mut [f32]>,
         n: usize,
     ) {
-        let s = self.s;
+        let s = self.shape;
         let ohw = s.oh() * s.ow();
         let (il, ol) = (self.in_len(), self.out_len());
         let dy = &mut dy[..n * ol];

@@ -24,7 +24,7 @@ pub use quantiles::{t975, Stat, Unit};
 pub use tta::TimeToTarget;
 
 use crate::plan::{AxisValue, ExperimentPlan, Metric, TargetSpec, DEFAULT_SMOOTH};
-use crate::run::results::{CurveRow, Status, TrialRecord};
+use crate::results::{CurveRow, Status, TrialRecord};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tta::Pair;

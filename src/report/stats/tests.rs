@@ -4,7 +4,7 @@
 use super::*;
 
 fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRecord {
-    use crate::run::results::Finals;
+    use crate::results::Finals;
     TrialRecord {
         id: format!("{arm}-{seed}-{grid:?}"),
         experiment: "e".into(),

@@ -7,7 +7,7 @@
 use super::bootstrap::{percentile_ci, RESAMPLES};
 use super::survival::{median, observe, rmst, smooth, Obs};
 use crate::plan::{Metric, TargetSpec};
-use crate::run::results::{CurveRow, TrialRecord};
+use crate::results::{CurveRow, TrialRecord};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,0 +1,99 @@
+//! The driver: one way through the stages, with one options struct.
+//!
+//! ```text
+//! text ──syntax──▶ ast ──check::imports──▶ Program ──check──▶ Vec<ExperimentPlan> + Diagnostics
+//!                                                               │
+//!                                                  compile ◀────┘  ──▶ plan::Plan (serializable)
+//! ```
+//!
+//! `plan` holds only the serializable types; `check` builds its values and
+//! never calls back; this module reads files, runs the stages in order and
+//! assembles the `Plan`.
+
+use crate::check::{self, imports};
+use crate::diagnostics::{Diagnostic, Diagnostics, Located};
+use crate::plan::Plan;
+use std::path::Path;
+
+pub use crate::check::Options;
+
+/// A compiled plan and the warnings found on the way.
+#[derive(Debug)]
+pub struct Compiled {
+    pub plan: Plan,
+    pub warnings: Diagnostics,
+}
+
+/// Check the file at `path` (reading it and its imports) with the default options.
+pub fn check_path(path: &Path) -> Diagnostics {
+    match run_path(path, &Options::default()) {
+        Ok((_, checked)) => checked.report,
+        Err(report) => report,
+    }
+}
+
+/// Check source text; `dir` is where relative imports are looked up.
+pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Diagnostics {
+    run_source(name, text, dir, &Options::default()).report
+}
+
+/// Read, check and compile the file at `path`. Any error gives the report
+/// (with warnings too); warnings alone do not stop compilation.
+pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Diagnostics> {
+    let (name, checked) = run_path(path, options)?;
+    finish(name, checked)
+}
+
+/// Like `compile`, from text; relative imports are resolved in `dir`.
+pub fn compile_source(
+    name: &str,
+    text: &str,
+    dir: Option<&Path>,
+    options: &Options,
+) -> Result<Compiled, Diagnostics> {
+    finish(name.to_string(), run_source(name, text, dir, options))
+}
+
+/// Syntax and check over the file at `path`; a file that cannot be read is
+/// the report alone.
+fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), Diagnostics> {
+    let name = path.to_string_lossy().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let checked = run_source(&name, &text, path.parent(), options);
+            Ok((name, checked))
+        }
+        Err(e) => {
+            let mut report = Diagnostics::default();
+            let file = report.sources.add(name.clone(), "");
+            report.diagnostics.push(Located::new(
+                file,
+                Diagnostic::MissingFile {
+                    path: name,
+                    reason: e.to_string(),
+                    span: (0, 0).into(),
+                },
+            ));
+            Err(report)
+        }
+    }
+}
+
+fn run_source(name: &str, text: &str, dir: Option<&Path>, options: &Options) -> check::Checked {
+    let program = imports::load(name, text, dir);
+    check::check(&program, options)
+}
+
+fn finish(source: String, checked: check::Checked) -> Result<Compiled, Diagnostics> {
+    if checked.report.has_errors() {
+        return Err(checked.report);
+    }
+    Ok(Compiled {
+        plan: Plan {
+            source,
+            source_hash: checked.source_hash,
+            experiments: checked.experiments,
+        },
+        warnings: checked.report,
+    })
+}
