@@ -53,6 +53,13 @@ fn code_blocks(path: &str) -> Vec<String> {
     blocks
 }
 
+/// Plans record data paths as absolute (relative ones resolve against the
+/// file that names them): the checkout's own location becomes `$REPO`, so
+/// the snapshots hold wherever the repository is cloned.
+fn portable(yaml: String) -> String {
+    yaml.replace(env!("CARGO_MANIFEST_DIR"), "$REPO")
+}
+
 /// Snapshot name → compiled YAML, for every program that compiles.
 fn plans() -> BTreeMap<String, String> {
     let opts = Options::default();
@@ -65,7 +72,7 @@ fn plans() -> BTreeMap<String, String> {
             panic!("{} does not compile:\n{}", f.display(), r.render(false, 80))
         });
         let name = f.to_string_lossy().replace('/', "__");
-        out.insert(name, to_yaml(&compiled.plan).unwrap());
+        out.insert(name, portable(to_yaml(&compiled.plan).unwrap()));
     }
     // The options too: `--seeds` and `--scale` change the plan.
     let scaled = Options {
@@ -79,7 +86,7 @@ fn plans() -> BTreeMap<String, String> {
         let compiled =
             compile(Path::new(f), &scaled).unwrap_or_else(|r| panic!("{}", r.render(false, 80)));
         let name = format!("{}@seeds1-scale0.25", f.replace('/', "__"));
-        out.insert(name, to_yaml(&compiled.plan).unwrap());
+        out.insert(name, portable(to_yaml(&compiled.plan).unwrap()));
     }
     let mut docs = vec!["README.md".to_string()];
     let mut md: Vec<_> = std::fs::read_dir("docs")
@@ -100,7 +107,7 @@ fn plans() -> BTreeMap<String, String> {
                 continue;
             }
             let file = format!("{}__{i}.reg", doc.replace('/', "__"));
-            out.insert(file, to_yaml(&compiled.plan).unwrap());
+            out.insert(file, portable(to_yaml(&compiled.plan).unwrap()));
         }
     }
     out

@@ -329,11 +329,11 @@ mod tests {
     #[test]
     fn the_generated_whole_process_file_compiles_to_one_trial() {
         let text = whole::reg_file(Path::new("/usr/share/datasets/fashion-mnist"), 3000);
-        let compiled = crate::plan::compile_source(
+        let compiled = crate::compile::compile_source(
             "bench_whole.reg",
             &text,
             None,
-            &crate::plan::CompileOptions::default(),
+            &crate::compile::Options::default(),
         )
         .unwrap_or_else(|r| panic!("{r:?}"));
         let trials: Vec<_> = compiled
