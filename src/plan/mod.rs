@@ -1,6 +1,8 @@
 //! `plan`: the resolved, serializable trials a checked program compiles to
 //! (built by `check`, assembled by the driver in `crate::compile`), and
 //! their YAML form. Nothing here calls another stage.
+#[cfg(test)]
+pub(crate) mod example;
 mod types;
 mod yaml;
 pub use types::*;

@@ -87,6 +87,20 @@ pub enum AxisValue {
     Text(String),
 }
 
+impl AxisValue {
+    /// The value as written in a table or plot label (`50`, `0.5`,
+    /// `250 iters`).
+    pub fn label(&self) -> String {
+        match self {
+            AxisValue::Int(i) => i.to_string(),
+            AxisValue::Float(f) => format!("{f}"),
+            AxisValue::Duration(Duration::Iters(n)) => format!("{n} iters"),
+            AxisValue::Duration(Duration::Epochs(e)) => format!("{e} epochs"),
+            AxisValue::Text(s) => s.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmInfo {
     pub name: String,

@@ -7,13 +7,7 @@ use crate::plan::AxisValue;
 use std::fmt::Write;
 
 pub fn axis_value(v: &AxisValue) -> String {
-    match v {
-        AxisValue::Int(i) => i.to_string(),
-        AxisValue::Float(f) => format!("{f}"),
-        AxisValue::Duration(crate::plan::Duration::Iters(n)) => format!("{n} iters"),
-        AxisValue::Duration(crate::plan::Duration::Epochs(e)) => format!("{e} epochs"),
-        AxisValue::Text(s) => s.clone(),
-    }
+    v.label()
 }
 
 fn num(x: Option<f64>) -> String {

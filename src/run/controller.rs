@@ -189,57 +189,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::plan::*;
 
-    /// A small but complete trial to drive the controller with.
-    pub(crate) fn trial(lambda: LambdaSpec, iters: u64) -> Trial {
-        let input = Shape {
-            channels: 1,
-            height: 2,
-            width: 2,
-        };
-        Trial {
-            id: "t".into(),
-            experiment: "e".into(),
-            arm: "a".into(),
-            cell: 0,
-            vary: Default::default(),
-            seed_index: 0,
-            split: 0,
-            seed: 1,
-            grid: None,
-            network: NetworkSpec {
-                name: "n".into(),
-                input,
-                layers: vec![],
-                init: Init::He,
-                parameters: 0,
-            },
-            optimizer: OptimizerSpec::Sgd {
-                lr: 0.1,
-                momentum: 0.0,
-                nesterov: false,
-                decay: Some(Decay {
-                    factor: 0.5,
-                    every: Duration::Epochs(1.0),
-                }),
-            },
-            penalty: PenaltySpec {
-                kind: PenaltyKind::L2,
-                on_all: false,
-            },
-            batch: 10,
-            sampling: Sampling::Shuffle,
-            iters,
-            iters_per_epoch: 10,
-            lambda,
-            checks_every: Duration::Epochs(1.0),
-            estimate: Estimate {
-                parameters: 0,
-                flops_per_example: 0.0,
-                total_flops: 0.0,
-                memory_bytes: 0,
-            },
-        }
-    }
+    /// The plan's example trial (see `plan::example`).
+    pub(crate) use crate::plan::example::trial;
 
     fn gap_rule(threshold: f64, op: AssignOp, by: f64) -> Rule {
         Rule {

@@ -311,7 +311,7 @@ fn cell_label(t: &Trial) -> String {
     let mut parts: Vec<String> = t
         .vary
         .iter()
-        .map(|(k, v)| format!("{k}={}", crate::report::tables::axis_value(v)))
+        .map(|(k, v)| format!("{k}={}", v.label()))
         .collect();
     if let Some(g) = t.grid {
         parts.push(format!("λ={}", g.value));

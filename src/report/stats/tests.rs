@@ -39,7 +39,7 @@ fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRec
 #[test]
 fn grid_picks_on_validation_and_gains_are_paired() {
     use crate::plan::{ArmInfo, ExperimentPlan, LambdaSpec};
-    let t = crate::run::controller::tests::trial(LambdaSpec::Constant(0.0), 10);
+    let t = crate::plan::example::trial(LambdaSpec::Constant(0.0), 10);
     let exp = ExperimentPlan {
         name: "e".into(),
         data: crate::plan::DataSpec {
@@ -115,7 +115,7 @@ fn curve_reaching(at: u64) -> Vec<CurveRow> {
 #[test]
 fn splits_are_the_units_and_time_to_target_is_censored() {
     use crate::plan::{ArmInfo, LambdaSpec, TargetSpec};
-    let base = crate::run::controller::tests::trial(LambdaSpec::Constant(0.0), 10);
+    let base = crate::plan::example::trial(LambdaSpec::Constant(0.0), 10);
     let mut trials = vec![];
     let mut records = vec![];
     // Gains by (split, seed): split 0: 0.02, 0.04; split 1: 0.06, 0.08.
