@@ -1,6 +1,7 @@
 //! The `regime` command line: one file per subcommand. To add one, add a
 //! variant to `Command` with its args struct and a match arm in `run`.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod blas;
 pub mod check;
@@ -52,6 +53,7 @@ pub enum Command {
     /// Show which trials of a results directory are done, running, pending or failed.
     Status(status::Args),
     /// Time the trainer against the numpy and PyTorch references.
+    #[cfg(feature = "bench")]
     Bench(bench::Args),
     /// Show the BLAS library, the candidate kernels with their self-test
     /// and speed, the kernel in use and why, threads and environment.
@@ -71,7 +73,9 @@ impl Command {
     pub fn computes(&self) -> bool {
         match self {
             Command::Run(a) => a.on == run::On::Local,
-            Command::RunTrial(_) | Command::Bench(_) | Command::Doctor(_) => true,
+            Command::RunTrial(_) | Command::Doctor(_) => true,
+            #[cfg(feature = "bench")]
+            Command::Bench(_) => true,
             Command::Check(_)
             | Command::Fmt(_)
             | Command::Plan(_)
@@ -121,6 +125,7 @@ pub fn run(cli: Cli) -> ExitCode {
             println!("{}", blas::self_test_report());
             0
         }
+        #[cfg(feature = "bench")]
         Command::Bench(a) => bench::run(&a),
     }
 }

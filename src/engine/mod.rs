@@ -16,6 +16,10 @@ pub mod net;
 pub mod optim;
 pub mod penalty;
 pub mod selftest;
+/// Model, optimizer and data builders for tests and `regime bench`; behind
+/// the `testing` feature (on by default through `bench`), not part of the
+/// engine proper.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod trainer;
 
