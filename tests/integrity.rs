@@ -29,7 +29,7 @@ data sample = fashion_mnist(path: "{}", val: 200, subset: 600, normalize: mean_i
 network mlp(hidden = 64) {{ dense(hidden) relu dense(10) }}
 experiment same {{
   data: sample
-  network: mlp(128)
+  network: mlp(512)
   optimizer: sgd(lr: 0.05, momentum: 0.9)
   batch: 100
   iters: {iters}

@@ -18,7 +18,7 @@ use std::os::raw::{c_char, c_int};
 /// threads share the work evenly).
 const MAX_TILES: usize = 4;
 /// Least multiply-adds per tile: below it a cut costs more than it gains.
-const MIN_TILE_WORK: usize = 1 << 21;
+const MIN_TILE_WORK: usize = 1 << 23;
 /// Tile edges fall on multiples of this (the SIMD kernels' unroll).
 const TILE_ALIGN: usize = 32;
 
