@@ -552,3 +552,47 @@ fn a_full_disk_is_a_diagnostic_and_nothing_finished_is_lost() {
         .unwrap());
     assert!(contents(&dir) == reference);
 }
+
+/// Data whose files changed since the finished records were made (here: the
+/// same images recompressed, so the bytes and their SHA-256 differ) cannot
+/// be resumed into: the diagnostic names the trial and the file.
+#[test]
+fn resume_refuses_data_whose_files_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("fm");
+    std::fs::create_dir(&data).unwrap();
+    for f in std::fs::read_dir(sample_dir()).unwrap().flatten() {
+        std::fs::copy(f.path(), data.join(f.file_name())).unwrap();
+    }
+    let file = write(
+        tmp.path(),
+        "same.reg",
+        &source(20).replace(&sample_dir(), &data.display().to_string()),
+    );
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    std::fs::remove_file(dir.join("trials/same-c000-gap-s2.json")).unwrap();
+    // Recompress one file: the same examples, other bytes.
+    let labels = data.join("t10k-labels-idx1-ubyte.gz");
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "gunzip -c '{0}' | gzip -1 -n > '{0}.new' && mv '{0}.new' '{0}'",
+            labels.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = stderr(&out).replace("\n  │ ", "");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::data_changed"), "{err}");
+    assert!(err.contains("t10k-labels-idx1-ubyte.gz"), "{err}");
+    assert!(!dir.join("trials/same-c000-gap-s2.json").exists());
+}

@@ -97,10 +97,6 @@ const UNTRIGGERED: &[(&str, &str)] = &[
         "trial_failed",
         "needs a trial to fail other than by diverging (memory, a refused configuration)",
     ),
-    (
-        "data_changed",
-        "needs the data files to change between a run and its --resume",
-    ),
 ];
 
 /// Every code is triggered by some test: a UI case `tests/ui/CODE.reg`
