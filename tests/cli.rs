@@ -80,7 +80,7 @@ fn plan_yaml_and_json() {
 
 #[test]
 fn explain_every_code() {
-    for code in regime::diagnostics::ALL_CODES {
+    for code in regime::diagnostics::ALL_CODES.iter() {
         let (c, out, _) = regime(&["explain", code]);
         assert_eq!(c, 0);
         assert!(out.starts_with(&format!("regime::{code}")), "{code}: {out}");

@@ -59,7 +59,7 @@ fn every_stdlib_module_is_embedded() {
 #[test]
 fn the_reference_lists_every_diagnostic_code() {
     let docs = std::fs::read_to_string("docs/language.md").unwrap();
-    for code in regime::diagnostics::ALL_CODES {
+    for code in regime::diagnostics::ALL_CODES.iter() {
         assert!(
             docs.contains(&format!("`regime::{code}`")),
             "docs/language.md misses regime::{code}"

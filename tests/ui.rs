@@ -140,52 +140,11 @@ fn every_diagnostic_has_help() {
     }
 }
 
-/// Codes that no `.reg` file can trigger (e.g. raised by `regime run` about a
-/// results directory); they are tested where they are raised.
-const NOT_FROM_A_FILE: &[&str] = &[
-    "results_io",
-    "results_read",
-    "resume_mismatch",
-    "not_a_results_dir",
-    "results_exist",
-    "results_not_ours",
-    "results_symlink",
-    "results_locked",
-    "trial_claimed",
-    "plan_mismatch",
-    "data_changed",
-    "blas_kernel",
-    "data_env",
-    "slurm_bad_value",
-    "not_enough_memory",
-    "out_of_memory",
-    "data_io",
-    "data_gzip",
-    "data_bad_magic",
-    "data_truncated",
-    "data_corrupt",
-    "data_count_mismatch",
-    "data_shape",
-    "data_not_found",
-    "data_split",
-    "diverged",
-    "engine_config",
-    "interrupted",
-    "no_such_trial",
-    "threads",
-    "trial_failed",
-    "slurm_missing",
-    "slurm_refused",
-    "slurm_failed",
-];
-
 /// Each case named after a code reports that code; `clean_*` cases report nothing.
 #[test]
 fn every_code_has_a_case() {
-    for code in regime::diagnostics::ALL_CODES {
-        if NOT_FROM_A_FILE.contains(code) {
-            continue;
-        }
+    // Runtime codes (RUNTIME_CODES) are tested where they are raised.
+    for code in regime::diagnostics::SOURCE_CODES {
         let path = Path::new("tests/ui").join(format!("{code}.reg"));
         assert!(path.exists(), "no UI case for regime::{code}");
         let report = regime::compile::check_path(&path);

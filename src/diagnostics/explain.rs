@@ -1,8 +1,9 @@
 //! Long explanations for `regime explain CODE`: what the diagnostic means,
 //! why regime insists, and an example of the mistake and its fix.
 
-/// Every diagnostic code, without the `regime::` prefix.
-pub const ALL_CODES: &[&str] = &[
+/// Codes a `.reg` file can trigger (each has a UI case), without the
+/// `regime::` prefix.
+pub const SOURCE_CODES: &[&str] = &[
     "syntax",
     "unknown_name",
     "unknown_metric",
@@ -38,6 +39,15 @@ pub const ALL_CODES: &[&str] = &[
     "schedule_truncated",
     "rule_never_fires",
     "rule_shadowed",
+    "bad_target",
+    "policy_never_acts",
+    "checks_exceed_budget",
+];
+
+/// Codes raised by commands (run, status, report, run-trial, Slurm, data
+/// loading, kernel choice) rather than by a file's text; each is tested
+/// where it is raised.
+pub const RUNTIME_CODES: &[&str] = &[
     "results_io",
     "results_read",
     "resume_mismatch",
@@ -50,10 +60,6 @@ pub const ALL_CODES: &[&str] = &[
     "plan_mismatch",
     "data_changed",
     "blas_kernel",
-    "bad_target",
-    "policy_never_acts",
-    "checks_exceed_budget",
-    // Raised by commands (run, status, report) rather than by a file's text.
     "data_env",
     "slurm_bad_value",
     "not_enough_memory",
@@ -77,6 +83,10 @@ pub const ALL_CODES: &[&str] = &[
     "slurm_refused",
     "slurm_failed",
 ];
+
+/// Every diagnostic code: [`SOURCE_CODES`] then [`RUNTIME_CODES`].
+pub static ALL_CODES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| [SOURCE_CODES, RUNTIME_CODES].concat());
 
 /// The explanation of `code` (with or without the `regime::` prefix).
 pub fn explain(code: &str) -> Option<&'static str> {

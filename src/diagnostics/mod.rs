@@ -6,7 +6,7 @@ mod explain;
 mod render;
 mod reported;
 
-pub use explain::{explain, ALL_CODES};
+pub use explain::{explain, ALL_CODES, RUNTIME_CODES, SOURCE_CODES};
 pub use render::{CallSite, Diagnostics, Located};
 pub use reported::{Emitter, Reported};
 
@@ -574,7 +574,7 @@ mod tests {
 
     #[test]
     fn every_code_is_explained() {
-        for code in ALL_CODES {
+        for code in ALL_CODES.iter() {
             let text = explain(code).unwrap_or_default();
             assert!(text.starts_with(&format!("regime::{code}")), "{code}");
         }
