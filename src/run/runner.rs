@@ -370,11 +370,18 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         .unwrap_or(1);
     let (spec, seed) = trial_data(exp, trial);
     let data = data::load_shared(&spec, seed)?;
-    let done: Vec<TrialRecord> = results
-        .inventory(&plan)
-        .done
+    // One finished record of the same data (experiment and split) is enough
+    // to refuse other data; verifying the whole directory in every array
+    // task would read every record and curve once per task.
+    let done: Vec<TrialRecord> = exp
+        .trials
+        .iter()
+        .filter(|t| t.split == trial.split && t.id != trial.id)
+        .find_map(|t| match results.trial_state(t) {
+            TrialState::Done(r) => Some(*r),
+            _ => None,
+        })
         .into_iter()
-        .filter(|r| r.experiment == exp.name)
         .collect();
     let datasets = HashMap::from([((exp.name.clone(), trial.split), Arc::clone(&data))]);
     check_against_records(&results, &plan, &done, &datasets, &|m| eprintln!("{m}"))?;
