@@ -181,9 +181,15 @@ fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
         killed_running >= 3,
         "only {killed_running} rounds were killed mid-run"
     );
+    let resumed = contents(&dir);
+    let first_difference = reference
+        .iter()
+        .find(|(id, want)| resumed.get(*id) != Some(*want))
+        .map(|(id, want)| format!("{id}: want {want:?}\ngot {:?}", resumed.get(id)));
     assert!(
-        contents(&dir) == reference,
-        "a killed and resumed run differs"
+        first_difference.is_none() && resumed.len() == reference.len(),
+        "a killed and resumed run differs: {}",
+        first_difference.unwrap_or_default()
     );
     let leftovers: Vec<String> = ["", "trials", "curves", "plots"]
         .iter()
