@@ -132,22 +132,60 @@ fn records_are_bit_identical_across_jobs_threads_and_affinity() {
     );
 }
 
-/// A run killed with SIGKILL at a random moment, resumed (under another
-/// `--jobs`), again and again: the records equal an uninterrupted run's.
+/// Finished records in a results directory (0 before it exists).
+fn records_done(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("trials"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Waits until `child` has finished `target` records in `dir` (or exited),
+/// then `extra` longer so the kill lands inside the next trial; true when the
+/// child was still running when killed. Driven by progress, not by a guess
+/// of how long a run takes, so a loaded machine cannot make it miss.
+fn kill_after(child: &mut std::process::Child, dir: &Path, target: usize, extra_ms: u64) -> bool {
+    while records_done(dir) < target {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(extra_ms));
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+/// A run killed with SIGKILL at seeded moments (while starting, inside a
+/// trial, just after a record is written), resumed under another `--jobs`,
+/// again and again: the records equal an uninterrupted run's.
 #[test]
 fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "same.reg", &source(200));
-    let clock = std::time::Instant::now();
     ok(run(&file, &tmp.path().join("straight"), &["--jobs", "2"]));
-    let whole = clock.elapsed().as_secs_f64();
     let reference = contents(&tmp.path().join("straight"));
     let dir = tmp.path().join("killed");
-    // Seeded "random" moments, as fractions of an uninterrupted run.
-    let fractions = [0.3, 0.55, 0.2, 0.7, 0.4, 0.6, 0.25, 0.5];
+    // (records to wait for, then milliseconds more): seeded moments from
+    // process start-up to the middle of the sixth of eight trials.
+    let moments = [
+        (0, 30),
+        (1, 0),
+        (1, 45),
+        (2, 5),
+        (3, 80),
+        (4, 1),
+        (5, 20),
+        (6, 0),
+    ];
     let mut started = false;
     let mut killed_running = 0;
-    for (round, fraction) in fractions.iter().enumerate() {
+    for (round, (records, extra_ms)) in moments.iter().enumerate() {
         let mut cmd = regime();
         cmd.arg("run").arg(&file).arg("-q");
         cmd.args(["--jobs", if round % 2 == 0 { "2" } else { "1" }]);
@@ -161,12 +199,9 @@ fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_secs_f64(whole * fraction));
-        if child.try_wait().unwrap().is_none() {
+        if kill_after(&mut child, &dir, *records, *extra_ms) {
             killed_running += 1;
         }
-        let _ = child.kill();
-        let _ = child.wait();
         started = started || dir.join("run.json").exists();
     }
     let mut finish = regime();
