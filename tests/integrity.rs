@@ -95,9 +95,11 @@ fn records_are_bit_identical_across_jobs_threads_and_affinity() {
         ("j2t4", vec!["--jobs", "2", "--threads", "4"]),
     ] {
         ok(run(&file, &tmp.path().join(name), &args));
+        let got = contents(&tmp.path().join(name));
         assert!(
-            contents(&tmp.path().join(name)) == reference,
-            "{args:?} gave other records than --jobs 1"
+            got == reference,
+            "{args:?} gave other records than --jobs 1: {}",
+            first_difference(&reference, &got)
         );
     }
     // A one-core affinity mask.
@@ -130,6 +132,35 @@ fn records_are_bit_identical_across_jobs_threads_and_affinity() {
         md.contains("## Provenance") && md.contains("OpenBLAS"),
         "{md}"
     );
+}
+
+/// The first trial whose record or curve differs, with the field that
+/// differs (or the curve's first differing line), for a failure message.
+fn first_difference(
+    want: &BTreeMap<String, (serde_json::Value, Vec<u8>)>,
+    got: &BTreeMap<String, (serde_json::Value, Vec<u8>)>,
+) -> String {
+    for (id, (record, curve)) in want {
+        let Some((got_record, got_curve)) = got.get(id) else {
+            return format!("{id} missing");
+        };
+        if let (Some(w), Some(g)) = (record.as_object(), got_record.as_object()) {
+            for (field, value) in w {
+                if g.get(field) != Some(value) {
+                    return format!("{id}.{field}: want {value}, got {:?}", g.get(field));
+                }
+            }
+        }
+        if curve != got_curve {
+            let (w, g) = (
+                String::from_utf8_lossy(curve),
+                String::from_utf8_lossy(got_curve),
+            );
+            let line = w.lines().zip(g.lines()).find(|(a, b)| a != b);
+            return format!("{id} curve: {line:?}");
+        }
+    }
+    format!("{} trials instead of {}", got.len(), want.len())
 }
 
 /// Finished records in a results directory (0 before it exists).
@@ -217,14 +248,10 @@ fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
         "only {killed_running} rounds were killed mid-run"
     );
     let resumed = contents(&dir);
-    let first_difference = reference
-        .iter()
-        .find(|(id, want)| resumed.get(*id) != Some(*want))
-        .map(|(id, want)| format!("{id}: want {want:?}\ngot {:?}", resumed.get(id)));
     assert!(
-        first_difference.is_none() && resumed.len() == reference.len(),
+        resumed == reference,
         "a killed and resumed run differs: {}",
-        first_difference.unwrap_or_default()
+        first_difference(&reference, &resumed)
     );
     let leftovers: Vec<String> = ["", "trials", "curves", "plots"]
         .iter()
