@@ -47,7 +47,7 @@ fn expected(curve: &[CurveRow], get: fn(&CurveRow) -> f64) -> Vec<(u64, f32)> {
 /// Checks one exported trial's scalars (`metrics`: name → series).
 fn check_scalars(rec: &TrialRecord, curve: &[CurveRow], metrics: &Value) {
     let f = rec.finals.unwrap();
-    let checks: [(&str, fn(&CurveRow) -> f64); 5] = [
+    let checks: [(&str, regime::report::export::Read); 5] = [
         ("val_acc", |c| c.val_acc),
         ("train_loss", |c| c.train_loss),
         ("data_loss", |c| c.data_loss),
@@ -55,11 +55,40 @@ fn check_scalars(rec: &TrialRecord, curve: &[CurveRow], metrics: &Value) {
         ("lambda", |c| c.lambda),
     ];
     for (name, get) in checks {
-        assert_eq!(series(&metrics[name]), expected(curve, get), "{} {name}", rec.id);
+        assert_eq!(
+            series(&metrics[name]),
+            expected(curve, get),
+            "{} {name}",
+            rec.id
+        );
     }
-    assert_eq!(series(&metrics["data_loss"])[0].0, 10, "no data_loss before a step");
-    assert_eq!(series(&metrics["test_acc"]), [(rec.iters, f.test_acc as f32)]);
+    assert_eq!(
+        series(&metrics["data_loss"])[0].0,
+        10,
+        "no data_loss before a step"
+    );
+    assert_eq!(
+        series(&metrics["test_acc"]),
+        [(rec.iters, f.test_acc as f32)]
+    );
 }
+
+/// Every scalar an export writes, sorted.
+const SCALAR_NAMES: [&str; 13] = [
+    "data_loss",
+    "gap",
+    "lambda",
+    "lr",
+    "reg_loss",
+    "sparsity",
+    "test_acc",
+    "test_loss",
+    "train_acc",
+    "train_loss",
+    "val_acc",
+    "val_loss",
+    "weight_norm",
+];
 
 const TENSORBOARD_READ: &str = r#"
 import json, os, sys
@@ -77,24 +106,33 @@ fn tensorboard_reads_every_trial_with_its_scalars() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = Tiny::default().run(tmp.path(), "out");
     let logdir = tmp.path().join("tb");
-    ok(regime().arg("export").arg(&dir).args(["--to", "tensorboard", "--out"]).arg(&logdir));
+    ok(regime()
+        .arg("export")
+        .arg(&dir)
+        .args(["--to", "tensorboard", "--out"])
+        .arg(&logdir));
     let out = python::script(TENSORBOARD_READ, &[logdir.as_os_str()], tmp.path());
     let runs: Value = serde_json::from_str(&out).unwrap();
     let trials = finished(&dir);
     assert_eq!(runs.as_object().unwrap().len(), trials.len());
     for (rec, curve) in &trials {
         let scalars = &runs[&rec.id];
-        let mut tags: Vec<&str> = scalars.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut tags: Vec<&str> = scalars
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         tags.sort();
-        assert_eq!(
-            tags,
-            ["data_loss", "gap", "lambda", "lr", "reg_loss", "sparsity", "test_acc", "test_loss", "train_acc", "train_loss", "val_acc", "val_loss", "weight_norm"]
-        );
+        assert_eq!(tags, SCALAR_NAMES);
         check_scalars(rec, curve, scalars);
     }
     // Without --out: DIR/tensorboard, and a second export replaces the first.
     for _ in 0..2 {
-        ok(regime().arg("export").arg(&dir).args(["--to", "tensorboard"]));
+        ok(regime()
+            .arg("export")
+            .arg(&dir)
+            .args(["--to", "tensorboard"]));
     }
     let one = dir.join("tensorboard").join(&trials[0].0.id);
     let files: Vec<_> = std::fs::read_dir(&one).unwrap().flatten().collect();
@@ -115,12 +153,27 @@ impl MlflowServer {
         use std::os::unix::process::CommandExt;
         let mlflow = python::bin("mlflow");
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let child = std::process::Command::new(mlflow)
-            .args(["server", "--host", "127.0.0.1", "--port", &port.to_string(), "--workers", "1"])
+            .args([
+                "server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--workers",
+                "1",
+            ])
             .arg("--backend-store-uri")
-            .arg(format!("sqlite:///{}", dir.path().join("mlflow.db").display()))
+            .arg(format!(
+                "sqlite:///{}",
+                dir.path().join("mlflow.db").display()
+            ))
             .arg("--default-artifact-root")
             .arg(dir.path().join("artifacts"))
             .current_dir(dir.path())
@@ -129,7 +182,11 @@ impl MlflowServer {
             .process_group(0)
             .spawn()
             .expect("start mlflow server");
-        let mut server = MlflowServer { child, uri: format!("http://127.0.0.1:{port}"), dir };
+        let mut server = MlflowServer {
+            child,
+            uri: format!("http://127.0.0.1:{port}"),
+            dir,
+        };
         server.wait_until_it_answers();
         server
     }
@@ -150,7 +207,11 @@ impl MlflowServer {
             if ureq::get(&health).call().is_ok() {
                 return;
             }
-            assert!(start.elapsed().as_secs() < 300, "mlflow server never answered:\n{}", self.log());
+            assert!(
+                start.elapsed().as_secs() < 300,
+                "mlflow server never answered:\n{}",
+                self.log()
+            );
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
     }
@@ -180,8 +241,8 @@ client = MlflowClient(sys.argv[1])
 exp = client.get_experiment_by_name(sys.argv[2])
 out = {}
 for r in client.search_runs([exp.experiment_id], max_results=1000):
-    history = {}
-    for key in r.data.metrics:
+    history = {"names": sorted(r.data.metrics)}
+    for key in ["val_acc", "train_loss", "data_loss", "gap", "lambda", "test_acc"]:
         points = client.get_metric_history(r.info.run_id, key)
         history[key] = [[m.step, m.value] for m in sorted(points, key=lambda m: m.step)]
     out[r.info.run_name] = {
@@ -196,20 +257,34 @@ print(json.dumps(out))
 #[test]
 fn mlflow_server_gets_every_trial_with_params_metrics_and_tags() {
     let tmp = tempfile::tempdir().unwrap();
-    let tiny = Tiny { seeds: 2, values: "10 iters", ..Tiny::default() };
+    let tiny = Tiny {
+        seeds: 2,
+        values: "10 iters",
+        ..Tiny::default()
+    };
     let dir = tiny.run(tmp.path(), "out");
     let server = MlflowServer::start();
     let export = || {
-        let out = ok(regime()
-            .arg("export")
-            .arg(&dir)
-            .args(["--to", "mlflow", "--experiment", "interop", "--tracking-uri", &server.uri]));
+        let out = ok(regime().arg("export").arg(&dir).args([
+            "--to",
+            "mlflow",
+            "--experiment",
+            "interop",
+            "--tracking-uri",
+            &server.uri,
+        ]));
         flat(&out.stderr)
     };
     let first = export();
-    assert!(first.contains("6 runs exported to MLflow experiment `interop`"), "{first}");
+    assert!(
+        first.contains("6 runs exported to MLflow experiment `interop`"),
+        "{first}"
+    );
     let read = || {
-        let args = [std::ffi::OsStr::new(&server.uri), std::ffi::OsStr::new("interop")];
+        let args = [
+            std::ffi::OsStr::new(&server.uri),
+            std::ffi::OsStr::new("interop"),
+        ];
         let out = python::script(MLFLOW_READ, &args, tmp.path());
         serde_json::from_str::<Value>(&out).unwrap()
     };
@@ -220,9 +295,15 @@ fn mlflow_server_gets_every_trial_with_params_metrics_and_tags() {
         let run = &runs[&rec.id];
         assert_eq!(run["status"], "FINISHED");
         let p = &run["params"];
-        assert_eq!((&p["experiment"], &p["arm"]), (&Value::from("tiny"), &Value::from(rec.arm.as_str())));
+        assert_eq!(
+            (&p["experiment"], &p["arm"]),
+            (&Value::from("tiny"), &Value::from(rec.arm.as_str()))
+        );
         assert_eq!(p["seed"], (rec.seed_index + 1).to_string());
-        assert_eq!((&p["split"], &p["each"], &p["each_unit"]), (&"1".into(), &"10".into(), &"iters".into()));
+        assert_eq!(
+            (&p["split"], &p["each"], &p["each_unit"]),
+            (&"1".into(), &"10".into(), &"iters".into())
+        );
         let lambda: Value = serde_json::from_str(p["lambda"].as_str().unwrap()).unwrap();
         match rec.grid {
             Some(g) => assert_eq!(lambda, serde_json::json!({ "constant": g.value })),
@@ -232,11 +313,15 @@ fn mlflow_server_gets_every_trial_with_params_metrics_and_tags() {
         assert_eq!(t["regime.plan_hash"], rec.provenance.plan_hash);
         assert_eq!(t["regime.version"], rec.provenance.build.version);
         assert_eq!(t["regime.trial"], rec.id);
+        assert_eq!(run["metrics"]["names"], serde_json::json!(SCALAR_NAMES));
         check_scalars(rec, curve, &run["metrics"]);
     }
     // Exporting again adds nothing: every trial is already there.
     let again = export();
-    assert!(again.contains("0 runs exported") && again.contains("6 already there, skipped"), "{again}");
+    assert!(
+        again.contains("0 runs exported") && again.contains("6 already there, skipped"),
+        "{again}"
+    );
     assert_eq!(read().as_object().unwrap().len(), trials.len());
 }
 
@@ -264,18 +349,47 @@ fn not_mlflow() -> String {
 #[test]
 fn export_failures_are_diagnostics_with_codes() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = Tiny { seeds: 1, values: "10 iters", ..Tiny::default() }.run(tmp.path(), "out");
+    let dir = Tiny {
+        seeds: 1,
+        values: "10 iters",
+        ..Tiny::default()
+    }
+    .run(tmp.path(), "out");
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
     let cases: [(&[&str], &str, &str); 6] = [
-        (&["--to", "tensorbord"], "regime::export_target", "did you mean `--to tensorboard`?"),
-        (&["--to", "mlflow"], "regime::export_target", "--to mlflow needs the tracking server's address"),
-        (&["--to", "mlflow", "--tracking-uri", "file:./mlruns"], "regime::export_target", "is not the address of an MLflow tracking server"),
-        (&["--to", "tensorboard", "--experiment", "x"], "regime::export_target", "--experiment does not apply to --to tensorboard"),
-        (&["--to", "mlflow", "--tracking-uri", &closed], "regime::export_unreachable", "0 of 3 trials were exported"),
-        (&["--to", "mlflow", "--tracking-uri", &not_mlflow()], "regime::export_refused", "an answer that is not MLflow's JSON"),
+        (
+            &["--to", "tensorbord"],
+            "regime::export_target",
+            "did you mean `--to tensorboard`?",
+        ),
+        (
+            &["--to", "mlflow"],
+            "regime::export_target",
+            "--to mlflow needs the tracking server's address",
+        ),
+        (
+            &["--to", "mlflow", "--tracking-uri", "file:./mlruns"],
+            "regime::export_target",
+            "is not the address of an MLflow tracking server",
+        ),
+        (
+            &["--to", "tensorboard", "--experiment", "x"],
+            "regime::export_target",
+            "--experiment does not apply to --to tensorboard",
+        ),
+        (
+            &["--to", "mlflow", "--tracking-uri", &closed],
+            "regime::export_unreachable",
+            "0 of 3 trials were exported",
+        ),
+        (
+            &["--to", "mlflow", "--tracking-uri", &not_mlflow()],
+            "regime::export_refused",
+            "an answer that is not MLflow's JSON",
+        ),
     ];
     for (args, code, says) in cases {
         let out = regime()

@@ -21,7 +21,12 @@ fn table(path: &Path) -> Table {
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let rows = r
         .records()
-        .map(|rec| head.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect();
     (head, rows)
 }
@@ -64,7 +69,10 @@ fn curves_csv_has_one_row_per_check_in_tidy_columns() {
                 assert_eq!(row["data_loss"].parse::<f64>().unwrap(), c.data_loss);
             }
             let grid = rec.grid.map_or(String::new(), |g| g.value.to_string());
-            assert_eq!(row["grid_lambda"].parse::<f64>().ok(), grid.parse::<f64>().ok());
+            assert_eq!(
+                row["grid_lambda"].parse::<f64>().ok(),
+                grid.parse::<f64>().ok()
+            );
         }
         let each = if rec.cell == 0 { "10" } else { "20" };
         assert!(mine.iter().all(|r| r["each"] == each), "{}", rec.id);
@@ -87,7 +95,10 @@ fn summary_csv_holds_axis_values_as_numbers_and_choices_are_tidy() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = Tiny::default().run(tmp.path(), "out");
     let (head, rows) = table(&dir.join("summary.csv"));
-    assert_eq!(head[..6], ["experiment", "cell", "each", "each_unit", "arm", "baseline"]);
+    assert_eq!(
+        head[..6],
+        ["experiment", "cell", "each", "each_unit", "arm", "baseline"]
+    );
     assert!(!head.iter().any(|h| h == "chosen"), "{head:?}");
     let each: Vec<&str> = rows.iter().map(|r| r["each"].as_str()).collect();
     assert_eq!(each, ["10", "10", "20", "20"]);
@@ -114,11 +125,16 @@ fn summary_csv_holds_axis_values_as_numbers_and_choices_are_tidy() {
         assert_eq!(c["seed"], (rec.seed_index + 1).to_string());
         assert_eq!(c["lambda"].parse::<f64>().unwrap(), rec.grid.unwrap().value);
         assert_eq!(c["val_acc"].parse::<f64>().unwrap(), f.val_acc);
-        assert_eq!((c["measure"].as_str(), c["value"].parse::<f64>().unwrap()), ("test_acc", f.test_acc));
+        assert_eq!(
+            (c["measure"].as_str(), c["value"].parse::<f64>().unwrap()),
+            ("test_acc", f.test_acc)
+        );
         // The pick is the grid point with the best final validation accuracy.
         let best = records
             .iter()
-            .filter(|r| r.arm == "best_fixed" && r.cell == rec.cell && r.seed_index == rec.seed_index)
+            .filter(|r| {
+                r.arm == "best_fixed" && r.cell == rec.cell && r.seed_index == rec.seed_index
+            })
             .map(|r| r.finals.unwrap().val_acc)
             .fold(f64::MIN, f64::max);
         assert_eq!(f.val_acc, best);
@@ -143,7 +159,11 @@ print(json.dumps({
 fn pandas_reads_curves_csv_and_groups_by_arm() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = Tiny::default().run(tmp.path(), "out");
-    let out = python::script(PANDAS_CHECK, &[dir.join("curves.csv").as_os_str()], tmp.path());
+    let out = python::script(
+        PANDAS_CHECK,
+        &[dir.join("curves.csv").as_os_str()],
+        tmp.path(),
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for (col, dtype) in [
         ("each", "int64"),
@@ -169,18 +189,29 @@ fn pandas_reads_curves_csv_and_groups_by_arm() {
             .collect();
         let mean = vals.iter().sum::<f64>() / vals.len() as f64;
         let got = v["mean_val_acc"][arm].as_f64().unwrap();
-        assert!((got - mean).abs() < 1e-12, "{arm}: pandas {got}, here {mean}");
+        assert!(
+            (got - mean).abs() < 1e-12,
+            "{arm}: pandas {got}, here {mean}"
+        );
     }
     assert_eq!(
         v["final"],
-        serde_json::json!([[10, "best_fixed", 20], [10, "pull_down", 20], [20, "best_fixed", 40], [20, "pull_down", 40]])
+        serde_json::json!([
+            [10, "best_fixed", 20],
+            [10, "pull_down", 20],
+            [20, "best_fixed", 40],
+            [20, "pull_down", 40]
+        ])
     );
 }
 
 /// The first ```python block of docs/interop.md.
 fn documented_snippet() -> String {
     let doc = std::fs::read_to_string("docs/interop.md").unwrap();
-    let start = doc.find("```python\n").expect("a python block in docs/interop.md") + 10;
+    let start = doc
+        .find("```python\n")
+        .expect("a python block in docs/interop.md")
+        + 10;
     let len = doc[start..].find("```").unwrap();
     doc[start..start + len].to_string()
 }
@@ -190,7 +221,10 @@ fn pandas_runs_the_documented_snippet() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = Tiny::default().run(tmp.path(), "out");
     let out = python::script(&documented_snippet(), &[], &dir);
-    assert!(out.contains("pull_down") && out.contains("best_fixed"), "{out}");
+    assert!(
+        out.contains("pull_down") && out.contains("best_fixed"),
+        "{out}"
+    );
     let png = std::fs::read(dir.join("val_acc.png")).expect("the snippet's plot");
     assert_eq!(&png[..4], b"\x89PNG");
 }
@@ -212,31 +246,57 @@ fn compare_pairs_trials_with_the_same_id_and_says_what_differs() {
     assert_eq!(rows.len(), 4);
     for r in &rows {
         // The same trials, bit for bit: every unit pairs and differs by 0.
-        assert_eq!((r["paired"].as_str(), r["units"].as_str()), ("true", "3"), "{r:?}");
+        assert_eq!(
+            (r["paired"].as_str(), r["units"].as_str()),
+            ("true", "3"),
+            "{r:?}"
+        );
         assert_eq!((r["diff"].as_str(), r["p"].as_str()), ("0", "1"), "{r:?}");
         assert_eq!(r["verdict"], "no detectable difference");
     }
 
     // Another learning rate: still the same ids and seeds, so still paired.
-    let faster = Tiny { lr: "0.1", ..Tiny::default() }.run(tmp.path(), "faster");
+    let faster = Tiny {
+        lr: "0.1",
+        ..Tiny::default()
+    }
+    .run(tmp.path(), "faster");
     let md = compare(&a, &faster, &csv);
-    assert!(md.contains("trials of the same id differ in optimizer"), "{md}");
+    assert!(
+        md.contains("trials of the same id differ in optimizer"),
+        "{md}"
+    );
     let (_, rows) = table(&csv);
     for r in &rows {
         assert_eq!(r["paired"], "true", "{r:?}");
-        let (a_mean, b_mean, diff): (f64, f64, f64) =
-            (r["a_mean"].parse().unwrap(), r["b_mean"].parse().unwrap(), r["diff"].parse().unwrap());
+        let (a_mean, b_mean, diff): (f64, f64, f64) = (
+            r["a_mean"].parse().unwrap(),
+            r["b_mean"].parse().unwrap(),
+            r["diff"].parse().unwrap(),
+        );
         assert!((diff - (b_mean - a_mean)).abs() < 1e-12, "{r:?}");
         assert_eq!(r["test"], "sign-flip");
     }
 
     // Two splits: other trial ids, so unpaired, and said so.
-    let split = Tiny { seeds: 2, extra: "  splits: 2\n", ..Tiny::default() }.run(tmp.path(), "split");
+    let split = Tiny {
+        seeds: 2,
+        extra: "  splits: 2\n",
+        ..Tiny::default()
+    }
+    .run(tmp.path(), "split");
     let md = compare(&a, &split, &csv);
-    assert!(md.contains("seeds 3 in A, 2 in B") && md.contains("unpaired (Welch)"), "{md}");
+    assert!(
+        md.contains("seeds 3 in A, 2 in B") && md.contains("unpaired (Welch)"),
+        "{md}"
+    );
     let (_, rows) = table(&csv);
     for r in &rows {
-        assert_eq!((r["paired"].as_str(), r["test"].as_str()), ("false", "welch"), "{r:?}");
+        assert_eq!(
+            (r["paired"].as_str(), r["test"].as_str()),
+            ("false", "welch"),
+            "{r:?}"
+        );
         assert!(r["note"].contains("unpaired"), "{r:?}");
     }
 }
@@ -245,8 +305,16 @@ fn compare_pairs_trials_with_the_same_id_and_says_what_differs() {
 fn compare_refuses_runs_with_nothing_in_common() {
     let tmp = tempfile::tempdir().unwrap();
     let a = Tiny::default().run(tmp.path(), "a");
-    let other = Tiny { name: "other", ..Tiny::default() }.run(tmp.path(), "other");
-    let val = Tiny { extra: "  measure: val_acc\n", ..Tiny::default() }.run(tmp.path(), "val");
+    let other = Tiny {
+        name: "other",
+        ..Tiny::default()
+    }
+    .run(tmp.path(), "other");
+    let val = Tiny {
+        extra: "  measure: val_acc\n",
+        ..Tiny::default()
+    }
+    .run(tmp.path(), "val");
     for (b, why) in [
         (&other, "they share no experiment (A has tiny; B has other)"),
         (&val, "it measures test_acc in A and val_acc in B"),

@@ -58,7 +58,8 @@ fn export(args: &Args, results: &crate::results::ResultsDir) -> Result<String, E
             let Some(uri) = &args.tracking_uri else {
                 return Err(ExportError::Target {
                     message: "--to mlflow needs the tracking server's address".into(),
-                    help: "pass --tracking-uri http://HOST:PORT (or set MLFLOW_TRACKING_URI)".into(),
+                    help: "pass --tracking-uri http://HOST:PORT (or set MLFLOW_TRACKING_URI)"
+                        .into(),
                 });
             };
             let name = args.experiment.clone().unwrap_or_else(|| {

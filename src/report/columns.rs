@@ -150,8 +150,14 @@ mod tests {
             ("each".to_string(), each.clone()),
             ("hidden".to_string(), hidden.clone()),
         ]);
-        assert_eq!(cols.cells(&vary), ["250", "iters", "50", ""].map(String::from));
+        assert_eq!(
+            cols.cells(&vary),
+            ["250", "iters", "50", ""].map(String::from)
+        );
         let vary = BTreeMap::from([("each".to_string(), epochs), ("lr".to_string(), lr)]);
-        assert_eq!(cols.cells(&vary), ["1.5", "epochs", "", "0.01"].map(String::from));
+        assert_eq!(
+            cols.cells(&vary),
+            ["1.5", "epochs", "", "0.01"].map(String::from)
+        );
     }
 }

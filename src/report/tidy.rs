@@ -56,16 +56,16 @@ fn reserved(head: &[&'static str], tail: &[&'static str]) -> Vec<&'static str> {
 /// A CSV error as a write error of `file` (only I/O could fail, and the
 /// writer's target is memory).
 fn csv_err<E: ToString>(file: &'static str) -> impl Fn(E) -> ResultsError {
-    move |e| ResultsError::write(std::path::Path::new(file), std::io::Error::other(e.to_string()))
+    move |e| {
+        ResultsError::write(
+            std::path::Path::new(file),
+            std::io::Error::other(e.to_string()),
+        )
+    }
 }
 
 /// The cells of one curve row after the axes.
-fn curve_cells(
-    rec: &TrialRecord,
-    split: u32,
-    selected: bool,
-    row: &CurveRow,
-) -> Vec<String> {
+fn curve_cells(rec: &TrialRecord, split: u32, selected: bool, row: &CurveRow) -> Vec<String> {
     vec![
         (rec.seed_index + 1).to_string(),
         (split + 1).to_string(),
@@ -110,7 +110,11 @@ pub fn curves_csv(
             let selected = look
                 .representative(rec.cell, &rec.arm, t.split, rec.seed_index)
                 .is_some_and(|r| r.id == rec.id);
-            let mut lead = vec![rec.experiment.clone(), rec.arm.clone(), rec.cell.to_string()];
+            let mut lead = vec![
+                rec.experiment.clone(),
+                rec.arm.clone(),
+                rec.cell.to_string(),
+            ];
             lead.extend(axes.cells(&rec.vary));
             for row in curve(&rec.id)? {
                 let mut cells = lead.clone();
@@ -163,14 +167,18 @@ pub fn choices_csv(plan: &Plan, records: &[TrialRecord]) -> Result<Vec<u8>, Resu
     let mut head: Vec<String> = CHOICE_HEAD.map(String::from).to_vec();
     head.extend(axes.headers());
     head.extend(CHOICE_COLUMNS.map(String::from));
-    w.write_record(&head).map_err(csv_err("baseline_choices.csv"))?;
+    w.write_record(&head)
+        .map_err(csv_err("baseline_choices.csv"))?;
     for exp in &plan.experiments {
         let vary = |cell: usize| exp.trials.iter().find(|t| t.cell == cell).map(|t| &t.vary);
         for (cell, rest) in choices(exp, records) {
             let mut row = vec![exp.name.clone(), cell.to_string()];
-            row.extend(vary(cell).map_or_else(|| axes.cells(&Default::default()), |v| axes.cells(v)));
+            row.extend(
+                vary(cell).map_or_else(|| axes.cells(&Default::default()), |v| axes.cells(v)),
+            );
             row.extend(rest);
-            w.write_record(&row).map_err(csv_err("baseline_choices.csv"))?;
+            w.write_record(&row)
+                .map_err(csv_err("baseline_choices.csv"))?;
         }
     }
     columns::finish(w).map_err(csv_err("baseline_choices.csv"))

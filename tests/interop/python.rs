@@ -53,7 +53,14 @@ fn make() -> PathBuf {
     );
     run(
         Command::new(&python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                "-r",
+            ])
             .arg(requirements()),
         "pip install -r tests/interop/requirements.txt",
     );

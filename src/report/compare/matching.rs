@@ -54,7 +54,11 @@ fn experiment_rows(
         .collect();
     for (label, only) in [("A", one_sided(ea, eb)), ("B", one_sided(eb, ea))] {
         if !only.is_empty() {
-            notes.push(format!("{}: arms only in {label}: {}", ea.name, only.join(", ")));
+            notes.push(format!(
+                "{}: arms only in {label}: {}",
+                ea.name,
+                only.join(", ")
+            ));
         }
     }
     let mut rows = Vec::new();
@@ -83,7 +87,10 @@ fn experiment_rows(
         }
     }
     let cells_a = cells(ea);
-    for vary in cells_b.values().filter(|v| !cells_a.values().any(|x| x == *v)) {
+    for vary in cells_b
+        .values()
+        .filter(|v| !cells_a.values().any(|x| x == *v))
+    {
         notes.push(format!("{}: cell {} only in B", ea.name, cell_label(vary)));
     }
     rows
@@ -106,7 +113,8 @@ pub fn compare(a: &Side, b: &Side) -> Result<Comparison, CompareError> {
         b: b.label.clone(),
         reason,
     };
-    let names = |p: &Plan| -> Vec<String> { p.experiments.iter().map(|e| e.name.clone()).collect() };
+    let names =
+        |p: &Plan| -> Vec<String> { p.experiments.iter().map(|e| e.name.clone()).collect() };
     let mut notes = Vec::new();
     let mut rows = Vec::new();
     let mut shared = 0;
@@ -187,7 +195,10 @@ pub fn plan_differences(a: &Plan, b: &Plan) -> Vec<String> {
         let Some(eb) = b.experiments.iter().find(|e| e.name == ea.name) else {
             continue;
         };
-        for (what, x, y) in [("seeds", ea.seeds, eb.seeds), ("splits", ea.splits, eb.splits)] {
+        for (what, x, y) in [
+            ("seeds", ea.seeds, eb.seeds),
+            ("splits", ea.splits, eb.splits),
+        ] {
             if x != y {
                 out.push(format!("{}: {what} {x} in A, {y} in B", ea.name));
             }
@@ -207,7 +218,11 @@ pub fn plan_differences(a: &Plan, b: &Plan) -> Vec<String> {
             .count();
         if !fields.is_empty() {
             let f: Vec<String> = fields.into_iter().collect();
-            out.push(format!("{}: trials of the same id differ in {}", ea.name, f.join(", ")));
+            out.push(format!(
+                "{}: trials of the same id differ in {}",
+                ea.name,
+                f.join(", ")
+            ));
         }
         if only != (0, 0) {
             out.push(format!(

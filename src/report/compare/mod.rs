@@ -30,7 +30,11 @@ pub enum CompareError {
         code(regime::compare_incomparable),
         help("compare pairs the experiments (by name), cells (by axis values) and arms (by name) two runs share, on the same measure; compare runs of the same or an edited .reg file")
     )]
-    Incomparable { a: String, b: String, reason: String },
+    Incomparable {
+        a: String,
+        b: String,
+        reason: String,
+    },
 }
 
 /// One run: its directory as given, plan and verified records.
@@ -148,8 +152,7 @@ fn tagged(units: &[Unit]) -> Vec<(u32, f64)> {
 pub fn paired_difference(diffs: &[(u32, f64)]) -> Option<Difference> {
     let s = Stat::split_aware(diffs)?;
     let (unit_values, _) = quantiles::unit_values(diffs);
-    let (p, test) = paired::paired_p(&unit_values)
-        .map_or((f64::NAN, ""), |(p, m)| (p, m.name()));
+    let (p, test) = paired::paired_p(&unit_values).map_or((f64::NAN, ""), |(p, m)| (p, m.name()));
     Some(Difference {
         mean: s.mean,
         half_width: s.half_width,
@@ -172,7 +175,15 @@ pub fn welch_difference(a: &[(u32, f64)], b: &[(u32, f64)]) -> Option<Difference
     if sa.units < 2 || sb.units < 2 {
         let (half_width, df, p) = (f64::NAN, f64::NAN, f64::NAN);
         let test = "welch";
-        return Some(Difference { mean, half_width, df, units, paired: false, p, test });
+        return Some(Difference {
+            mean,
+            half_width,
+            df,
+            units,
+            paired: false,
+            p,
+            test,
+        });
     }
     let (va, vb) = (
         sa.sd.powi(2) / sa.units as f64,

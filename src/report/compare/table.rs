@@ -111,9 +111,29 @@ whether B is better or worse than A. Gain A, gain B: each run's own gain over it
 }
 
 const COLUMNS: [&str; 23] = [
-    "arm", "measure", "a_mean", "a_ci_low", "a_ci_high", "a_n", "b_mean", "b_ci_low",
-    "b_ci_high", "b_n", "diff", "diff_ci_low", "diff_ci_high", "df", "paired", "units", "test",
-    "p", "p_adj", "verdict", "gain_a", "gain_b", "note",
+    "arm",
+    "measure",
+    "a_mean",
+    "a_ci_low",
+    "a_ci_high",
+    "a_n",
+    "b_mean",
+    "b_ci_low",
+    "b_ci_high",
+    "b_n",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "df",
+    "paired",
+    "units",
+    "test",
+    "p",
+    "p_adj",
+    "verdict",
+    "gain_a",
+    "gain_b",
+    "note",
 ];
 
 fn stat_cells(s: Option<Stat>) -> [String; 4] {

@@ -104,7 +104,8 @@ mod tests {
     /// `RecordWriter` over `event_pb2.Event(...).SerializeToString()`):
     /// the version event at wall time 1.5, and a summary at wall time 2.25,
     /// step 30, with `lambda` = 0 and `val_acc` = 0.8125.
-    const TB_VERSION: &str = "1800000000000000a37f4b2209000000000000f83f1a0d627261696e2e4576656e743a322a28646c";
+    const TB_VERSION: &str =
+        "1800000000000000a37f4b2209000000000000f83f1a0d627261696e2e4576656e743a322a28646c";
     const TB_SCALARS: &str = "2c00000000000000f4aecc45090000000000000240101e2a1f0a0d0a066c616d62646115000000000a0e0a0776616c5f616363150000503fe84145ed";
 
     fn hex(bytes: &[u8]) -> String {
@@ -114,18 +115,18 @@ mod tests {
     #[test]
     fn records_are_byte_identical_to_tensorboards() {
         let events = [scalars(2.25, 30, &[("lambda", 0.0), ("val_acc", 0.8125)])];
-        assert_eq!(hex(&file(1.5, &events)), format!("{TB_VERSION}{TB_SCALARS}"));
+        assert_eq!(
+            hex(&file(1.5, &events)),
+            format!("{TB_VERSION}{TB_SCALARS}")
+        );
     }
 
     #[test]
     fn masked_crc_of_the_standard_check_string() {
-        // CRC-32C("123456789") = 0xE3069283 (RFC 3720's check value), masked:
-        // rotate right by 15, add 0xA282EAD8.
-        let crc: u32 = 0xE306_9283;
-        assert_eq!(
-            masked_crc(b"123456789"),
-            ((crc >> 15) | (crc << 17)).wrapping_add(0xa282_ead8)
-        );
+        // CRC-32C("123456789") = 0xE3069283 (RFC 3720's check value);
+        // rotated right by 15 it is 0x2507C60D, plus 0xA282EAD8.
+        assert_eq!(crc32c::crc32c(b"123456789"), 0xE306_9283);
+        assert_eq!(masked_crc(b"123456789"), 0xC78A_B0E5);
     }
 
     #[test]

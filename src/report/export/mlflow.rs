@@ -24,8 +24,17 @@ const MAX_PARAMS: usize = 100;
 
 /// Params every run has, before the axes.
 const PARAMS: [&str; 11] = [
-    "experiment", "arm", "cell", "seed", "split", "seed_value", "lambda", "grid_lambda", "iters",
-    "budget", "status",
+    "experiment",
+    "arm",
+    "cell",
+    "seed",
+    "split",
+    "seed_value",
+    "lambda",
+    "grid_lambda",
+    "iters",
+    "budget",
+    "status",
 ];
 
 /// What `export` did.
@@ -37,6 +46,16 @@ pub struct Exported {
     /// Trials already exported by an earlier call.
     pub skipped: usize,
 }
+
+/// A run an earlier export made.
+struct Prior {
+    run_id: String,
+    /// No longer `RUNNING`: the export finished it.
+    complete: bool,
+}
+
+/// Earlier runs by trial id and curve hash.
+type Priors = HashMap<(String, String), Vec<Prior>>;
 
 /// A tracking server, and how far the export got (for the error messages).
 struct Server {
@@ -94,11 +113,20 @@ impl Server {
     }
 
     /// One call: the HTTP status and the JSON answer.
-    fn call(&self, endpoint: &str, body: Option<&Value>, query: &[(&str, &str)]) -> Result<(u16, Value), ExportError> {
+    fn call(
+        &self,
+        endpoint: &str,
+        body: Option<&Value>,
+        query: &[(&str, &str)],
+    ) -> Result<(u16, Value), ExportError> {
         let url = format!("{}/api/2.0/mlflow/{endpoint}", self.uri);
         let answer = match body {
             Some(b) => self.agent.post(&url).send_json(b),
-            None => self.agent.get(&url).query_pairs(query.iter().copied()).call(),
+            None => self
+                .agent
+                .get(&url)
+                .query_pairs(query.iter().copied())
+                .call(),
         };
         let mut resp = answer.map_err(|e| self.unreachable(e))?;
         let status = resp.status().as_u16();
@@ -110,13 +138,21 @@ impl Server {
             .map_err(|e| self.unreachable(e))?;
         let value = serde_json::from_str(&text).map_err(|_| {
             let start: String = text.chars().take(200).collect();
-            self.refused(endpoint, format!("HTTP {status}, an answer that is not MLflow's JSON: {start}"))
+            self.refused(
+                endpoint,
+                format!("HTTP {status}, an answer that is not MLflow's JSON: {start}"),
+            )
         })?;
         Ok((status, value))
     }
 
     /// A call that must succeed.
-    fn ok(&self, endpoint: &str, body: Option<&Value>, query: &[(&str, &str)]) -> Result<Value, ExportError> {
+    fn ok(
+        &self,
+        endpoint: &str,
+        body: Option<&Value>,
+        query: &[(&str, &str)],
+    ) -> Result<Value, ExportError> {
         let (status, value) = self.call(endpoint, body, query)?;
         if (200..300).contains(&status) {
             return Ok(value);
@@ -132,26 +168,38 @@ impl Server {
 
     /// The id of the experiment called `name`, created when missing.
     fn experiment(&self, name: &str) -> Result<String, ExportError> {
-        let (status, v) = self.call("experiments/get-by-name", None, &[("experiment_name", name)])?;
+        let (status, v) = self.call(
+            "experiments/get-by-name",
+            None,
+            &[("experiment_name", name)],
+        )?;
         if (200..300).contains(&status) {
             if let Some(id) = v["experiment"]["experiment_id"].as_str() {
                 return Ok(id.to_string());
             }
         } else if v["error_code"] != "RESOURCE_DOES_NOT_EXIST" {
             let message = v["message"].as_str().unwrap_or("");
-            return Err(self.refused("experiments/get-by-name", format!("HTTP {status}: {message}")));
+            return Err(self.refused(
+                "experiments/get-by-name",
+                format!("HTTP {status}: {message}"),
+            ));
         }
         let created = self.post("experiments/create", json!({ "name": name }))?;
         created["experiment_id"]
             .as_str()
             .map(String::from)
-            .ok_or_else(|| self.refused("experiments/create", "no experiment_id in the answer".into()))
+            .ok_or_else(|| {
+                self.refused(
+                    "experiments/create",
+                    "no experiment_id in the answer".into(),
+                )
+            })
     }
 
-    /// Runs of the experiment made from this source: trial id → (run id,
-    /// curve hash, complete).
-    fn existing(&self, experiment_id: &str, source: &str) -> Result<HashMap<String, Vec<(String, String, bool)>>, ExportError> {
-        let mut out: HashMap<String, Vec<(String, String, bool)>> = HashMap::new();
+    /// Runs of the experiment made from this source, by trial id and curve
+    /// hash.
+    fn existing(&self, experiment_id: &str, source: &str) -> Result<Priors, ExportError> {
+        let mut out = Priors::new();
         let mut token = String::new();
         loop {
             let mut body = json!({
@@ -170,12 +218,21 @@ impl Server {
                     .flatten()
                     .filter_map(|t| Some((t["key"].as_str()?, t["value"].as_str()?)))
                     .collect();
-                let (Some(trial), Some(id)) = (tags.get("regime.trial"), run["info"]["run_id"].as_str()) else {
+                let (Some(trial), Some(id)) =
+                    (tags.get("regime.trial"), run["info"]["run_id"].as_str())
+                else {
                     continue;
                 };
                 let curve = tags.get("regime.curve_sha256").copied().unwrap_or("");
-                let complete = run["info"]["status"].as_str().is_some_and(|s| s != "RUNNING");
-                out.entry(trial.to_string()).or_default().push((id.to_string(), curve.to_string(), complete));
+                let complete = run["info"]["status"]
+                    .as_str()
+                    .is_some_and(|s| s != "RUNNING");
+                out.entry((trial.to_string(), curve.to_string()))
+                    .or_default()
+                    .push(Prior {
+                        run_id: id.to_string(),
+                        complete,
+                    });
             }
             match page["next_page_token"].as_str() {
                 Some(t) if !t.is_empty() => token = t.to_string(),
@@ -186,7 +243,10 @@ impl Server {
 }
 
 fn kv(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<Value> {
-    pairs.into_iter().map(|(k, v)| json!({ "key": k, "value": v })).collect()
+    pairs
+        .into_iter()
+        .map(|(k, v)| json!({ "key": k, "value": v }))
+        .collect()
 }
 
 /// The params of one trial: its design and λ specification.
@@ -232,7 +292,13 @@ fn millis(seconds: f64) -> i64 {
 }
 
 /// Creates the run of one trial, logs everything and closes it.
-fn export_trial(s: &Server, experiment_id: &str, t: &TrialExport, source: &str, axes: &AxisColumns) -> Result<(), ExportError> {
+fn export_trial(
+    s: &Server,
+    experiment_id: &str,
+    t: &TrialExport,
+    source: &str,
+    axes: &AxisColumns,
+) -> Result<(), ExportError> {
     let run = s.post(
         "runs/create",
         json!({
@@ -294,15 +360,16 @@ pub fn export(results: &ResultsDir, uri: &str, experiment: &str) -> Result<Expor
     let existing = s.existing(&experiment_id, &plan.source_hash)?;
     let (mut created, mut skipped) = (0, 0);
     for t in &trials {
-        let runs = existing.get(&t.record.id).map(Vec::as_slice).unwrap_or_default();
-        let same = |(_, curve, _): &&(String, String, bool)| *curve == t.record.curve_sha256;
-        if runs.iter().filter(same).any(|(_, _, complete)| *complete) {
+        let key = (t.record.id.clone(), t.record.curve_sha256.clone());
+        let runs = existing.get(&key).map(Vec::as_slice).unwrap_or_default();
+        if runs.iter().any(|r| r.complete) {
             skipped += 1;
             s.done += 1;
             continue;
         }
-        for (run_id, _, _) in runs.iter().filter(same) {
-            s.post("runs/delete", json!({ "run_id": run_id }))?;
+        // Left half-made by an interrupted export: made again.
+        for r in runs {
+            s.post("runs/delete", json!({ "run_id": r.run_id }))?;
         }
         export_trial(&s, &experiment_id, t, &plan.source_hash, &axes)?;
         created += 1;

@@ -53,8 +53,11 @@ impl Target {
     }
 }
 
+/// How a scalar is read from a curve row.
+pub type Read = fn(&CurveRow) -> f64;
+
 /// The scalar names, as in `curves.csv`, with how each is read from a row.
-pub const SCALARS: [(&str, fn(&CurveRow) -> f64); 11] = [
+pub const SCALARS: [(&str, Read); 11] = [
     ("train_acc", |r| r.train_acc),
     ("val_acc", |r| r.val_acc),
     ("gap", |r| r.train_acc - r.val_acc),
@@ -107,10 +110,11 @@ impl TrialExport {
             })
             .collect();
         if let Some(f) = self.record.finals {
-            let values: Vec<(&'static str, f64)> = [("test_acc", f.test_acc), ("test_loss", f.test_loss)]
-                .into_iter()
-                .filter(|(_, v)| v.is_finite())
-                .collect();
+            let values: Vec<(&'static str, f64)> =
+                [("test_acc", f.test_acc), ("test_loss", f.test_loss)]
+                    .into_iter()
+                    .filter(|(_, v)| v.is_finite())
+                    .collect();
             out.push(Point {
                 step: self.record.iters,
                 wall_time: at(self.record.iters),
