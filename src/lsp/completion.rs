@@ -248,8 +248,10 @@ impl Completions {
     }
 
     fn defs(&mut self, a: &Analysis, kinds: &[DefKind]) {
+        let mut seen: std::collections::HashSet<String> =
+            self.items.iter().map(|i| i.label.clone()).collect();
         for d in &a.index.defs {
-            if kinds.contains(&d.kind) && !self.items.iter().any(|i| i.label == d.name) {
+            if kinds.contains(&d.kind) && seen.insert(d.name.clone()) {
                 self.items.push(CompletionItem {
                     label: d.name.clone(),
                     kind: Some(match d.kind {
@@ -267,13 +269,7 @@ impl Completions {
     /// `name: ` for every parameter of the builtin or definition called.
     fn arguments(&mut self, a: &Analysis, callee: &str) {
         let params: Vec<String> = match a.index.global(callee) {
-            Some(d) => a
-                .index
-                .defs
-                .iter()
-                .filter(|p| p.owner == Some(d) && p.kind == DefKind::Param)
-                .map(|p| p.name.clone())
-                .collect(),
+            Some(d) => a.index.params(d).map(|p| p.name.clone()).collect(),
             None => super::index::builtin(callee, &[])
                 .map(|(_, e)| e.param_names().iter().map(|p| p.to_string()).collect())
                 .unwrap_or_default(),

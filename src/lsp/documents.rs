@@ -45,7 +45,9 @@ pub struct Documents {
 impl Documents {
     pub fn open(&mut self, uri: Uri, version: i32, text: String) -> Snapshot {
         let s = Snapshot::new(uri.clone(), version, text);
-        self.open.insert(uri, s.clone());
+        if let Some(old) = self.open.insert(uri, s.clone()) {
+            drop_elsewhere(old);
+        }
         s
     }
 
@@ -69,13 +71,19 @@ impl Documents {
     /// it imports may have changed on disk).
     pub fn refresh_all(&mut self) -> Vec<Snapshot> {
         for s in self.open.values_mut() {
-            *s = Snapshot::new(s.uri.clone(), s.version, s.text.as_str().to_string());
+            let fresh = Snapshot {
+                analysis: Arc::default(),
+                ..s.clone()
+            };
+            drop_elsewhere(std::mem::replace(s, fresh));
         }
         self.open.values().cloned().collect()
     }
 
     pub fn close(&mut self, uri: &Uri) {
-        self.open.remove(uri);
+        if let Some(old) = self.open.remove(uri) {
+            drop_elsewhere(old);
+        }
     }
 
     pub fn get(&self, uri: &Uri) -> Option<Snapshot> {
@@ -85,6 +93,17 @@ impl Documents {
     /// Whether `version` is still the open version of `uri`.
     pub fn is_current(&self, uri: &Uri, version: i32) -> bool {
         self.open.get(uri).is_some_and(|s| s.version == version)
+    }
+}
+
+/// Drop a replaced version on another thread when it is large: freeing the
+/// trees and plans of a 5 MB file takes the better part of 100 ms, which
+/// the main loop must not spend.
+fn drop_elsewhere(old: Snapshot) {
+    if old.text.len() > 1 << 16 {
+        let _ = std::thread::Builder::new()
+            .name("regime-lsp-drop".into())
+            .spawn(move || drop(old));
     }
 }
 

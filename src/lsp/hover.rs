@@ -60,9 +60,7 @@ fn definition(a: &Analysis, d: usize) -> String {
     let def = &a.index.defs[d];
     let params: Vec<String> = a
         .index
-        .defs
-        .iter()
-        .filter(|p| p.owner == Some(d) && p.kind == DefKind::Param)
+        .params(d)
         .map(|p| match &p.default {
             Some(v) => format!("{} = {v}", p.name),
             None => p.name.clone(),

@@ -80,6 +80,10 @@ pub struct Index {
     /// Sorted by file and start.
     pub occurrences: Vec<Occurrence>,
     globals: HashMap<String, usize>,
+    /// The definition whose name starts at a place.
+    by_name: HashMap<(FileId, usize), usize>,
+    /// The parameters, axes and arms of each item, in order.
+    children: HashMap<usize, Vec<usize>>,
 }
 
 /// Every builtin with its kind, built once.
@@ -151,6 +155,10 @@ impl Index {
             default,
         });
         let id = self.defs.len() - 1;
+        self.by_name.insert((name.span.file, name.span.start), id);
+        if let Some(o) = owner {
+            self.children.entry(o).or_default().push(id);
+        }
         self.occurrences.push(Occurrence {
             span: name.span,
             target: Target::Def(id),
@@ -188,7 +196,20 @@ impl Index {
     /// The definition an item's name defines.
     pub fn def_of_item(&self, item: &Item) -> Option<usize> {
         let name = item.name()?;
-        self.defs.iter().position(|d| d.name_span == name.span)
+        self.by_name.get(&(name.span.file, name.span.start)).copied()
+    }
+
+    /// The parameters, axes and arms of an item.
+    pub fn children(&self, def: usize) -> impl Iterator<Item = (usize, &Def)> {
+        let ids = self.children.get(&def).map_or(&[][..], Vec::as_slice);
+        ids.iter().map(|&i| (i, &self.defs[i]))
+    }
+
+    /// The parameters of a network, schedule or policy.
+    pub fn params(&self, def: usize) -> impl Iterator<Item = &Def> {
+        self.children(def)
+            .map(|(_, d)| d)
+            .filter(|d| d.kind == DefKind::Param)
     }
 }
 
@@ -371,10 +392,9 @@ impl Walker<'_> {
         let target = match callee {
             Target::Def(d) => self
                 .ix
-                .defs
-                .iter()
-                .position(|p| p.owner == Some(d) && p.kind == DefKind::Param && p.name == arg.name)
-                .map(Target::Def),
+                .children(d)
+                .find(|(_, p)| p.kind == DefKind::Param && p.name == arg.name)
+                .map(|(i, _)| Target::Def(i)),
             Target::Builtin(_, entry) => entry
                 .params
                 .iter()

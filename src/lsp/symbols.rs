@@ -3,7 +3,6 @@
 
 use super::analysis::Analysis;
 use super::index::{Def, DefKind};
-use crate::source::FileId;
 use crate::syntax::ast::Item;
 use lsp_types::{DocumentSymbol, SymbolKind};
 
@@ -21,10 +20,8 @@ pub fn symbols(a: &Analysis) -> Vec<DocumentSymbol> {
                 let def = &a.index.defs[d];
                 let children = a
                     .index
-                    .defs
-                    .iter()
-                    .filter(|c| c.owner == Some(d) && c.name_span.file == FileId(0))
-                    .map(|c| def_symbol(a, c, vec![]))
+                    .children(d)
+                    .map(|(_, c)| def_symbol(a, c, vec![]))
                     .collect();
                 Some(def_symbol(a, def, children))
             }
