@@ -39,9 +39,15 @@ fn check_json() {
     assert_eq!(first["labels"][0]["column"], 8);
     assert_eq!(first["help"], "did you mean `train_acc`?");
     // `train_ac` ends before column 16 on the same line.
-    assert_eq!((&first["end_line"], &first["end_column"]), (&3.into(), &16.into()));
+    assert_eq!(
+        (&first["end_line"], &first["end_column"]),
+        (&3.into(), &16.into())
+    );
     let label = &first["labels"][0];
-    assert_eq!((&label["end_line"], &label["end_column"]), (&3.into(), &16.into()));
+    assert_eq!(
+        (&label["end_line"], &label["end_column"]),
+        (&3.into(), &16.into())
+    );
     assert_eq!(
         label["utf16"]["range"],
         serde_json::json!({"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 15}})
@@ -49,7 +55,10 @@ fn check_json() {
     // The suggestion is an edit of the misspelled name.
     let fix = &first["suggestions"][0];
     assert_eq!(fix["replacement"], "train_acc");
-    assert_eq!((&fix["start"], &fix["end"]), (&label["start"], &label["end"]));
+    assert_eq!(
+        (&fix["start"], &fix["end"]),
+        (&label["start"], &label["end"])
+    );
 }
 
 /// Columns count Unicode scalar values in both formats; UTF-16 positions
@@ -97,16 +106,19 @@ fn suggested_edits_fix_what_they_suggest() {
             }
             for e in d.diagnostic.edits(&text) {
                 let fixed = format!("{}{}{}", &text[..e.start], e.replacement, &text[e.end..]);
-                let again = regime::compile::check_source(
-                    &path.to_string_lossy(),
-                    &fixed,
-                    path.parent(),
-                );
+                let again =
+                    regime::compile::check_source(&path.to_string_lossy(), &fixed, path.parent());
                 let still = again.diagnostics.iter().any(|x| {
                     x.diagnostic.code_name() == d.diagnostic.code_name()
                         && x.diagnostic.offset() == e.start
                 });
-                assert!(!still, "{}: {} still reported after `{}`", path.display(), d.diagnostic, e.replacement);
+                assert!(
+                    !still,
+                    "{}: {} still reported after `{}`",
+                    path.display(),
+                    d.diagnostic,
+                    e.replacement
+                );
                 applied += 1;
             }
         }
@@ -160,14 +172,21 @@ fn plan_yaml_and_json() {
     assert_eq!(plan.experiments[0].trials.len(), 10);
     // Seeds above 2^53 are strings, so JavaScript and jq read them exactly.
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for (t, json) in plan.experiments[0].trials.iter().zip(v["experiments"][0]["trials"].as_array().unwrap()) {
+    for (t, json) in plan.experiments[0]
+        .trials
+        .iter()
+        .zip(v["experiments"][0]["trials"].as_array().unwrap())
+    {
         if t.seed > regime::plan::MAX_SAFE_INTEGER {
             assert_eq!(json["seed"], serde_json::Value::String(t.seed.to_string()));
         } else {
             assert_eq!(json["seed"], t.seed);
         }
     }
-    assert!(plan.experiments[0].trials.iter().any(|t| t.seed > regime::plan::MAX_SAFE_INTEGER));
+    assert!(plan.experiments[0]
+        .trials
+        .iter()
+        .any(|t| t.seed > regime::plan::MAX_SAFE_INTEGER));
     let (code, _, err) = regime(&["plan", "tests/ui/budget_mismatch.reg"]);
     assert_eq!(code, 1);
     assert!(err.contains("regime::budget_mismatch"));

@@ -13,9 +13,9 @@ const GRAMMAR: &str = "syntaxes/regime.tmLanguage.json";
 const INVALID: &str = "invalid.illegal.character.regime";
 
 fn run(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what} ({e}): install Node.js and npm (`make deps`)"));
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {what} ({e}): install Node.js and npm (`make deps`)")
+    });
     assert!(
         out.status.success(),
         "{what} failed:\n{}\n{}",
@@ -60,8 +60,10 @@ fn repo_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         let name = e.file_name().to_string_lossy().to_string();
         if p.is_dir() {
-            let skip = name.starts_with('.') || ["target", "node_modules", "runs"].contains(&name.as_str());
-            if !skip && p != Path::new(PACKAGE).join("test") && !p.ends_with("editors/vscode/test") {
+            let skip = name.starts_with('.')
+                || ["target", "node_modules", "runs"].contains(&name.as_str());
+            if !skip && p != Path::new(PACKAGE).join("test") && !p.ends_with("editors/vscode/test")
+            {
                 repo_files(&p, out);
             }
         } else if name.ends_with(".reg") {
@@ -129,7 +131,11 @@ fn the_grammar_knows_every_builtin_and_keyword() {
     };
     let known = words(&grammar);
     for (kind, e) in regime::builtins::all() {
-        assert!(known.contains(&e.name.to_string()), "{kind} `{}` missing from the grammar", e.name);
+        assert!(
+            known.contains(&e.name.to_string()),
+            "{kind} `{}` missing from the grammar",
+            e.name
+        );
     }
     let pest = std::fs::read_to_string("grammar/regime.pest").unwrap();
     let rule = pest
@@ -145,7 +151,18 @@ fn the_grammar_knows_every_builtin_and_keyword() {
         .map(str::to_string)
         .collect();
     assert!(keywords.len() >= 10, "{rule}");
-    for k in keywords.iter().chain(["import", "data", "network", "schedule", "policy", "experiment"].map(String::from).iter()) {
+    for k in keywords.iter().chain(
+        [
+            "import",
+            "data",
+            "network",
+            "schedule",
+            "policy",
+            "experiment",
+        ]
+        .map(String::from)
+        .iter(),
+    ) {
         assert!(known.contains(k), "keyword `{k}` missing from the grammar");
     }
 }

@@ -104,7 +104,10 @@ impl Client {
                 && m["params"]["version"] == version
         };
         if let Some(i) = self.held.iter().position(wanted) {
-            return self.held.remove(i)["params"]["diagnostics"].as_array().unwrap().clone();
+            return self.held.remove(i)["params"]["diagnostics"]
+                .as_array()
+                .unwrap()
+                .clone();
         }
         loop {
             let m = self.next();
@@ -129,7 +132,10 @@ fn file_uri(p: &std::path::Path) -> String {
 }
 
 fn hover_text(v: &Value) -> String {
-    v["contents"]["value"].as_str().unwrap_or_default().to_string()
+    v["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Line 10 has `λ` (1 UTF-16 unit) and `𝔼` (2 units) before `vall`.
@@ -186,12 +192,18 @@ fn an_editor_session() {
     assert_eq!(errors[1]["range"], range(11, 11, 11, 15));
     let href = errors[1]["codeDescription"]["href"].as_str().unwrap();
     let explanation = std::fs::read_to_string(href.trim_start_matches("file://")).unwrap();
-    assert!(explanation.starts_with("regime::unknown_name"), "{explanation}");
+    assert!(
+        explanation.starts_with("regime::unknown_name"),
+        "{explanation}"
+    );
 
     // Hover on a diagnostic explains it; the quick fix applies its suggestion.
     let h = c.request("textDocument/hover", at(&uri, 11, 12));
     assert!(hover_text(&h).contains("**regime::unknown_name**"), "{h}");
-    assert!(hover_text(&h).contains(explanation.lines().nth(1).unwrap()), "{h}");
+    assert!(
+        hover_text(&h).contains(explanation.lines().nth(1).unwrap()),
+        "{h}"
+    );
     let actions = c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": range(11, 12, 11, 12), "context": {"diagnostics": []}}),
@@ -212,48 +224,96 @@ fn an_editor_session() {
 
     // Hover: a network's shapes on its data, a builtin's table entry, a schedule's λ.
     let h = hover_text(&c.request("textDocument/hover", at(&uri, 11, 12)));
-    assert!(h.contains("`1×28×28` → dense(50) → `50`") && h.contains("39,760 parameters"), "{h}");
+    assert!(
+        h.contains("`1×28×28` → dense(50) → `50`") && h.contains("39,760 parameters"),
+        "{h}"
+    );
     let h = hover_text(&c.request("textDocument/hover", at(&uri, 4, 3)));
-    assert!(h.contains("dense(units)") && h.contains("fully connected"), "{h}");
+    assert!(
+        h.contains("dense(units)") && h.contains("fully connected"),
+        "{h}"
+    );
     let h = hover_text(&c.request("textDocument/hover", at(&uri, 14, 19)));
-    assert!(h.contains("λ over its 100 iterations") && h.contains("| λ | 2 |"), "{h}");
+    assert!(
+        h.contains("λ over its 100 iterations") && h.contains("| λ | 2 |"),
+        "{h}"
+    );
 
     // Definition into a local import and into the standard library on disk.
     let d = c.request("textDocument/definition", at(&uri, 14, 19));
     assert_eq!(d["uri"], file_uri(&root.join("lib.reg")));
     assert_eq!(d["range"], range(0, 9, 0, 14));
     let d = c.request("textDocument/definition", at(&uri, 15, 20));
-    let std_file = d["uri"].as_str().unwrap().trim_start_matches("file://").to_string();
+    let std_file = d["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("file://")
+        .to_string();
     assert!(std_file.ends_with("policies.reg"), "{d}");
     let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
     let std_text = std::fs::read_to_string(&std_file).unwrap();
-    assert!(std_text.lines().nth(line).unwrap().starts_with("policy gap_feedback("));
+    assert!(std_text
+        .lines()
+        .nth(line)
+        .unwrap()
+        .starts_with("policy gap_feedback("));
 
     // References of `net`: its definition and its use.
     let refs = c.request(
         "textDocument/references",
         json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 9}, "context": {"includeDeclaration": true}}),
     );
-    let ranges: Vec<&Value> = refs.as_array().unwrap().iter().map(|r| &r["range"]).collect();
+    let ranges: Vec<&Value> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["range"])
+        .collect();
     assert_eq!(ranges, [&range(3, 8, 3, 11), &range(11, 11, 11, 14)]);
 
     // Completion: keys at a statement's start, builtins with snippets after a key.
     let items = c.request("textDocument/completion", at(&uri, 13, 2));
-    let iters = items.as_array().unwrap().iter().find(|i| i["label"] == "iters").expect("iters");
+    let iters = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "iters")
+        .expect("iters");
     assert_eq!(iters["insertText"], "iters: $0");
     let items = c.request("textDocument/completion", at(&uri, 12, 13));
-    let sgd = items.as_array().unwrap().iter().find(|i| i["label"] == "sgd").expect("sgd");
+    let sgd = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "sgd")
+        .expect("sgd");
     assert_eq!(sgd["insertText"], "sgd(${1:lr})");
 
     // The outline.
-    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
-    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["std/policies", "lib", "net", "e"]);
-    let arms: Vec<&str> = symbols[3]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let arms: Vec<&str> = symbols[3]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(arms, ["a", "b"]);
 
     // Semantic tokens: the first is the keyword `import`.
-    let tokens = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let tokens = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
     let data = tokens["data"].as_array().unwrap();
     assert_eq!(&data[..3], &[json!(0), json!(0), json!(6)]);
     assert_eq!(legend[data[3].as_u64().unwrap() as usize], "keyword");
@@ -264,7 +324,10 @@ fn an_editor_session() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": scratch, "languageId": "regime", "version": 1, "text": "schedule  s=constant( 1 )   # c\n"}}),
     );
-    let edits = c.request("textDocument/formatting", json!({"textDocument": {"uri": scratch}, "options": {"tabSize": 2, "insertSpaces": true}}));
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": scratch}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
     assert_eq!(edits[0]["newText"], "schedule s = constant(1)  # c\n");
 
     assert_eq!(c.request("shutdown", Value::Null), Value::Null);

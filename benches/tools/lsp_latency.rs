@@ -5,7 +5,8 @@
 //! answered at once. The server runs in this process (`regime::lsp::serve`
 //! on an in-memory connection), so the figures are the server's own.
 //!
-//! `cargo run --release --example lsp_latency [-- ROUNDS]` (benches/BENCHMARKS.md).
+//! `cargo run --release --example lsp_latency [-- ROUNDS]`; the figures are in
+//! docs/editors.md ("Responsiveness").
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{json, Value};
@@ -13,13 +14,18 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20);
     let (largest, text) = largest_experiment(Path::new("experiments"));
     let big = five_megabytes(&text);
     let (server, client) = Connection::memory();
     let thread = std::thread::spawn(move || regime::lsp::serve(server, Default::default()));
     let small_uri = uri(&std::path::absolute(&largest).unwrap());
-    let big_uri = uri(&std::path::absolute(&largest).unwrap().with_file_name("five_megabytes.reg"));
+    let big_uri = uri(&std::path::absolute(&largest)
+        .unwrap()
+        .with_file_name("five_megabytes.reg"));
     let mut c = Bench {
         c: client,
         id: 0,
@@ -31,7 +37,10 @@ fn main() {
     let small: Vec<Duration> = (2..rounds as i32 + 2)
         .map(|v| c.change_and_wait(&small_uri, v, &text))
         .collect();
-    report(&format!("{} ({} bytes)", largest.display(), text.len()), &small);
+    report(
+        &format!("{} ({} bytes)", largest.display(), text.len()),
+        &small,
+    );
 
     c.open(&big_uri, &big);
     c.wait_diagnostics(&big_uri, 1);
@@ -48,7 +57,9 @@ fn main() {
     report(&format!("a 5 MB file ({} bytes)", big.len()), &big_times);
     report("hover on the small file during the 5 MB check", &hovers);
     c.request("shutdown", Value::Null);
-    c.c.sender.send(Notification::new("exit".into(), Value::Null).into()).unwrap();
+    c.c.sender
+        .send(Notification::new("exit".into(), Value::Null).into())
+        .unwrap();
     assert_eq!(thread.join().unwrap().unwrap(), 0);
 }
 
@@ -79,11 +90,25 @@ fn five_megabytes(text: &str) -> String {
             let kw = w.next()?;
             let name = w.next()?;
             let defines = ["data", "network", "schedule", "policy", "experiment"].contains(&kw);
-            defines.then(|| name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_').split('(').next().unwrap_or("").to_string())
+            defines.then(|| {
+                name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_')
+                    .split('(')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
         })
         .collect();
-    let body: String = text.lines().filter(|l| !l.starts_with("import")).map(|l| format!("{l}\n")).collect();
-    let mut out: String = text.lines().filter(|l| l.starts_with("import")).map(|l| format!("{l}\n")).collect();
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("import"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut out: String = text
+        .lines()
+        .filter(|l| l.starts_with("import"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let mut k = 0;
     while out.len() < 5 << 20 {
         let mut copy = body.clone();
@@ -132,7 +157,10 @@ struct Bench {
 
 impl Bench {
     fn notify(&self, method: &str, params: Value) {
-        self.c.sender.send(Notification::new(method.into(), params).into()).unwrap();
+        self.c
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
     }
 
     fn open(&self, uri: &str, text: &str) {
@@ -143,7 +171,8 @@ impl Bench {
     /// A whole-text change to version `v` (the text itself unchanged: the
     /// server checks every version all the same).
     fn change(&self, uri: &str, v: i32, text: &str) {
-        let params = json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": text}]});
+        let params =
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": text}]});
         self.notify("textDocument/didChange", params);
     }
 
@@ -176,10 +205,15 @@ impl Bench {
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.id += 1;
         let id = RequestId::from(self.id);
-        self.c.sender.send(Request::new(id.clone(), method.into(), params).into()).unwrap();
+        self.c
+            .sender
+            .send(Request::new(id.clone(), method.into(), params).into())
+            .unwrap();
         loop {
             match self.c.receiver.recv().unwrap() {
-                Message::Response(r) if r.id == id => return r.response_result.unwrap_or(Value::Null),
+                Message::Response(r) if r.id == id => {
+                    return r.response_result.unwrap_or(Value::Null)
+                }
                 Message::Notification(n) => self.held.push(n),
                 _ => {}
             }

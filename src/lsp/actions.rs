@@ -8,6 +8,9 @@ use crate::source::FileId;
 use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, WorkspaceEdit};
 use std::collections::HashMap;
 
+// `WorkspaceEdit` maps by `Uri`, whose lazily parsed parts are in cells;
+// its hash and equality read only the text, so it is a sound key.
+#[allow(clippy::mutable_key_type)]
 pub fn actions(a: &Analysis, range: Range) -> Vec<CodeActionOrCommand> {
     let overlaps = |r: &Range| r.start <= range.end && range.start <= r.end;
     let mut out = vec![];

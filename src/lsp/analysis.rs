@@ -26,9 +26,10 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(uri: &Uri, text: Arc<String>) -> Analysis {
         let path = convert::uri_to_path(uri);
-        let name = path
-            .as_ref()
-            .map_or_else(|| uri.as_str().to_string(), |p| p.to_string_lossy().to_string());
+        let name = path.as_ref().map_or_else(
+            || uri.as_str().to_string(),
+            |p| p.to_string_lossy().to_string(),
+        );
         let dir = path.as_deref().and_then(Path::parent);
         let analyzed = analyze_source(&name, &text, dir, &Options::default());
         let index = Index::build(&analyzed.program);
@@ -93,7 +94,10 @@ impl Analysis {
     }
 
     pub fn location(&self, span: Span) -> Option<Location> {
-        Some(Location::new(self.file_uri(span.file)?, self.span_range(span)))
+        Some(Location::new(
+            self.file_uri(span.file)?,
+            self.span_range(span),
+        ))
     }
 }
 

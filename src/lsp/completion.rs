@@ -20,13 +20,21 @@ pub fn completion(a: &Analysis, pos: Position, snippets: bool) -> Vec<Completion
     let offset = a.offset(pos);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
-    let mut out = Completions { items: vec![], snippets };
+    let mut out = Completions {
+        items: vec![],
+        snippets,
+    };
     if let Some(quote) = import_quote(prefix) {
-        let start = a.range(crate::source::FileId(0), line_start + quote + 1, offset).start;
+        let start = a
+            .range(crate::source::FileId(0), line_start + quote + 1, offset)
+            .start;
         import_paths(a, &mut out, Range::new(start, pos));
         return out.items;
     }
-    let statement_start = prefix.trim_start().chars().all(|c| c.is_alphanumeric() || c == '_');
+    let statement_start = prefix
+        .trim_start()
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_');
     let item = enclosing_item(text, line_start, offset);
     match item {
         None => {
@@ -60,7 +68,10 @@ fn enclosing_item(text: &str, line_start: usize, offset: usize) -> Option<&'stat
     let mut start = line_start;
     loop {
         let line = &text[start..];
-        if let Some(k) = lex::ITEM_KEYWORDS.iter().find(|k| starts_with_word(line, k)) {
+        if let Some(k) = lex::ITEM_KEYWORDS
+            .iter()
+            .find(|k| starts_with_word(line, k))
+        {
             let mut depth = 0i32;
             let mut closed = false;
             for t in lex::tokens(&text[start..offset]) {
@@ -116,8 +127,16 @@ fn inside(a: &Analysis, out: &mut Completions, item: &str, prefix: &str, stateme
             for k in crate::check::experiment::KEYS {
                 out.snippet(k, CompletionItemKind::PROPERTY, &format!("{k}: $0"));
             }
-            out.snippet("vary", CompletionItemKind::KEYWORD, "vary ${1:name} in [$0]");
-            out.snippet("arm", CompletionItemKind::KEYWORD, "arm ${1:name}: lambda = $0");
+            out.snippet(
+                "vary",
+                CompletionItemKind::KEYWORD,
+                "vary ${1:name} in [$0]",
+            );
+            out.snippet(
+                "arm",
+                CompletionItemKind::KEYWORD,
+                "arm ${1:name}: lambda = $0",
+            );
         }
         "experiment" => {
             let arm = prefix.trim_start().starts_with("arm ");
@@ -141,8 +160,16 @@ fn inside(a: &Analysis, out: &mut Completions, item: &str, prefix: &str, stateme
         }
         "policy" if statement_start => {
             out.snippet("every", CompletionItemKind::KEYWORD, "every ${1:100} iters");
-            out.snippet("when", CompletionItemKind::KEYWORD, "when ${1:condition}: ${2:lambda *= 1.5}");
-            out.snippet("clamp", CompletionItemKind::KEYWORD, "clamp ${1:lambda} in [${2:lo}, ${3:hi}]");
+            out.snippet(
+                "when",
+                CompletionItemKind::KEYWORD,
+                "when ${1:condition}: ${2:lambda *= 1.5}",
+            );
+            out.snippet(
+                "clamp",
+                CompletionItemKind::KEYWORD,
+                "clamp ${1:lambda} in [${2:lo}, ${3:hi}]",
+            );
         }
         "policy" => {
             let readable = |(_, e): &(&str, &Entry)| {
@@ -171,10 +198,16 @@ fn inside(a: &Analysis, out: &mut Completions, item: &str, prefix: &str, stateme
 }
 
 fn import_paths(a: &Analysis, out: &mut Completions, range: Range) {
-    let mut paths: Vec<String> = crate::check::imports::STDLIB.iter().map(|(n, _)| n.to_string()).collect();
+    let mut paths: Vec<String> = crate::check::imports::STDLIB
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     let dir = super::convert::uri_to_path(&a.uri).and_then(|p| p.parent().map(|d| d.to_path_buf()));
     let own = super::convert::uri_to_path(&a.uri);
-    for entry in dir.iter().flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten()) {
+    for entry in dir
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+    {
         let p = entry.path();
         if p.extension().is_some_and(|e| e == "reg") && Some(&p) != own.as_ref() {
             paths.push(p.file_name().unwrap_or_default().to_string_lossy().into());

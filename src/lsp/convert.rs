@@ -71,7 +71,12 @@ pub fn explanations_dir() -> Option<&'static Path> {
     DIR.get_or_init(|| {
         let files = crate::diagnostics::ALL_CODES
             .iter()
-            .filter_map(|c| Some((format!("{c}.md"), crate::diagnostics::explain(c)?.to_string())))
+            .filter_map(|c| {
+                Some((
+                    format!("{c}.md"),
+                    crate::diagnostics::explain(c)?.to_string(),
+                ))
+            })
             .collect::<Vec<_>>();
         write_once("explain", &files)
     })
@@ -89,7 +94,10 @@ fn write_once(prefix: &str, files: &[(String, String)]) -> Option<PathBuf> {
         h.update([0]);
         h.update(text.as_bytes());
     }
-    let hash: String = h.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hash: String = h.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let base = crate::cli::blas::cache_dir().unwrap_or_else(std::env::temp_dir);
     let dir = base.join(format!("{prefix}-{hash}"));
     for (name, text) in files {

@@ -49,7 +49,11 @@ pub fn network(a: &Analysis, def: &Def) -> String {
         for t in &e.trials {
             let n = &t.network;
             let ours = n.name == def.name || n.name.starts_with(&format!("{}(", def.name));
-            if ours && !seen.iter().any(|(_, s)| s.name == n.name && s.input == n.input) {
+            if ours
+                && !seen
+                    .iter()
+                    .any(|(_, s)| s.name == n.name && s.input == n.input)
+            {
                 seen.push((&e.name, n));
             }
         }
@@ -61,7 +65,11 @@ pub fn network(a: &Analysis, def: &Def) -> String {
     for (exp, n) in seen.iter().take(4) {
         let mut chain = format!("`{}`", shape_text(n.input));
         for l in &n.layers {
-            chain.push_str(&format!(" → {} → `{}`", layer_text(&l.layer), shape_text(l.output)));
+            chain.push_str(&format!(
+                " → {} → `{}`",
+                layer_text(&l.layer),
+                shape_text(l.output)
+            ));
         }
         out.push_str(&format!(
             "`{}` in experiment `{exp}`: {chain}; {} parameters\n\n",
@@ -92,7 +100,7 @@ fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -115,9 +123,16 @@ pub fn schedule(a: &Analysis, def: &Def) -> String {
         Ok(_) => return "Not a schedule yet: see its diagnostics.".into(),
     };
     // Epochs need the data's size: take the first trial's when there is one.
-    let first = a.analyzed.checked.experiments.iter().flat_map(|e| &e.trials).next();
+    let first = a
+        .analyzed
+        .checked
+        .experiments
+        .iter()
+        .flat_map(|e| &e.trials)
+        .next();
     let ipe = first.map_or(1, |t| t.iters_per_epoch.max(1));
-    let in_epochs = crate::run::schedule::length(&sched, 1) != crate::run::schedule::length(&sched, 2);
+    let in_epochs =
+        crate::run::schedule::length(&sched, 1) != crate::run::schedule::length(&sched, 2);
     let length = crate::run::schedule::length(&sched, ipe);
     let horizon = length.or(first.map(|t| t.iters)).unwrap_or(1000).max(1);
     let at = |t: u64| crate::run::schedule::value_at(&sched, t, ipe);
@@ -127,7 +142,9 @@ pub fn schedule(a: &Analysis, def: &Def) -> String {
         None => format!("λ over the first {horizon} iterations (it never ends)"),
     };
     if in_epochs && first.is_some() {
-        out.push_str(&format!(" (at {ipe} iterations per epoch, as in this file)"));
+        out.push_str(&format!(
+            " (at {ipe} iterations per epoch, as in this file)"
+        ));
     }
     out.push_str(&format!(": {}\n\n| iteration |", sparkline(&at, horizon)));
     for p in &points {
@@ -150,7 +167,11 @@ fn short(v: f64) -> String {
     }
     let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
     let s = format!("{v:.digits$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
     s.to_string()
 }
 
@@ -160,7 +181,9 @@ fn sparkline(at: &dyn Fn(u64) -> f64, horizon: u64) -> String {
     let values: Vec<f64> = (0..24).map(|k| at(horizon * k / 23)).collect();
     let (lo, hi) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
     let bars: String = values
         .iter()
         .map(|&v| {
@@ -180,11 +203,16 @@ pub fn policy(a: &Analysis, def: &Def) -> String {
         Err(name) => Err(name),
     });
     let policy = match built {
-        Err(name) => return format!("Its rules depend on the parameter `{name}`, which has no default."),
+        Err(name) => {
+            return format!("Its rules depend on the parameter `{name}`, which has no default.")
+        }
         Ok(None) => return "Does not compile yet: see its diagnostics.".into(),
         Ok(Some(policy)) => policy,
     };
-    let mut out = format!("Compiled, parameters at their defaults: every {}\n\n", dur_text(policy.every));
+    let mut out = format!(
+        "Compiled, parameters at their defaults: every {}\n\n",
+        dur_text(policy.every)
+    );
     for (i, r) in policy.rules.iter().enumerate() {
         let actions: Vec<String> = r.actions.iter().map(action_text).collect();
         out.push_str(&format!(
@@ -196,7 +224,11 @@ pub fn policy(a: &Analysis, def: &Def) -> String {
     }
     for (what, c) in [("lambda", policy.clamp_lambda), ("lr", policy.clamp_lr)] {
         if let Some((lo, hi)) = c {
-            out.push_str(&format!("\nclamp {what} in [{}, {}]", num_text(lo), num_text(hi)));
+            out.push_str(&format!(
+                "\nclamp {what} in [{}, {}]",
+                num_text(lo),
+                num_text(hi)
+            ));
         }
     }
     out
@@ -278,13 +310,18 @@ pub fn data(a: &Analysis, def: &Def) -> String {
         kind: ExprKind::Ident(def.name.clone()),
         span: def.name_span,
     };
-    match with_ctx(a, |ctx| crate::check::data::resolve(ctx, &name, &Env::new()).ok()) {
+    match with_ctx(a, |ctx| {
+        crate::check::data::resolve(ctx, &name, &Env::new()).ok()
+    }) {
         Some(d) => format!(
             "{} images of `{}` to train on ({} held out for validation{}), {} classes",
             group(d.train_size as u64),
             shape_text(d.input),
             group(d.val as u64),
-            d.subset.map_or(String::new(), |s| format!(", a subset of {}", group(s as u64))),
+            d.subset.map_or(String::new(), |s| format!(
+                ", a subset of {}",
+                group(s as u64)
+            )),
             d.classes
         ),
         None => "Does not resolve yet: see its diagnostics.".into(),
@@ -292,7 +329,13 @@ pub fn data(a: &Analysis, def: &Def) -> String {
 }
 
 pub fn experiment(a: &Analysis, def: &Def) -> String {
-    let Some(e) = a.analyzed.checked.experiments.iter().find(|e| e.name == def.name) else {
+    let Some(e) = a
+        .analyzed
+        .checked
+        .experiments
+        .iter()
+        .find(|e| e.name == def.name)
+    else {
         return "Does not expand yet: see its diagnostics.".into();
     };
     let arms: Vec<&str> = e.arms.iter().map(|a| a.name.as_str()).collect();
@@ -311,14 +354,22 @@ pub fn experiment(a: &Analysis, def: &Def) -> String {
 /// A parameter, axis or arm, with what it belongs to.
 pub fn local(a: &Analysis, def: &Def) -> String {
     let owner = def.owner.map(|o| &a.index.defs[o]);
-    let of = owner.map_or(String::new(), |o| format!(" of {} `{}`", o.kind.word(), o.name));
+    let of = owner.map_or(String::new(), |o| {
+        format!(" of {} `{}`", o.kind.word(), o.name)
+    });
     let mut out = format!("{} `{}`{of}", def.kind.word(), def.name);
     if let Some(d) = &def.default {
         out.push_str(&format!(" (default `{d}`)"));
     }
     if def.kind == DefKind::Axis {
         let axis = owner
-            .and_then(|o| a.analyzed.checked.experiments.iter().find(|e| e.name == o.name))
+            .and_then(|o| {
+                a.analyzed
+                    .checked
+                    .experiments
+                    .iter()
+                    .find(|e| e.name == o.name)
+            })
             .and_then(|e| e.axes.iter().find(|x| x.name == def.name));
         if let Some(x) = axis {
             let values: Vec<String> = x.values.iter().map(|v| v.label()).collect();

@@ -89,7 +89,11 @@ fn convert_one(a: &Analysis, d: &Located, via: &HashMap<FileId, Span>) -> Option
     })
 }
 
-fn info(uri: lsp_types::Uri, range: lsp_types::Range, message: &str) -> DiagnosticRelatedInformation {
+fn info(
+    uri: lsp_types::Uri,
+    range: lsp_types::Range,
+    message: &str,
+) -> DiagnosticRelatedInformation {
     DiagnosticRelatedInformation {
         location: Location::new(uri, range),
         message: message.to_string(),

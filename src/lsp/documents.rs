@@ -136,7 +136,11 @@ mod tests {
         };
         // Replace `λ` (after `𝔼`, two units) and then `b`.
         let s = docs
-            .change(&uri, 2, vec![change(0, 4, 0, 5, "x"), change(1, 1, 1, 2, "B")])
+            .change(
+                &uri,
+                2,
+                vec![change(0, 4, 0, 5, "x"), change(1, 1, 1, 2, "B")],
+            )
             .unwrap();
         assert_eq!(s.text.as_str(), "# 𝔼x\naBc\n");
         assert!(docs.is_current(&uri, 2) && !docs.is_current(&uri, 1));

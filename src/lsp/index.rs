@@ -196,7 +196,9 @@ impl Index {
     /// The definition an item's name defines.
     pub fn def_of_item(&self, item: &Item) -> Option<usize> {
         let name = item.name()?;
-        self.by_name.get(&(name.span.file, name.span.start)).copied()
+        self.by_name
+            .get(&(name.span.file, name.span.start))
+            .copied()
     }
 
     /// The parameters, axes and arms of an item.

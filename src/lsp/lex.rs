@@ -21,7 +21,14 @@ pub struct Token {
 }
 
 /// Words that start a top-level item.
-pub const ITEM_KEYWORDS: [&str; 6] = ["import", "data", "network", "schedule", "policy", "experiment"];
+pub const ITEM_KEYWORDS: [&str; 6] = [
+    "import",
+    "data",
+    "network",
+    "schedule",
+    "policy",
+    "experiment",
+];
 
 /// Reserved words inside items (the grammar's `keyword`).
 pub const KEYWORDS: [&str; 16] = [
@@ -66,11 +73,19 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 let two = text.get(i..i + 2).unwrap_or("");
                 let pair = ["<=", ">=", "==", "!=", "*=", "/=", "+=", "-="].contains(&two);
                 // One whole character, whatever its width.
-                i += if pair { 2 } else { text[i..].chars().next().map_or(1, char::len_utf8) };
+                i += if pair {
+                    2
+                } else {
+                    text[i..].chars().next().map_or(1, char::len_utf8)
+                };
                 Kind::Punct
             }
         };
-        out.push(Token { kind, start, end: i });
+        out.push(Token {
+            kind,
+            start,
+            end: i,
+        });
     }
     out
 }

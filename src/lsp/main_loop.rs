@@ -148,7 +148,12 @@ impl Server {
         }
     }
 
-    fn send_diagnostics(&self, uri: Uri, version: Option<i32>, diagnostics: Vec<lsp_types::Diagnostic>) {
+    fn send_diagnostics(
+        &self,
+        uri: Uri,
+        version: Option<i32>,
+        diagnostics: Vec<lsp_types::Diagnostic>,
+    ) {
         let params = PublishDiagnosticsParams {
             uri,
             diagnostics,
@@ -161,35 +166,71 @@ impl Server {
     fn request(&mut self, r: Request) {
         let snippets = self.config.snippets;
         match r.method.as_str() {
-            req::HoverRequest::METHOD => self.answer::<req::HoverRequest>(r, |p| &p.text_document_position_params.text_document, |s, p| {
-                hover::hover(&s.analysis(), p.text_document_position_params.position)
-            }),
-            req::GotoDefinition::METHOD => self.answer::<req::GotoDefinition>(r, |p| &p.text_document_position_params.text_document, |s, p| {
-                navigation::definition(&s.analysis(), p.text_document_position_params.position).map(Into::into)
-            }),
-            req::References::METHOD => self.answer::<req::References>(r, |p| &p.text_document_position.text_document, |s, p| {
-                let with = p.context.include_declaration;
-                Some(navigation::references(&s.analysis(), p.text_document_position.position, with))
-            }),
-            req::DocumentSymbolRequest::METHOD => self.answer::<req::DocumentSymbolRequest>(r, |p| &p.text_document, |s, _| {
-                Some(symbols::symbols(&s.analysis()).into())
-            }),
-            req::Completion::METHOD => self.answer::<req::Completion>(r, |p| &p.text_document_position.text_document, move |s, p| {
-                let items = completion::completion(&s.analysis(), p.text_document_position.position, snippets);
-                Some(items.into())
-            }),
-            req::Formatting::METHOD => self.answer::<req::Formatting>(r, |p| &p.text_document, |s, _| {
-                format::format(s.uri.as_str(), &s.text)
-            }),
-            req::CodeActionRequest::METHOD => self.answer::<req::CodeActionRequest>(r, |p| &p.text_document, |s, p| {
-                Some(actions::actions(&s.analysis(), p.range))
-            }),
-            req::SemanticTokensFullRequest::METHOD => self.answer::<req::SemanticTokensFullRequest>(r, |p| &p.text_document, |s, _| {
-                Some(tokens::tokens(&s.analysis()).into())
-            }),
+            req::HoverRequest::METHOD => self.answer::<req::HoverRequest>(
+                r,
+                |p| &p.text_document_position_params.text_document,
+                |s, p| hover::hover(&s.analysis(), p.text_document_position_params.position),
+            ),
+            req::GotoDefinition::METHOD => self.answer::<req::GotoDefinition>(
+                r,
+                |p| &p.text_document_position_params.text_document,
+                |s, p| {
+                    navigation::definition(&s.analysis(), p.text_document_position_params.position)
+                        .map(Into::into)
+                },
+            ),
+            req::References::METHOD => self.answer::<req::References>(
+                r,
+                |p| &p.text_document_position.text_document,
+                |s, p| {
+                    let with = p.context.include_declaration;
+                    Some(navigation::references(
+                        &s.analysis(),
+                        p.text_document_position.position,
+                        with,
+                    ))
+                },
+            ),
+            req::DocumentSymbolRequest::METHOD => self.answer::<req::DocumentSymbolRequest>(
+                r,
+                |p| &p.text_document,
+                |s, _| Some(symbols::symbols(&s.analysis()).into()),
+            ),
+            req::Completion::METHOD => self.answer::<req::Completion>(
+                r,
+                |p| &p.text_document_position.text_document,
+                move |s, p| {
+                    let items = completion::completion(
+                        &s.analysis(),
+                        p.text_document_position.position,
+                        snippets,
+                    );
+                    Some(items.into())
+                },
+            ),
+            req::Formatting::METHOD => self.answer::<req::Formatting>(
+                r,
+                |p| &p.text_document,
+                |s, _| format::format(s.uri.as_str(), &s.text),
+            ),
+            req::CodeActionRequest::METHOD => self.answer::<req::CodeActionRequest>(
+                r,
+                |p| &p.text_document,
+                |s, p| Some(actions::actions(&s.analysis(), p.range)),
+            ),
+            req::SemanticTokensFullRequest::METHOD => self
+                .answer::<req::SemanticTokensFullRequest>(
+                    r,
+                    |p| &p.text_document,
+                    |s, _| Some(tokens::tokens(&s.analysis()).into()),
+                ),
             _ => {
                 let msg = format!("regime lsp does not handle `{}`", r.method);
-                self.reply(Response::new_err(r.id, ErrorCode::MethodNotFound as i32, msg));
+                self.reply(Response::new_err(
+                    r.id,
+                    ErrorCode::MethodNotFound as i32,
+                    msg,
+                ));
             }
         }
     }
@@ -209,21 +250,32 @@ impl Server {
         let params: R::Params = match serde_json::from_value(r.params) {
             Ok(p) => p,
             Err(e) => {
-                return self.reply(Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()))
+                return self.reply(Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    e.to_string(),
+                ))
             }
         };
         let Some(snapshot) = self.docs.get(&doc(&params).uri) else {
             return self.reply(Response::new_ok(id, serde_json::Value::Null));
         };
         let sender = self.sender.clone();
-        let spawned = std::thread::Builder::new().name(R::METHOD.into()).spawn(move || {
-            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&snapshot, params)));
-            let response = match answer {
-                Ok(result) => Response::new_ok(id, result),
-                Err(_) => Response::new_err(id, ErrorCode::InternalError as i32, format!("regime lsp failed on {}", R::METHOD)),
-            };
-            let _ = sender.send(response.into());
-        });
+        let spawned = std::thread::Builder::new()
+            .name(R::METHOD.into())
+            .spawn(move || {
+                let answer =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&snapshot, params)));
+                let response = match answer {
+                    Ok(result) => Response::new_ok(id, result),
+                    Err(_) => Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        format!("regime lsp failed on {}", R::METHOD),
+                    ),
+                };
+                let _ = sender.send(response.into());
+            });
         if let Err(e) = spawned {
             eprintln!("regime lsp: cannot start a thread: {e}");
         }

@@ -14,9 +14,7 @@ pub fn definition(a: &Analysis, pos: Position) -> Option<Location> {
     match occ.target {
         Target::Def(d) => a.location(a.index.defs[d].name_span),
         Target::Import(Some(file)) => Some(Location::new(a.file_uri(file)?, Range::default())),
-        Target::Builtin(..) | Target::BuiltinParam(..) | Target::Key | Target::Import(None) => {
-            None
-        }
+        Target::Builtin(..) | Target::BuiltinParam(..) | Target::Key | Target::Import(None) => None,
     }
 }
 

@@ -14,7 +14,14 @@ pub fn symbols(a: &Analysis) -> Vec<DocumentSymbol> {
         .items
         .iter()
         .filter_map(|item| match item {
-            Item::Import(i) => Some(symbol(a, &i.path, SymbolKind::FILE, i.span, i.path_span, vec![])),
+            Item::Import(i) => Some(symbol(
+                a,
+                &i.path,
+                SymbolKind::FILE,
+                i.span,
+                i.path_span,
+                vec![],
+            )),
             _ => {
                 let d = a.index.def_of_item(item)?;
                 let def = &a.index.defs[d];

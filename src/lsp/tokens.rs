@@ -7,8 +7,7 @@ use super::index::{DefKind, Occurrence, Target};
 use super::lex::{self, Kind};
 use crate::source::{FileId, LineIndex};
 use lsp_types::{
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens,
-    SemanticTokensLegend,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
 };
 use std::collections::HashMap;
 

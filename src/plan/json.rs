@@ -25,7 +25,9 @@ fn safe_integers(v: Value) -> Value {
             _ => Value::Number(n),
         },
         Value::Array(items) => Value::Array(items.into_iter().map(safe_integers).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, safe_integers(v))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, v)| (k, safe_integers(v))).collect())
+        }
         other => other,
     }
 }
@@ -52,7 +54,8 @@ mod tests {
     #[test]
     fn integers_above_2_53_become_strings_and_read_back() {
         use crate::plan::{example::trial, LambdaSpec, Schedule, Trial};
-        let mut trials = vec![trial(LambdaSpec::Schedule(Schedule::Constant { value: 0.0 }), 10); 2];
+        let mut trials =
+            vec![trial(LambdaSpec::Schedule(Schedule::Constant { value: 0.0 }), 10); 2];
         trials[0].seed = u64::MAX;
         trials[1].seed = MAX_SAFE_INTEGER;
         let text = to_json(&trials).unwrap();
