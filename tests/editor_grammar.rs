@@ -1,7 +1,7 @@
 //! The VS Code package's TextMate grammar (editors/vscode), tested with
 //! `vscode-tmgrammar-test` from npm, which this test installs itself
 //! (`npm ci` into editors/vscode/node_modules, from the committed lock
-//! file): the annotated cases of editors/vscode/test/ hold their scopes, and
+//! file): the annotated cases of editors/vscode/tests/ hold their scopes, and
 //! every `.reg` file of the repository tokenizes, with no character marked
 //! invalid in those that parse. No npm is a failure, not a skip.
 
@@ -51,7 +51,7 @@ fn grammar_test(cases: &str) {
 
 #[test]
 fn annotated_cases_have_their_scopes() {
-    grammar_test("test/*.reg");
+    grammar_test("tests/*.reg");
 }
 
 /// Every `.reg` of the repository, outside build and package directories.
@@ -62,8 +62,8 @@ fn repo_files(dir: &Path, out: &mut Vec<PathBuf>) {
         if p.is_dir() {
             let skip = name.starts_with('.')
                 || ["target", "node_modules", "runs"].contains(&name.as_str());
-            if !skip && p != Path::new(PACKAGE).join("test") && !p.ends_with("editors/vscode/test")
-            {
+            // The annotated cases have their own test, and mistakes on purpose.
+            if !skip && !p.ends_with("editors/vscode/tests") {
                 repo_files(&p, out);
             }
         } else if name.ends_with(".reg") {
