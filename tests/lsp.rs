@@ -289,6 +289,26 @@ fn an_editor_session() {
         .expect("sgd");
     assert_eq!(sgd["insertText"], "sgd(${1:lr})");
 
+    // Import paths: the standard library and the files beside the document.
+    let items = c.request("textDocument/completion", at(&uri, 1, 9));
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"std/networks") && labels.contains(&"lib.reg"),
+        "{labels:?}"
+    );
+    let lib = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "lib.reg")
+        .unwrap();
+    assert_eq!(lib["textEdit"]["range"], range(1, 8, 1, 9));
+
     // The outline.
     let symbols = c.request(
         "textDocument/documentSymbol",

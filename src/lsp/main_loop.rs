@@ -82,11 +82,15 @@ fn check_worker(jobs: Receiver<Snapshot>, done: Sender<Checked>) {
             }
         }
         for s in pending {
-            let analysis = s.analysis();
-            let diagnostics = diagnostics::diagnostics(&analysis)
-                .into_iter()
-                .map(|(d, _)| d)
-                .collect();
+            // A checker bug must cost this version its diagnostics, not the
+            // worker (the panic message goes to stderr, the client's log).
+            let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                diagnostics::diagnostics(&s.analysis())
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect::<Vec<_>>()
+            }));
+            let Ok(diagnostics) = checked else { continue };
             let checked = Checked {
                 uri: s.uri.clone(),
                 version: s.version,
