@@ -7,7 +7,8 @@
 //! Builtins come with their parameters as snippets, from the tables.
 
 use super::analysis::Analysis;
-use super::index::{builtins_of, key_kinds, DefKind};
+use super::builtins::{builtins_of, key_kinds};
+use super::index::DefKind;
 use super::lex::{self, Kind};
 use crate::builtins::Entry;
 use lsp_types::{
@@ -303,7 +304,7 @@ impl Completions {
     fn arguments(&mut self, a: &Analysis, callee: &str) {
         let params: Vec<String> = match a.index.global(callee) {
             Some(d) => a.index.params(d).map(|p| p.name.clone()).collect(),
-            None => super::index::builtin(callee, &[])
+            None => super::builtins::builtin(callee, &[])
                 .map(|(_, e)| e.param_names().iter().map(|p| p.to_string()).collect())
                 .unwrap_or_default(),
         };

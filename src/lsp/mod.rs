@@ -8,10 +8,11 @@
 //! name index of `index`), computed once. Positions are UTF-16 (`convert`).
 //! One file per feature: `diagnostics`, `hover` (with `describe`),
 //! `navigation`, `symbols`, `completion`, `format`, `actions`, `tokens`
-//! (with the lexer `lex`).
+//! (with the lexer `lex`); `builtins` says which builtins each place takes.
 
 mod actions;
 mod analysis;
+mod builtins;
 mod completion;
 mod convert;
 mod describe;
