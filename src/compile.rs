@@ -37,6 +37,21 @@ pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Diagnostics {
     run_source(name, text, dir, &Options::default()).report
 }
 
+/// A loaded program (syntax trees of the file and its imports) with its
+/// check, for tools that need both: the language server's hover, outline and
+/// navigation read the trees, its diagnostics the report.
+pub struct Analyzed {
+    pub program: imports::Program,
+    pub checked: check::Checked,
+}
+
+/// Load and check source text (imports resolved in `dir`), keeping the trees.
+pub fn analyze_source(name: &str, text: &str, dir: Option<&Path>, options: &Options) -> Analyzed {
+    let program = imports::load(name, text, dir);
+    let checked = check::check(&program, options);
+    Analyzed { program, checked }
+}
+
 /// Read, check and compile the file at `path`. Any error gives the report
 /// (with warnings too); warnings alone do not stop compilation.
 pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Diagnostics> {

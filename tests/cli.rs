@@ -38,6 +38,103 @@ fn check_json() {
     assert_eq!(first["line"], 3);
     assert_eq!(first["labels"][0]["column"], 8);
     assert_eq!(first["help"], "did you mean `train_acc`?");
+    // `train_ac` ends before column 16 on the same line.
+    assert_eq!(
+        (&first["end_line"], &first["end_column"]),
+        (&3.into(), &16.into())
+    );
+    let label = &first["labels"][0];
+    assert_eq!(
+        (&label["end_line"], &label["end_column"]),
+        (&3.into(), &16.into())
+    );
+    assert_eq!(
+        label["utf16"]["range"],
+        serde_json::json!({"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 15}})
+    );
+    // The suggestion is an edit of the misspelled name.
+    let fix = &first["suggestions"][0];
+    assert_eq!(fix["replacement"], "train_acc");
+    assert_eq!(
+        (&fix["start"], &fix["end"]),
+        (&label["start"], &label["end"])
+    );
+}
+
+/// Columns count Unicode scalar values in both formats; UTF-16 positions
+/// count `𝔼` (outside the BMP) twice.
+#[test]
+fn check_columns_count_characters_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.reg");
+    let text = "network n { dense(10) }\n\nexperiment e {\n  data: fashion_mnist(path: \"λ𝔼\", vall: 1000)\n  network: n\n  optimizer: sgd(lr: 0.1)\n  iters: 10\n  arm a: lambda = 0\n}\n";
+    std::fs::write(&p, text).unwrap();
+    let ps = p.to_str().unwrap();
+    let (code, out, _) = regime(&["check", "--format", "json", ps]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "regime::unknown_argument")
+        .expect("unknown_argument reported");
+    // `  data: fashion_mnist(path: "λ𝔼", ` is 34 characters before `vall`.
+    assert_eq!((&d["line"], &d["column"]), (&4.into(), &35.into()));
+    assert_eq!(d["end_column"], 39);
+    assert_eq!(d["utf16"]["range"]["start"]["character"], 35);
+    let before_line: usize = text.lines().take(3).map(|l| l.len() + 1).sum();
+    assert_eq!(d["utf16"]["start"], before_line + 35);
+    let (_, _, err) = regime(&["check", ps]);
+    assert!(err.contains(&format!("[{ps}:4:35]")), "{err}");
+}
+
+/// Every edit a diagnostic of the UI cases suggests removes that diagnostic.
+#[test]
+fn suggested_edits_fix_what_they_suggest() {
+    let mut applied = 0;
+    for entry in std::fs::read_dir("tests/ui").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "reg") {
+            continue;
+        }
+        let report = regime::compile::check_path(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for d in &report.diagnostics {
+            if d.file.0 != 0 {
+                continue;
+            }
+            for e in d.diagnostic.edits(&text) {
+                let fixed = format!("{}{}{}", &text[..e.start], e.replacement, &text[e.end..]);
+                let again =
+                    regime::compile::check_source(&path.to_string_lossy(), &fixed, path.parent());
+                let still = again.diagnostics.iter().any(|x| {
+                    x.diagnostic.code_name() == d.diagnostic.code_name()
+                        && x.diagnostic.offset() == e.start
+                });
+                assert!(
+                    !still,
+                    "{}: {} still reported after `{}`",
+                    path.display(),
+                    d.diagnostic,
+                    e.replacement
+                );
+                applied += 1;
+            }
+        }
+    }
+    assert!(applied >= 8, "only {applied} edits found in tests/ui");
+}
+
+#[test]
+fn check_json_reports_an_unreadable_file_as_an_error_object() {
+    let (code, out, _) = regime(&["check", "--format", "json", "no/such/file.reg"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["code"], "regime::missing_file");
+    assert_eq!(v[0]["severity"], "error");
+    assert_eq!(v[0]["file"], "no/such/file.reg");
+    assert!(v[0]["message"].as_str().unwrap().contains("cannot read"));
 }
 
 #[test]
@@ -73,6 +170,23 @@ fn plan_yaml_and_json() {
     assert_eq!(code, 0);
     let plan: regime::plan::Plan = serde_json::from_str(&out).unwrap();
     assert_eq!(plan.experiments[0].trials.len(), 10);
+    // Seeds above 2^53 are strings, so JavaScript and jq read them exactly.
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for (t, json) in plan.experiments[0]
+        .trials
+        .iter()
+        .zip(v["experiments"][0]["trials"].as_array().unwrap())
+    {
+        if t.seed > regime::plan::MAX_SAFE_INTEGER {
+            assert_eq!(json["seed"], serde_json::Value::String(t.seed.to_string()));
+        } else {
+            assert_eq!(json["seed"], t.seed);
+        }
+    }
+    assert!(plan.experiments[0]
+        .trials
+        .iter()
+        .any(|t| t.seed > regime::plan::MAX_SAFE_INTEGER));
     let (code, _, err) = regime(&["plan", "tests/ui/budget_mismatch.reg"]);
     assert_eq!(code, 1);
     assert!(err.contains("regime::budget_mismatch"));

@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod explain;
 pub mod export;
 pub mod fmt;
+pub mod lsp;
 pub mod plan;
 pub mod report;
 pub mod run;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Show the BLAS library, the candidate kernels with their self-test
     /// and speed, the kernel in use and why, threads and environment.
     Doctor(doctor::Args),
+    /// Serve the language server protocol on stdin and stdout (for editors:
+    /// docs/editors.md).
+    Lsp,
     /// Print a shell completion script: `regime completions bash > /etc/bash_completion.d/regime`.
     Completions(completions::Args),
     /// Print the man page (roff): `regime man > regime.1`.
@@ -91,6 +95,7 @@ impl Command {
             | Command::Export(_)
             | Command::Status(_)
             | Command::Completions(_)
+            | Command::Lsp
             | Command::Man
             | Command::BlasSelfTest => false,
         }
@@ -131,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Status(a) => status::run(&a),
         Command::Doctor(a) => doctor::run(&a),
         Command::Completions(a) => completions::run(&a),
+        Command::Lsp => lsp::run(),
         Command::Man => completions::man(),
         Command::BlasSelfTest => {
             println!("{}", blas::self_test_report());

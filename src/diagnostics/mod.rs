@@ -1,14 +1,18 @@
 //! Every diagnostic regime can report, with its stable code
 //! (`regime::<name>`), labels and help. `regime explain CODE` prints the long
-//! text from `explain.rs`; `render.rs` turns a batch into text or JSON.
+//! text from `explain.rs`; `render.rs` turns a batch into text, `json.rs`
+//! into JSON; `suggest.rs` turns suggestions into edits.
 
 mod explain;
+mod json;
 mod render;
 mod reported;
+mod suggest;
 
 pub use explain::{explain, ALL_CODES, RUNTIME_CODES, SOURCE_CODES};
 pub use render::{CallSite, Diagnostics, Located};
 pub use reported::{Emitter, Reported};
+pub use suggest::Edit;
 
 use miette::{LabeledSpan, SourceSpan};
 

@@ -90,10 +90,10 @@ impl Diagnostics {
             let with = WithSource {
                 diag: &d.diagnostic,
                 context: d.context.as_ref().map(|c| self.context_note(d.file, c)),
-                src: NamedSource::new(
+                src: ScalarColumns(NamedSource::new(
                     self.sources.name(d.file),
                     self.sources.text(d.file).to_string(),
-                ),
+                )),
             };
             if handler.render_report(&mut out, &with).is_err() {
                 out.push_str(&format!("{}\n", d.diagnostic));
@@ -119,54 +119,6 @@ impl Diagnostics {
             ))
         }
     }
-
-    /// Machine-readable diagnostics for editors: one object per diagnostic.
-    pub fn to_json(&self) -> serde_json::Value {
-        use miette::Diagnostic as _;
-        let items: Vec<serde_json::Value> = self
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let diag = &d.diagnostic;
-                let labels: Vec<serde_json::Value> = diag
-                    .labels()
-                    .into_iter()
-                    .flatten()
-                    .map(|l| {
-                        let (line, column) = self.sources.line_col(d.file, l.offset());
-                        serde_json::json!({
-                            "message": l.label(),
-                            "start": l.offset(),
-                            "end": l.offset() + l.len(),
-                            "line": line,
-                            "column": column,
-                        })
-                    })
-                    .collect();
-                let (line, column) = self.sources.line_col(d.file, diag.offset());
-                serde_json::json!({
-                    "code": format!("regime::{}", diag.code_name()),
-                    "severity": if diag.is_error() { "error" } else { "warning" },
-                    "message": diag.to_string(),
-                    "file": self.sources.name(d.file),
-                    "line": line,
-                    "column": column,
-                    "labels": labels,
-                    "help": diag.help().map(|h| h.to_string()),
-                    "context": d.context.as_ref().map(|c| {
-                        let (line, column) = self.sources.line_col(c.file, c.offset);
-                        serde_json::json!({
-                            "call": c.call,
-                            "file": self.sources.name(c.file),
-                            "line": line,
-                            "column": column,
-                        })
-                    }),
-                })
-            })
-            .collect();
-        serde_json::Value::Array(items)
-    }
 }
 
 enum Context {
@@ -178,7 +130,36 @@ enum Context {
 struct WithSource<'a> {
     diag: &'a Diagnostic,
     context: Option<Context>,
-    src: NamedSource<String>,
+    src: ScalarColumns,
+}
+
+/// A file for miette whose columns count Unicode scalar values: miette
+/// counts bytes, and the `[file:line:column]` header should say the same
+/// column as `--format json` (docs/language.md, "Positions").
+struct ScalarColumns(NamedSource<String>);
+
+impl miette::SourceCode for ScalarColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.0.read_span(span, before, after)?;
+        let text = self.0.inner().as_str();
+        let start = inner.span().offset().min(text.len());
+        let before_start = text.get(..start).unwrap_or("");
+        let line_start = before_start.rfind('\n').map_or(0, |i| i + 1);
+        let column = before_start[line_start..].chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for WithSource<'_> {
