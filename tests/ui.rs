@@ -55,6 +55,10 @@ macro_rules! ui_cases {
 }
 
 ui_cases! {
+    at_once_after_a_bad_layer
+    at_once_arguments
+    at_once_data_and_layers
+    at_once_missing_keys
     bad_clamp
     bad_target
     batch_too_large
@@ -78,6 +82,8 @@ ui_cases! {
     missing_key
     name_too_long
     no_budget
+    once_bad_argument
+    once_in_definition
     out_of_range
     out_of_range_in_call
     policy_never_acts

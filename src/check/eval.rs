@@ -343,7 +343,8 @@ impl<'a> Ctx<'a> {
                 let mut known: Vec<&str> = self.defs.names().collect();
                 known.extend(builtins::Schedule::names());
                 known.push("grid");
-                let help = did_you_mean(&name.name, known.iter().copied());
+                let help = did_you_mean(&name.name, known.iter().copied())
+                    .or_else(|| builtins::Schedule::alias_help(&name.name));
                 Val::Unknown(self.report(
                     name.span,
                     Diagnostic::UnknownName {
@@ -628,9 +629,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// "unknown X `name`" for a kind of builtin: another tool's name for one
+    /// (`glorot`) is answered with ours (`xavier`), else as `unknown`.
+    pub fn unknown_builtin<B: Builtin>(&mut self, name: &str, span: Span) -> Reported {
+        self.unknown_with(B::KIND, name, span, &B::names(), B::alias_help(name))
+    }
+
     /// "unknown X `name`" with suggestions from `candidates`. A short list
     /// of fixed options is spelled out; definitions are not.
     pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) -> Reported {
+        self.unknown_with(kind, name, span, candidates, None)
+    }
+
+    /// `unknown` with a help line that beats the closest-name guess.
+    fn unknown_with(
+        &mut self,
+        kind: &str,
+        name: &str,
+        span: Span,
+        candidates: &[&str],
+        hint: Option<String>,
+    ) -> Reported {
         let mut sorted: Vec<&str> = candidates.to_vec();
         sorted.sort();
         sorted.dedup();
@@ -650,8 +669,8 @@ impl<'a> Ctx<'a> {
             (Some(o), true) => format!("expected {o}"),
             _ => "not defined here or in any import".to_string(),
         };
-        let help = closest(name, candidates.iter().copied())
-            .map(|c| format!("did you mean `{c}`?"))
+        let help = hint
+            .or_else(|| closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?")))
             .or_else(|| match (&options, sorted.len() <= 8) {
                 (Some(o), true) if !closed_set => Some(format!("defined: {o}")),
                 _ => None,

@@ -3,6 +3,7 @@
 //! text from `explain.rs`; `render.rs` turns a batch into text or JSON.
 
 mod explain;
+mod once;
 mod render;
 mod reported;
 
