@@ -62,6 +62,8 @@ ui_cases! {
     bad_clamp
     bad_target
     batch_too_large
+    binary_file
+    bom_accepted
     budget_mismatch
     checks_exceed_budget
     class_mismatch
@@ -71,12 +73,18 @@ ui_cases! {
     clean_shadowing
     clean_splits
     conflicting_keys
+    conv_on_flat_data
     decay_per_zero
     duplicate
     duplicate_across_files
     duplicate_argument
     empty_list
+    float_overflow
     import_cycle
+    import_self
+    init_alias
+    invalid_utf8
+    keyword_typos
     missing_argument
     missing_file
     missing_key
@@ -88,12 +96,14 @@ ui_cases! {
     out_of_range_in_call
     policy_never_acts
     recursive
+    reserved_name
     rule_contradiction
     rule_never_fires
     rule_shadowed
     schedule_truncated
     sealed_metric
     shape
+    split_unit
     splits_out_of_range
     syntax
     syntax_no_cascade
@@ -102,8 +112,11 @@ ui_cases! {
     too_large
     too_large_numbers
     too_many_arguments
+    too_many_operands
+    unclosed_brace
     unknown_argument
     unknown_import
+    unknown_import_far
     unknown_key
     unknown_layer
     unknown_metric

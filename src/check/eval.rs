@@ -244,13 +244,20 @@ impl<'a> Ctx<'a> {
 
     pub fn eval(&mut self, e: &Expr, env: &Env) -> Val {
         match &e.kind {
-            ExprKind::Number { value, int, .. } => Val::Num {
-                v: *value,
-                int: *int,
+            ExprKind::Number { value, int, text } => match self.finite(e.span, *value, text) {
+                Ok(v) => Val::Num { v, int: *int },
+                Err(reported) => Val::Unknown(reported),
             },
             ExprKind::Duration {
-                value, int, unit, ..
-            } => self.duration(e.span, *value, *int, *unit),
+                value,
+                int,
+                unit,
+                text,
+                ..
+            } => match self.finite(e.span, *value, text) {
+                Ok(v) => self.duration(e.span, v, *int, *unit),
+                Err(reported) => Val::Unknown(reported),
+            },
             ExprKind::Str(s) => Val::Str(s.clone()),
             ExprKind::Bool(b) => Val::Bool(*b),
             ExprKind::List(items) => {
@@ -274,6 +281,25 @@ impl<'a> Ctx<'a> {
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, env),
         }
+    }
+
+    /// A literal's value, or the error when it overflows an f64 (`1e400`
+    /// would otherwise reach the checks as infinity, with messages about
+    /// the value instead of the literal).
+    pub fn finite(&mut self, span: Span, value: f64, text: &str) -> Result<f64, Reported> {
+        if value.is_finite() {
+            return Ok(value);
+        }
+        Err(self.report(
+            span,
+            Diagnostic::FloatOverflow {
+                text: text.to_string(),
+                span: span.into(),
+                help: Some(format!(
+                    "the largest 64-bit float is about 1.8e308; check the exponent of `{text}`"
+                )),
+            },
+        ))
     }
 
     fn duration(&mut self, span: Span, value: f64, int: bool, unit: Unit) -> Val {

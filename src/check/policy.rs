@@ -205,7 +205,9 @@ type Typed = (plan::Expr, Ty);
 fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
     use plan::Expr as P;
     match &e.kind {
-        ExprKind::Number { value, .. } => Ok((P::Num(*value), Ty::Num)),
+        ExprKind::Number { value, text, .. } => {
+            Ok((P::Num(ctx.finite(e.span, *value, text)?), Ty::Num))
+        }
         ExprKind::Bool(b) => Ok((P::Bool(*b), Ty::Bool)),
         ExprKind::Paren(inner) => metric_expr(ctx, inner, env),
         ExprKind::Ident(name) => ident(ctx, e, name, env),
