@@ -49,7 +49,10 @@ fn fmt_check_and_rewrite() {
     // `--check` changes nothing and prints the change as a unified diff.
     let (code, out, err) = regime(&["fmt", "--check", ps]);
     assert_eq!(code, 1, "{err}");
-    assert!(out.starts_with(&format!("--- a/{ps}\n+++ b/{ps}\n@@ -1 +1 @@\n")), "{out}");
+    assert!(
+        out.starts_with(&format!("--- a/{ps}\n+++ b/{ps}\n@@ -1 +1 @@\n")),
+        "{out}"
+    );
     assert!(
         out.contains("-schedule  s=constant( 1 )   # c\n+schedule s = constant(1)  # c\n"),
         "{out}"
@@ -83,7 +86,10 @@ fn fmt_exit_codes_tell_unformatted_from_broken() {
     let (code, out, err) = regime(&["fmt", "--check", b]);
     assert_eq!(code, 3);
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains("regime::syntax") && err.contains("syntax errors"), "{err}");
+    assert!(
+        err.contains("regime::syntax") && err.contains("syntax errors"),
+        "{err}"
+    );
     let (code, _, err) = regime(&["fmt", x]);
     assert_eq!(code, 2);
     assert!(err.contains("regime::binary_file"), "{err}");
@@ -91,7 +97,10 @@ fn fmt_exit_codes_tell_unformatted_from_broken() {
     assert_eq!(regime(&["fmt", b]).0, 3);
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), "schedule s = \n");
     let (_, help, _) = regime(&["fmt", "--help"]);
-    for line in ["1  --check: a file is not formatted", "3  a file has syntax errors"] {
+    for line in [
+        "1  --check: a file is not formatted",
+        "3  a file has syntax errors",
+    ] {
         assert!(help.contains(line), "{help}");
     }
 }

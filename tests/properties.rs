@@ -104,7 +104,11 @@ fn fmt_properties_hold_on_every_reg_file_that_parses() {
             formatted += 1;
         }
     }
-    assert!(formatted >= 60, "only {formatted} of {} files parse", files.len());
+    assert!(
+        formatted >= 60,
+        "only {formatted} of {} files parse",
+        files.len()
+    );
 }
 
 #[test]

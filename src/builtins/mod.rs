@@ -140,7 +140,10 @@ pub trait Builtin: Copy + Sized + 'static {
         Some(if b.name() == name.to_ascii_lowercase() {
             format!("did you mean `{}`? names are lower case", b.name())
         } else {
-            format!("did you mean `{}`? (what other tools call `{name}`)", b.name())
+            format!(
+                "did you mean `{}`? (what other tools call `{name}`)",
+                b.name()
+            )
         })
     }
 
@@ -215,7 +218,11 @@ mod tests {
     fn aliases_are_not_names_and_are_found() {
         fn check<B: Builtin>() {
             for (alias, target) in B::ALIASES {
-                assert!(B::from_name(alias).is_none(), "{alias} is a {} name", B::KIND);
+                assert!(
+                    B::from_name(alias).is_none(),
+                    "{alias} is a {} name",
+                    B::KIND
+                );
                 assert_eq!(alias.to_ascii_lowercase(), *alias);
                 assert_eq!(B::alias_of(alias).map(|b| b.name()), Some(target.name()));
             }

@@ -102,9 +102,7 @@ pub fn parameters(layer: &Layer, input: Shape) -> u64 {
         Layer::Dense { units } => (input.size() as u64)
             .saturating_mul(units as u64)
             .saturating_add(units as u64),
-        Layer::Conv {
-            filters, size, ..
-        } => (filters as u64)
+        Layer::Conv { filters, size, .. } => (filters as u64)
             .saturating_mul((input.channels * size * size) as u64)
             .saturating_add(filters as u64),
         Layer::Relu | Layer::Dropout { .. } | Layer::Maxpool { .. } => 0,
@@ -151,7 +149,12 @@ fn dropout(ctx: &mut Ctx, b: &Bound, env: &Env, input: &Input) -> Checked {
 
 /// `conv` and `maxpool` slide over images: a flat input is a mistake of
 /// its own, not a size to pad.
-fn needs_image(ctx: &mut Ctx, e: &Expr, input: &Input, what: &str) -> Result<Shape, Option<Reported>> {
+fn needs_image(
+    ctx: &mut Ctx,
+    e: &Expr,
+    input: &Input,
+    what: &str,
+) -> Result<Shape, Option<Reported>> {
     match input {
         Input::Unknown => Err(None),
         Input::Known { flat: None, shape } => Ok(*shape),
@@ -176,14 +179,7 @@ fn needs_image(ctx: &mut Ctx, e: &Expr, input: &Input, what: &str) -> Result<Sha
     }
 }
 
-fn maxpool(
-    ctx: &mut Ctx,
-    e: &Expr,
-    b: &Bound,
-    env: &Env,
-    input: &Input,
-    so_far: &str,
-) -> Checked {
+fn maxpool(ctx: &mut Ctx, e: &Expr, b: &Bound, env: &Env, input: &Input, so_far: &str) -> Checked {
     let size = b
         .required(0)
         .and_then(|se| ctx.count_in(se, env, "the pool size", 1, MAX_SIDE));
@@ -233,7 +229,9 @@ fn optional(
     default: usize,
 ) -> Result<usize, Reported> {
     match x {
-        Some(x) => ctx.count_in(x, env, what, min, MAX_SIDE).map(|v| v as usize),
+        Some(x) => ctx
+            .count_in(x, env, what, min, MAX_SIDE)
+            .map(|v| v as usize),
         None => Ok(default),
     }
 }

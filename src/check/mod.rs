@@ -20,6 +20,7 @@ pub mod policy;
 mod rules;
 pub mod schedule;
 pub mod settings;
+mod unknown;
 mod unused;
 
 use crate::diagnostics::Diagnostics;

@@ -118,7 +118,13 @@ fn walk(ctx: &mut Ctx, def: &NetworkDef, env: &Env, data: Option<OnData>) -> Wal
     }
 }
 
-fn class_mismatch(ctx: &mut Ctx, def: &NetworkDef, d: OnData, out: Shape, so_far: &str) -> Reported {
+fn class_mismatch(
+    ctx: &mut Ctx,
+    def: &NetworkDef,
+    d: OnData,
+    out: Shape,
+    so_far: &str,
+) -> Reported {
     let last = def.layers.last().map(|l| l.span).unwrap_or(def.name.span);
     ctx.report(
         last,

@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn the_diff_is_unified() {
         let d = super::diff("x.reg", "a\nb\n", "a\nc\n");
-        assert!(d.starts_with("--- a/x.reg\n+++ b/x.reg\n@@ -1,2 +1,2 @@\n"), "{d}");
+        assert!(
+            d.starts_with("--- a/x.reg\n+++ b/x.reg\n@@ -1,2 +1,2 @@\n"),
+            "{d}"
+        );
         assert!(d.contains("-b\n+c\n"), "{d}");
     }
 }

@@ -92,4 +92,34 @@ mod tests {
         assert_eq!(d.has_errors(), Some(r));
         assert_eq!(d.into_vec().len(), 1);
     }
+
+    /// Reporting a mistake already reported gives the proof again and
+    /// records the new use, never a second diagnostic.
+    #[test]
+    fn a_mistake_is_recorded_once() {
+        use crate::diagnostics::CallSite;
+        let mut d = Emitter::default();
+        let at_use = |offset: usize| {
+            let mut l = Located::new(
+                FileId(0),
+                Diagnostic::Recursive {
+                    name: "x".into(),
+                    span: (0, 1).into(),
+                },
+            );
+            l.context = Some(CallSite {
+                file: FileId(0),
+                offset,
+                len: 1,
+                call: "used here".into(),
+            });
+            l
+        };
+        let first = d.error(at_use(10));
+        let again = d.error(at_use(20));
+        assert_eq!(first, again);
+        let list = d.into_vec();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].uses.len(), 1);
+    }
 }

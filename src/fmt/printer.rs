@@ -123,7 +123,11 @@ impl<'a> Printer<'a> {
         while from < bytes.len() {
             match bytes[from] {
                 b' ' | b'\t' | b'\r' | b'\n' => from += 1,
-                b'#' => from = self.text[from..].find('\n').map_or(bytes.len(), |n| from + n),
+                b'#' => {
+                    from = self.text[from..]
+                        .find('\n')
+                        .map_or(bytes.len(), |n| from + n)
+                }
                 _ => return Some(from),
             }
         }
@@ -184,7 +188,10 @@ impl<'a> Printer<'a> {
     /// of a broken group).
     fn flush_same_line(&mut self) {
         if let Some(&c) = self.comments.get(self.next_comment) {
-            let between = self.text.get(self.cursor.min(c.start)..c.start).unwrap_or("");
+            let between = self
+                .text
+                .get(self.cursor.min(c.start)..c.start)
+                .unwrap_or("");
             if !between.contains('\n') && between.trim().is_empty() {
                 self.flush_to(c.end);
             }

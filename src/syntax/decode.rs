@@ -12,7 +12,9 @@ use std::path::Path;
 pub enum Unreadable {
     Io(std::io::Error),
     /// A NUL byte at `offset`.
-    Binary { offset: usize },
+    Binary {
+        offset: usize,
+    },
     /// The first byte that is not UTF-8, and the text up to it (for display).
     InvalidUtf8 {
         offset: usize,

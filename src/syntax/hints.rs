@@ -187,7 +187,9 @@ pub fn split_unit(text: &str, pos: usize) -> Option<(usize, usize, String)> {
 /// (the gap blanked to spaces, so every offset stays where it was).
 pub fn join_split_unit(text: &str, pos: usize) -> Option<String> {
     let toks = lex(text);
-    let j = toks.iter().position(|t| t.start == pos && t.kind == Kind::Number)?;
+    let j = toks
+        .iter()
+        .position(|t| t.start == pos && t.kind == Kind::Number)?;
     let (num, unit) = (toks[j], *toks.get(j + 1)?);
     if !(UNITS.contains(&word(text, &unit)) && text[num.end..unit.start].contains('\n')) {
         return None;
@@ -290,8 +292,14 @@ mod tests {
             reserved_name(t, 14),
             Some((9, 14, "every".into(), "schedule"))
         );
-        assert_eq!(reserved_name("  arm in: lambda = 1", 8).map(|r| r.3), Some("arm"));
-        assert_eq!(reserved_name("schedule s(every = 1) = 2", 11).map(|r| r.3), Some("parameter"));
+        assert_eq!(
+            reserved_name("  arm in: lambda = 1", 8).map(|r| r.3),
+            Some("arm")
+        );
+        assert_eq!(
+            reserved_name("schedule s(every = 1) = 2", 11).map(|r| r.3),
+            Some("parameter")
+        );
         assert_eq!(reserved_name("x = linear(from: 1)", 11), None);
     }
 
@@ -308,10 +316,19 @@ mod tests {
 
     #[test]
     fn typos_of_keywords() {
-        assert_eq!(keyword_typo("netwrok n {", 0, &ITEM_KEYWORDS), Some("network"));
-        assert_eq!(keyword_typo("improt \"x\"", 0, &ITEM_KEYWORDS), Some("import"));
+        assert_eq!(
+            keyword_typo("netwrok n {", 0, &ITEM_KEYWORDS),
+            Some("network")
+        );
+        assert_eq!(
+            keyword_typo("improt \"x\"", 0, &ITEM_KEYWORDS),
+            Some("import")
+        );
         assert_eq!(keyword_typo("banana n {", 0, &ITEM_KEYWORDS), None);
-        assert_eq!(keyword_typo("  vray x in [1]", 7, &["vary", "arm"]), Some("vary"));
+        assert_eq!(
+            keyword_typo("  vray x in [1]", 7, &["vary", "arm"]),
+            Some("vary")
+        );
     }
 
     #[test]

@@ -230,7 +230,11 @@ fn unclosed(text: &str, start: usize, end: usize, first: Located) -> Located {
     } else {
         ((text.len(), 0).into(), "the file ends here".to_string())
     };
-    let what = if kind == "network" { "layer" } else { "statement" };
+    let what = if kind == "network" {
+        "layer"
+    } else {
+        "statement"
+    };
     let name_again = name.clone();
     Located::new(
         first.file,
