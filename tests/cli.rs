@@ -171,7 +171,9 @@ fn completions_and_the_man_page_cover_every_command() {
     for shell in ["bash", "zsh", "fish"] {
         let (code, out, err) = regime(&["completions", shell]);
         assert_eq!(code, 0, "{err}");
-        for sub in ["check", "run", "report", "doctor", "status"] {
+        for sub in [
+            "check", "run", "report", "doctor", "status", "compare", "export",
+        ] {
             assert!(out.contains(sub), "{shell} completion misses {sub}");
         }
         assert!(

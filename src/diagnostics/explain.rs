@@ -85,6 +85,10 @@ pub const RUNTIME_CODES: &[&str] = &[
     "slurm_missing",
     "slurm_refused",
     "slurm_failed",
+    "compare_incomparable",
+    "export_target",
+    "export_unreachable",
+    "export_refused",
 ];
 
 /// Every diagnostic code: [`SOURCE_CODES`] then [`RUNTIME_CODES`].
@@ -170,6 +174,10 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "slurm_missing" => SLURM_MISSING,
         "slurm_refused" => SLURM_REFUSED,
         "slurm_failed" => SLURM_FAILED,
+        "compare_incomparable" => COMPARE_INCOMPARABLE,
+        "export_target" => EXPORT_TARGET,
+        "export_unreachable" => EXPORT_UNREACHABLE,
+        "export_refused" => EXPORT_REFUSED,
         _ => return None,
     })
 }
@@ -1042,4 +1050,59 @@ could not be run, or answered something regime cannot read.
 The message names the command and the reason.
 
 Fix: check the Slurm commands by hand on this node; then run again.
+";
+
+const COMPARE_INCOMPARABLE: &str = "\
+regime::compare_incomparable — `regime compare A B` found nothing the two
+runs share.
+
+compare matches experiments by name, cells by their axis values and arms by
+name, and compares each experiment's measure. Two runs are comparable when at
+least one (experiment, cell, arm) is in both with the same measure; what only
+one run has is listed under \"Left out\". Other differences (iterations,
+networks, seeds, the regime version) are what a comparison is for, and are
+listed under \"Plans\".
+
+Example:
+    regime compare runs/quickstart-... runs/fig1-...
+    they share no experiment (A has quickstart; B has fig1)
+Fix: compare two runs of the same (or an edited) .reg file.
+";
+
+const EXPORT_TARGET: &str = "\
+regime::export_target — `regime export` cannot use the target or its options:
+an unknown `--to`, `--to mlflow` without a tracking server (`--tracking-uri`
+or MLFLOW_TRACKING_URI), a tracking URI that is not http(s), or an option of
+the other target (`--out` is for tensorboard; `--tracking-uri` and
+`--experiment` for mlflow).
+
+Example:
+    regime export runs/quick --to tensorbord
+Fix:
+    regime export runs/quick --to tensorboard
+    regime export runs/quick --to mlflow --tracking-uri http://127.0.0.1:5000
+";
+
+const EXPORT_UNREACHABLE: &str = "\
+regime::export_unreachable — no MLflow tracking server answered at the
+`--tracking-uri`: the connection was refused, the host is unknown, or it
+timed out.
+
+Runs exported before the failure stay on the server; exporting again skips
+them and replaces a run left half-made.
+
+Fix: start the server (`mlflow server --backend-store-uri sqlite:///mlflow.db
+--port 5000`), or pass the address it listens on.
+";
+
+const EXPORT_REFUSED: &str = "\
+regime::export_refused — the MLflow tracking server answered a request with
+an error (its error code and message are shown), or answered something that
+is not MLflow's JSON (the URI names another web server).
+
+Example:
+    the MLflow server at http://127.0.0.1:5000 refused runs/create: HTTP 403 PERMISSION_DENIED: ...
+Fix: what the server's message says (permissions, a deleted experiment of
+that name: pass another --experiment); then export again, which skips the
+runs already complete.
 ";
