@@ -11,7 +11,7 @@
 //! assembles the `Plan`.
 
 use crate::check::{self, imports};
-use crate::diagnostics::{Diagnostic, Diagnostics, Located};
+use crate::diagnostics::Diagnostics;
 use crate::plan::Plan;
 use std::path::Path;
 
@@ -73,24 +73,12 @@ pub fn compile_source(
 /// the report alone.
 fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), Diagnostics> {
     let name = path.to_string_lossy().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::syntax::decode::read(path) {
         Ok(text) => {
             let checked = run_source(&name, &text, path.parent(), options);
             Ok((name, checked))
         }
-        Err(e) => {
-            let mut report = Diagnostics::default();
-            let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(Located::new(
-                file,
-                Diagnostic::MissingFile {
-                    path: name,
-                    reason: e.to_string(),
-                    span: (0, 0).into(),
-                },
-            ));
-            Err(report)
-        }
+        Err(unreadable) => Err(unreadable.report(&name)),
     }
 }
 

@@ -143,13 +143,63 @@ fn fmt_check_and_rewrite() {
     let p = dir.path().join("a.reg");
     std::fs::write(&p, "schedule  s=constant( 1 )   # c\n").unwrap();
     let ps = p.to_str().unwrap();
-    assert_eq!(regime(&["fmt", "--check", ps]).0, 1);
+    // `--check` changes nothing and prints the change as a unified diff.
+    let (code, out, err) = regime(&["fmt", "--check", ps]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with(&format!("--- a/{ps}\n+++ b/{ps}\n@@ -1 +1 @@\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("-schedule  s=constant( 1 )   # c\n+schedule s = constant(1)  # c\n"),
+        "{out}"
+    );
+    assert!(err.contains("is not formatted"), "{err}");
     assert_eq!(regime(&["fmt", ps]).0, 0);
     assert_eq!(
         std::fs::read_to_string(&p).unwrap(),
         "schedule s = constant(1)  # c\n"
     );
     assert_eq!(regime(&["fmt", "--check", ps]).0, 0);
+}
+
+/// "Not formatted" (1), "cannot be read" (2) and "syntax errors" (3) are
+/// different exit codes, as `regime fmt --help` says; the largest wins.
+#[test]
+fn fmt_exit_codes_tell_unformatted_from_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let ugly = dir.path().join("ugly.reg");
+    let broken = dir.path().join("broken.reg");
+    let binary = dir.path().join("binary.reg");
+    std::fs::write(&ugly, "schedule  s=constant( 1 )\n").unwrap();
+    std::fs::write(&broken, "schedule s = \n").unwrap();
+    std::fs::write(&binary, b"\x7fELF\0\0").unwrap();
+    let (u, b, x) = (
+        ugly.to_str().unwrap(),
+        broken.to_str().unwrap(),
+        binary.to_str().unwrap(),
+    );
+    assert_eq!(regime(&["fmt", "--check", u]).0, 1);
+    let (code, out, err) = regime(&["fmt", "--check", b]);
+    assert_eq!(code, 3);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("regime::syntax") && err.contains("syntax errors"),
+        "{err}"
+    );
+    let (code, _, err) = regime(&["fmt", x]);
+    assert_eq!(code, 2);
+    assert!(err.contains("regime::binary_file"), "{err}");
+    assert_eq!(regime(&["fmt", "--check", u, b]).0, 3);
+    assert_eq!(regime(&["fmt", b]).0, 3);
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "schedule s = \n");
+    let (_, help, _) = regime(&["fmt", "--help"]);
+    for line in [
+        "1  --check: a file is not formatted",
+        "3  a file has syntax errors",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
 }
 
 #[test]

@@ -14,6 +14,8 @@ pub const SOURCE_CODES: &[&str] = &[
     "unknown_key",
     "unknown_import",
     "missing_file",
+    "binary_file",
+    "invalid_utf8",
     "import_cycle",
     "missing_argument",
     "duplicate_argument",
@@ -21,6 +23,7 @@ pub const SOURCE_CODES: &[&str] = &[
     "wrong_type",
     "wrong_unit",
     "out_of_range",
+    "float_overflow",
     "empty_list",
     "bad_clamp",
     "batch_too_large",
@@ -113,6 +116,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "wrong_type" => WRONG_TYPE,
         "wrong_unit" => WRONG_UNIT,
         "out_of_range" => OUT_OF_RANGE,
+        "float_overflow" => FLOAT_OVERFLOW,
+        "binary_file" => BINARY_FILE,
+        "invalid_utf8" => INVALID_UTF8,
         "empty_list" => EMPTY_LIST,
         "bad_clamp" => BAD_CLAMP,
         "batch_too_large" => BATCH_TOO_LARGE,
@@ -181,8 +187,13 @@ regime::syntax — the file does not follow the grammar.
 
 The parser names what it expected and the token it found instead. Parsing
 resumes at the next line and at the next top-level definition, so one slip
-does not hide the errors after it. A duration's unit must follow its number
-on the same line.
+does not hide the errors after it. Some slips are named for what they are:
+- a reserved word (`every`, `in`, `when`, ...) used as a name;
+- a duration's unit on the line after its number (`every 100` ⏎ `iters`):
+  the unit must follow its number on the same line;
+- a `{` never closed, with the line and column where it was opened;
+- a misspelled keyword (`netwrok`, `improt`, `evry`), with a suggestion;
+- an expression of more than 32 operands in one level of parentheses.
 
 Example:
     data d = fashion_mnist(val: ])        # expected a value, found `]`
@@ -385,6 +396,40 @@ Example:
     optimizer: sgd(lr: 0)
 Fix:
     optimizer: sgd(lr: 1e-3)
+";
+
+const FLOAT_OVERFLOW: &str = "\
+regime::float_overflow — a number literal is beyond the largest 64-bit float
+(about 1.8e308), so it would silently become infinity. Usually a typo in the
+exponent.
+
+Example:
+    arm big: lambda = 1e400
+Fix:
+    arm big: lambda = 1e-4
+";
+
+const BINARY_FILE: &str = "\
+regime::binary_file — the file holds a NUL byte, so it is not a text file:
+most likely a compiled program, an archive or an image was given where a
+.reg file was meant. The message gives the byte offset of the first NUL.
+
+Example:
+    regime check experiments/quickstart.reg.gz
+Fix:
+    regime check experiments/quickstart.reg
+";
+
+const INVALID_UTF8: &str = "\
+regime::invalid_utf8 — .reg files are UTF-8 text, and this one holds a byte
+sequence that is not UTF-8 (often a file saved as Latin-1 or Windows-1252).
+The message gives the byte offset of the first bad byte; the text before it
+is shown. A UTF-8 byte order mark at the start is accepted and skipped.
+
+Example:
+    # λ written as the Latin-1 byte 0xE9 in a comment: café
+Fix:
+    re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 old.reg > new.reg`)
 ";
 
 const EMPTY_LIST: &str = "\
