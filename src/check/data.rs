@@ -1,4 +1,5 @@
-//! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic`, with
+//! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic` (and
+//! `npz`/`csv`, read in `own_data.rs`), with
 //! `val`, `subset` and `normalize`; known sizes give the training set size.
 
 use super::args::Bound;
@@ -84,11 +85,13 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
             10,
         ),
         Source::Synthetic => synthetic(ctx, &b, env)?,
+        Source::Npz | Source::Csv => super::own_data::own(ctx, which, &b, env, &relative_to_file)?,
     };
-    let default_val = if matches!(source, DataSource::Synthetic { .. }) {
-        total / 10
-    } else {
-        DEFAULT_VAL
+    let default_val = match source {
+        DataSource::Synthetic { .. } => total / 10,
+        // At least one validation example: a tenth of a tiny file is none.
+        DataSource::Npz { .. } | DataSource::Csv { .. } => (total / 10).max(1),
+        _ => DEFAULT_VAL,
     };
     let (val, subset) = val_and_subset(ctx, &b, env, total, default_val)?;
     let normalize = match get("normalize") {

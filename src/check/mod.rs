@@ -15,6 +15,7 @@ pub mod eval;
 pub mod experiment;
 pub mod imports;
 pub mod network;
+mod own_data;
 pub mod policy;
 mod rules;
 pub mod schedule;
