@@ -56,6 +56,12 @@ macro_rules! ui_cases {
 
 ui_cases! {
     bad_clamp
+    bad_data_file
+    bad_data_file_csv_label
+    bad_data_file_dtype
+    bad_data_file_label
+    bad_data_file_lengths
+    bad_data_file_shape
     bad_target
     batch_too_large
     budget_mismatch
@@ -80,6 +86,7 @@ ui_cases! {
     no_budget
     out_of_range
     out_of_range_in_call
+    own_data_class_mismatch
     policy_never_acts
     recursive
     rule_contradiction
@@ -97,6 +104,7 @@ ui_cases! {
     too_large_numbers
     too_many_arguments
     unknown_argument
+    unknown_array
     unknown_import
     unknown_key
     unknown_layer

@@ -191,7 +191,7 @@ fn file_error(
             .find(|a| &a.value == name)
             .map_or(at.2, |a| a.span);
         let known: Vec<&str> = known.split(", ").filter(|k| !k.is_empty()).collect();
-        return ctx.unknown(&format!("{what} of `{}`", at.1), name, span, &known);
+        return ctx.unknown(what, name, span, &known);
     }
     let mut message = e.to_string();
     for (abs, shown, _) in written {
