@@ -1,6 +1,7 @@
 //! `data`: datasets loaded once per process and shared read-only by every
 //! trial. Loaders for IDX (MNIST, Fashion-MNIST) and CIFAR-10 binaries, a
-//! synthetic source, the seeded train/val split, `subset`, and normalisation.
+//! synthetic source, your own files (`npz.rs`, `csv.rs`, `own.rs`), the
+//! seeded train/val split, `subset`, and normalisation.
 //!
 //! Every split is a contiguous row-major `n × d` f32 matrix plus u8 labels,
 //! so the trainer gathers a minibatch with one copy per row.
@@ -10,6 +11,7 @@ pub mod csv;
 mod error;
 mod idx;
 pub mod npz;
+mod own;
 mod sample;
 mod split;
 
@@ -135,43 +137,22 @@ pub fn load(spec: &DataSpec, split_seed: u64) -> Result<Dataset, DataError> {
             test_x,
             test_y,
             ..
-        } => {
-            let names = npz::Names {
+        } => own::npz_raw(
+            spec,
+            path,
+            npz::Names {
                 x,
                 y,
                 test_x,
                 test_y,
-            };
-            let mut files = Vec::new();
-            let (train_x, train_y, test_x, test_y, dim) = npz::load(path, names, &mut files)?;
-            own_raw(
-                spec,
-                path,
-                [dim, dim],
-                (train_x, train_y),
-                (test_x, test_y),
-                files,
-            )?
-        }
+            },
+        )?,
         DataSource::Csv {
             path,
             label,
             test_path,
             ..
-        } => {
-            let mut files = Vec::new();
-            let train = csv::load(path, label, &mut files)?;
-            let test = csv::load(test_path, label, &mut files)?;
-            let origin = format!("{path} + {test_path}");
-            own_raw(
-                spec,
-                &origin,
-                [train.dim, test.dim],
-                (Features::Floats(train.x), train.y),
-                (Features::Floats(test.x), test.y),
-                files,
-            )?
-        }
+        } => own::csv_raw(spec, path, label, test_path)?,
     };
     finish(spec, raw, split_seed)
 }
@@ -421,52 +402,6 @@ fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
         },
         classes: 10,
         origin: format!("{dir} (CIFAR-10, {found} training batches)"),
-        files,
-    })
-}
-
-/// Raw examples of a user's own files, shaped as the plan says (`shape:` or
-/// one row of features). A label the plan has no class for means the file
-/// changed since `regime check` counted them.
-fn own_raw(
-    spec: &DataSpec,
-    origin: &str,
-    dims: [usize; 2],
-    train: (Features, Vec<u8>),
-    test: (Features, Vec<u8>),
-    files: Vec<FileHash>,
-) -> Result<Raw, DataError> {
-    if let Some(&d) = dims.iter().find(|&&d| d != spec.input.size()) {
-        return Err(DataError::Shape {
-            path: origin.to_string(),
-            message: format!(
-                "{d} features per example, but the plan expects {} (the file changed since `regime check`?)",
-                spec.input.size()
-            ),
-        });
-    }
-    let labels = train.1.iter().chain(&test.1);
-    if let Some((i, &l)) = labels
-        .enumerate()
-        .find(|(_, &l)| l as usize >= spec.classes)
-    {
-        return Err(DataError::Label {
-            path: origin.to_string(),
-            at: format!("example {i} (train, then test)"),
-            value: format!(
-                "{l} (the plan has {} classes; check the file again)",
-                spec.classes
-            ),
-        });
-    }
-    Ok(Raw {
-        train_x: train.0,
-        train_y: train.1,
-        test_x: test.0,
-        test_y: test.1,
-        input: spec.input,
-        classes: spec.classes,
-        origin: origin.to_string(),
         files,
     })
 }

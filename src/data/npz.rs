@@ -353,13 +353,22 @@ pub fn probe(path: &str, names: Names) -> Result<Probe, DataError> {
     })
 }
 
-/// Every array in full, each file hashed into `files`: (train x, train y,
-/// test x, test y, features per example).
+/// Every array of an `npz(...)` source, read in full.
+pub(super) struct Loaded {
+    pub train_x: Features,
+    pub train_y: Vec<u8>,
+    pub test_x: Features,
+    pub test_y: Vec<u8>,
+    /// Features per example.
+    pub dim: usize,
+}
+
+/// Every array in full, each file hashed into `files`.
 pub(super) fn load(
     path: &str,
     names: Names,
     files: &mut Vec<FileHash>,
-) -> Result<(Features, Vec<u8>, Features, Vec<u8>, usize), DataError> {
+) -> Result<Loaded, DataError> {
     let zip = !std::path::Path::new(path).is_dir();
     let mut a = Arrays::open(path, zip.then_some(&mut *files))?;
     let dim_of = |p: &str, npy: &NpyFile<&mut dyn Read>| rows(npy, p).map(|r| r.1);
@@ -384,7 +393,13 @@ pub(super) fn load(
             ),
         });
     }
-    Ok((x, y, tx, ty, dim))
+    Ok(Loaded {
+        train_x: x,
+        train_y: y,
+        test_x: tx,
+        test_y: ty,
+        dim,
+    })
 }
 
 /// A directory's arrays are hashed file by file; an archive was hashed whole.
