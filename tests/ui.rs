@@ -60,6 +60,12 @@ ui_cases! {
     at_once_data_and_layers
     at_once_missing_keys
     bad_clamp
+    bad_data_file
+    bad_data_file_csv_label
+    bad_data_file_dtype
+    bad_data_file_label
+    bad_data_file_lengths
+    bad_data_file_shape
     bad_target
     batch_too_large
     binary_file
@@ -94,6 +100,7 @@ ui_cases! {
     once_in_definition
     out_of_range
     out_of_range_in_call
+    own_data_class_mismatch
     policy_never_acts
     recursive
     reserved_name
@@ -115,6 +122,7 @@ ui_cases! {
     too_many_operands
     unclosed_brace
     unknown_argument
+    unknown_array
     unknown_import
     unknown_import_far
     unknown_key

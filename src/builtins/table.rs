@@ -131,7 +131,7 @@ const DATA_COMMON: [Param; 3] = [
     opt(
         "val",
         "a whole number of images",
-        "1000 (a tenth of `train` for synthetic)",
+        "1000 (a tenth of the training examples for synthetic, npz and csv)",
         "below the training images",
     ),
     opt(
@@ -189,6 +189,34 @@ kind!(
             usage: "synthetic(train, test, dim, classes, seed, val, subset, normalize)",
             doc: "Gaussian class clusters of `dim` features, drawn from `seed`",
             explain: "For tests and quick experiments without downloads: the same seed always draws the same data.",
+        },
+        Npz => Entry {
+            name: "npz",
+            params: &[
+                req("path", "an .npz file or a directory of .npy files (string)", ""),
+                req("x", "an array name (string)", ""),
+                req("y", "an array name (string)", ""),
+                req("test_x", "an array name (string)", ""),
+                req("test_y", "an array name (string)", ""),
+                opt("shape", "a list [C, H, W] of whole numbers", "[1, 1, features]", "product = features per example"),
+                DATA_COMMON[0], DATA_COMMON[1], DATA_COMMON[2],
+            ],
+            usage: "npz(path, x, y, test_x, test_y, shape, val, subset, normalize)",
+            doc: "your own numpy arrays: training `x`/`y` and test `test_x`/`test_y`",
+            explain: "`path` is an .npz archive (`np.savez`) whose members `x`, `y`, `test_x` and `test_y` name, or a directory holding `x.npy` and so on. Features are float32, float64 or uint8 (uint8 counts as pixels: `unit` and `mean_image` scale them by 1/255), one example per row of the first axis; labels are integers 0–255, one per example. `regime check` reads the array headers and the labels, so sizes, the class count (largest label + 1) and `shape:` are checked before a run; `shape: [C, H, W]` declares images for convolutions. A relative path is relative to the file that writes it; every file read is hashed into the results' provenance.",
+        },
+        Csv => Entry {
+            name: "csv",
+            params: &[
+                req("path", "a CSV file with a header row (string)", ""),
+                req("label", "a column name (string)", ""),
+                req("test", "a CSV file with the same header (string)", ""),
+                opt("shape", "a list [C, H, W] of whole numbers", "[1, 1, features]", "product = features per example"),
+                DATA_COMMON[0], DATA_COMMON[1], DATA_COMMON[2],
+            ],
+            usage: "csv(path, label, test, shape, val, subset, normalize)",
+            doc: "your own CSV: the `label` column is the class, every other column a feature",
+            explain: "`path` holds the training examples and `test` the test examples, both with the same header row. Labels are whole numbers 0–255; features are numbers (never scaled as pixels). `regime check` reads both files, so a ragged row, a non-number, a bad label or a wrong `shape:` is reported at the data definition before a run. A relative path is relative to the file that writes it; every file read is hashed into the results' provenance.",
         },
     }
     aliases {

@@ -1,4 +1,5 @@
-//! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic`, with
+//! Data sources: `fashion_mnist`, `mnist`, `cifar10`, `synthetic` (and
+//! `npz`/`csv`, read in `own_data.rs`), with
 //! `val`, `subset` and `normalize`; known sizes give the training set size.
 
 use super::args::Bound;
@@ -68,8 +69,14 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
         Source::FashionMnist | Source::Mnist => Ok((None, 60_000, shape(1, 28), 10)),
         Source::Cifar10 => Ok((None, 50_000, shape(3, 32), 10)),
         Source::Synthetic => synthetic(ctx, &b, env).map(|(s, t, i, c)| (Some(s), t, i, c)),
+        Source::Npz | Source::Csv => super::own_data::own(ctx, which, &b, env, &relative_to_file)
+            .map(|(s, t, i, c)| (Some(s), t, i, c)),
     };
     let (total, default_val) = match &known {
+        // At least one validation example: a tenth of a tiny file is none.
+        Ok((Some(DataSource::Npz { .. } | DataSource::Csv { .. }), total, ..)) => {
+            (*total, (total / 10).max(1))
+        }
         Ok((Some(_), total, ..)) => (*total, total / 10),
         Ok((None, total, ..)) => (*total, DEFAULT_VAL),
         Err(_) => (usize::MAX, DEFAULT_VAL),

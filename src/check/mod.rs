@@ -16,6 +16,7 @@ pub mod experiment;
 pub mod imports;
 mod layers;
 pub mod network;
+mod own_data;
 pub mod policy;
 mod rules;
 pub mod schedule;

@@ -96,4 +96,75 @@ pub enum DataError {
     #[error("data `{name}`: {message}")]
     #[diagnostic(code(regime::data_split))]
     Split { name: String, message: String },
+
+    #[error("{path}: no {what} `{name}` (it has: {known})")]
+    #[diagnostic(
+        code(regime::data_missing_name),
+        help("name one of the arrays (npz) or header columns (csv) the file has")
+    )]
+    MissingName {
+        path: String,
+        what: String,
+        name: String,
+        known: String,
+    },
+
+    #[error("{path}: {found}, but regime reads {expected}")]
+    #[diagnostic(
+        code(regime::data_dtype),
+        help("convert the array in numpy, e.g. `x.astype(np.float32)` or `y.astype(np.int64)`")
+    )]
+    Dtype {
+        path: String,
+        found: String,
+        expected: String,
+    },
+
+    #[error("{path}: line {line} has {found} fields but the header has {expected}")]
+    #[diagnostic(
+        code(regime::data_ragged_row),
+        help("every row needs one value per header column")
+    )]
+    Ragged {
+        path: String,
+        line: u64,
+        found: usize,
+        expected: usize,
+    },
+
+    #[error("{path}: line {line}, column `{column}`: `{value}` is not a number")]
+    #[diagnostic(
+        code(regime::data_value),
+        help("feature columns hold numbers only; encode categories as numbers first")
+    )]
+    Value {
+        path: String,
+        line: u64,
+        column: String,
+        value: String,
+    },
+
+    #[error("{path}: label `{value}` at {at} is not a whole number from 0 to 255")]
+    #[diagnostic(
+        code(regime::data_label),
+        help("labels are class indices 0, 1, …, classes − 1 (at most 256 classes)")
+    )]
+    Label {
+        path: String,
+        at: String,
+        value: String,
+    },
+
+    #[error("{path}: `{x}` has {nx} examples but `{y}` has {ny} labels")]
+    #[diagnostic(
+        code(regime::data_length_mismatch),
+        help("features and labels must have one row per example, in the same order")
+    )]
+    Lengths {
+        path: String,
+        x: String,
+        y: String,
+        nx: usize,
+        ny: usize,
+    },
 }

@@ -1,13 +1,17 @@
 //! `data`: datasets loaded once per process and shared read-only by every
 //! trial. Loaders for IDX (MNIST, Fashion-MNIST) and CIFAR-10 binaries, a
-//! synthetic source, the seeded train/val split, `subset`, and normalisation.
+//! synthetic source, your own files (`npz.rs`, `csv.rs`, `own.rs`), the
+//! seeded train/val split, `subset`, and normalisation.
 //!
 //! Every split is a contiguous row-major `n × d` f32 matrix plus u8 labels,
 //! so the trainer gathers a minibatch with one copy per row.
 
 mod cifar;
+pub mod csv;
 mod error;
 mod idx;
+pub mod npz;
+mod own;
 mod sample;
 mod split;
 
@@ -126,6 +130,29 @@ pub fn load(spec: &DataSpec, split_seed: u64) -> Result<Dataset, DataError> {
             classes,
             seed,
         } => synthetic(*train, *test, *dim, *classes, *seed),
+        DataSource::Npz {
+            path,
+            x,
+            y,
+            test_x,
+            test_y,
+            ..
+        } => own::npz_raw(
+            spec,
+            path,
+            npz::Names {
+                x,
+                y,
+                test_x,
+                test_y,
+            },
+        )?,
+        DataSource::Csv {
+            path,
+            label,
+            test_path,
+            ..
+        } => own::csv_raw(spec, path, label, test_path)?,
     };
     finish(spec, raw, split_seed)
 }

@@ -45,6 +45,7 @@ pub const SOURCE_CODES: &[&str] = &[
     "bad_target",
     "policy_never_acts",
     "checks_exceed_budget",
+    "bad_data_file",
 ];
 
 /// Codes raised by commands (run, status, report, run-trial, Slurm, data
@@ -76,6 +77,12 @@ pub const RUNTIME_CODES: &[&str] = &[
     "data_shape",
     "data_not_found",
     "data_split",
+    "data_missing_name",
+    "data_dtype",
+    "data_ragged_row",
+    "data_value",
+    "data_label",
+    "data_length_mismatch",
     "diverged",
     "engine_config",
     "interrupted",
@@ -165,6 +172,13 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "data_shape" => DATA_SHAPE,
         "data_not_found" => DATA_NOT_FOUND,
         "data_split" => DATA_SPLIT,
+        "bad_data_file" => BAD_DATA_FILE,
+        "data_missing_name" => DATA_MISSING_NAME,
+        "data_dtype" => DATA_DTYPE,
+        "data_ragged_row" => DATA_RAGGED_ROW,
+        "data_value" => DATA_VALUE,
+        "data_label" => DATA_LABEL,
+        "data_length_mismatch" => DATA_LENGTH_MISMATCH,
         "diverged" => DIVERGED,
         "engine_config" => ENGINE_CONFIG,
         "interrupted" => INTERRUPTED,
@@ -967,6 +981,80 @@ the plan's, or a `val` that leaves no training examples (e.g. files smaller
 than the standard ones).
 
 Fix: a smaller `val` or `subset`, or the data files the source names.
+";
+
+const BAD_DATA_FILE: &str = "\
+regime::bad_data_file — an `npz` or `csv` file does not fit its definition.
+
+`regime check` reads your own data files (npz: array headers and labels;
+csv: the whole file) so that sizes, classes and the input shape are known
+before a run. Whatever would make the run fail is reported here, at the
+argument that names the file: a dtype regime does not read (features must
+be float32, float64 or uint8; labels integers), a CSV row with too few or
+too many fields, a feature that is not a number, a label that is not a
+whole number from 0 to 255, features and labels of different lengths, or
+a `shape: [C, H, W]` whose product is not the features per example.
+
+Fix: convert the file (`x.astype(np.float32)`, `y.astype(np.int64)`), or
+correct the definition (e.g. `shape: [1, 28, 28]` for 784 features).
+";
+
+const DATA_MISSING_NAME: &str = "\
+regime::data_missing_name — an array or column the plan names is not in the file.
+
+`regime check` found it; the file changed before the run. The message
+lists the arrays (npz) or header columns (csv) the file has now.
+
+Fix: check the file again, and name one of the listed arrays or columns.
+";
+
+const DATA_DTYPE: &str = "\
+regime::data_dtype — an array's dtype is not one regime reads.
+
+Features are float32, float64 (read as float32) or uint8 (pixels);
+labels are integers of any width. Other dtypes (bool, complex, strings,
+objects) and Fortran-ordered arrays are refused rather than guessed at.
+
+Fix: `np.savez(..., x=x.astype(np.float32), y=y.astype(np.int64))`.
+";
+
+const DATA_RAGGED_ROW: &str = "\
+regime::data_ragged_row — a CSV row has another number of fields than the header.
+
+The message gives the line (the header is line 1). A missing or extra
+comma would otherwise shift every later feature into the wrong column.
+
+Fix: one value per header column on every row.
+";
+
+const DATA_VALUE: &str = "\
+regime::data_value — a CSV feature field is not a number.
+
+Every column except the label is a feature, read as a number. The message
+gives the line, the column and the value.
+
+Fix: encode categorical columns as numbers, or drop them from the file.
+";
+
+const DATA_LABEL: &str = "\
+regime::data_label — a label is not a class index regime can use.
+
+Labels are whole numbers from 0 to 255 (the class count is the largest
+label plus one, read at check time). Negative, fractional or larger
+labels, or a label beyond the classes the plan was made with (the file
+changed after `regime check`), are refused.
+
+Fix: map the labels to 0, 1, …, classes − 1, and check again.
+";
+
+const DATA_LENGTH_MISMATCH: &str = "\
+regime::data_length_mismatch — features and labels hold different numbers of examples.
+
+`x` (or `test_x`) must have one row per label in `y` (or `test_y`); if
+not, the pairs are misaligned and every label may belong to another
+example.
+
+Fix: save the matching arrays together.
 ";
 
 const DIVERGED: &str = "\

@@ -237,6 +237,17 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error("{message}")]
+    #[diagnostic(code(regime::bad_data_file))]
+    BadDataFile {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("{what} must be {allowed}, found {value}")]
     #[diagnostic(code(regime::out_of_range))]
     OutOfRange {

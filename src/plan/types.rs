@@ -229,6 +229,27 @@ pub enum DataSource {
         #[serde(deserialize_with = "super::json::u64_or_string")]
         seed: u64,
     },
+    /// numpy arrays: members of an `.npz` archive, or `NAME.npy` files in a
+    /// directory. Sizes and classes were read from the files at check time.
+    Npz {
+        path: String,
+        x: String,
+        y: String,
+        test_x: String,
+        test_y: String,
+        /// Test examples (rows of `test_x`).
+        test_size: usize,
+    },
+    /// A CSV with a header; `label` names the label column, every other
+    /// column is a feature. The test examples are a second CSV, `test_path`,
+    /// with the same header.
+    Csv {
+        path: String,
+        label: String,
+        test_path: String,
+        /// Test examples (rows of `test_path`).
+        test_size: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,6 +78,7 @@ impl Need {
 fn data_bytes(spec: &DataSpec) -> u64 {
     let test = match spec.source {
         DataSource::Synthetic { test, .. } => test as u64,
+        DataSource::Npz { test_size, .. } | DataSource::Csv { test_size, .. } => test_size as u64,
         // Fashion-MNIST, MNIST and CIFAR-10 ship 10,000 test images.
         _ => 10_000,
     };
