@@ -98,15 +98,18 @@ fn unit_name_one(exp: &ExperimentPlan) -> &'static str {
     }
 }
 
+/// The units, 1-based as in trial ids: "seed 3", "splits 2–8", "p1s2 p2s1".
 fn unit_list(exp: &ExperimentPlan, runs: &[&UnitRun]) -> String {
-    match (exp.splits > 1, exp.seeds > 1) {
+    let word = if runs.len() == 1 { unit_name_one(exp) } else { unit_name(exp) };
+    let list = match (exp.splits > 1, exp.seeds > 1) {
         (true, true) => {
             let ids: Vec<String> = runs.iter().map(|r| format!("p{}s{}", r.split + 1, r.seed + 1)).collect();
             ids.join(" ")
         }
         (true, false) => ticks::runs(&runs.iter().map(|r| r.split).collect::<Vec<_>>()),
         _ => ticks::runs(&runs.iter().map(|r| r.seed).collect::<Vec<_>>()),
-    }
+    };
+    format!("{} {list}", word.trim_start_matches("(split, seed) "))
 }
 
 /// A λ path as a staircase: each value holds until the next change.

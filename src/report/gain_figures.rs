@@ -6,6 +6,7 @@
 //! - `gain-vs-<axis>`: gain against the first axis with 95% CI bands, one
 //!   line per arm and value of the other axes (Figures 2, 3, 8).
 
+use super::plots::ticks::signed;
 use super::plots::{self, Heatmap, IntervalPlot, IntervalRow, LinePlot, Scale, Series};
 use super::stats::{quantiles::unit_values, ExperimentSummary, Lookup, Row};
 use super::tables::axis_value;
@@ -162,9 +163,9 @@ pub fn heatmaps(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Resu
             if let (Some(xi), Some(yi), Some(g)) = (at(ax), at(ay), r.gain) {
                 values[yi][xi] = g.mean;
                 labels[yi][xi] = if g.half_width.is_finite() {
-                    format!("{:+.4} ± {:.4}", g.mean, g.half_width)
+                    format!("{} ± {:.4}", signed(g.mean, 4), g.half_width)
                 } else {
-                    format!("{:+.4}", g.mean)
+                    signed(g.mean, 4)
                 };
             }
         }

@@ -4,7 +4,7 @@
 
 use super::legend;
 use super::lines::{markers, Chart};
-use super::ticks::{label_at, linear_ticks, number, Ticked};
+use super::ticks::{label_at, linear_ticks, number, signed, Ticked};
 use super::{colour, err, save_both, text_width, DrawResult, FONT};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -70,9 +70,9 @@ fn draw_row<DB: DrawingBackend>(chart: &mut Chart<DB>, r: &IntervalRow, y: f64) 
     }
     markers(chart, &[(r.mean, y - 0.12)], r.style, c)?;
     let text = if r.lo.is_finite() && r.hi.is_finite() {
-        format!("{:+.4} [{:+.4}, {:+.4}]", r.mean, r.lo, r.hi)
+        format!("{} [{}, {}]", signed(r.mean, 4), signed(r.lo, 4), signed(r.hi, 4))
     } else {
-        format!("{:+.4}", r.mean)
+        signed(r.mean, 4)
     };
     let style = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
     chart

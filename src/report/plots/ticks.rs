@@ -26,6 +26,17 @@ pub fn number(v: f64) -> String {
     trim(&format!("{r:.decimals$}"))
 }
 
+/// `v` with a sign and `decimals` decimals ("+0.0067"), except that a
+/// value that rounds to zero is "0.0000", never "-0.0000".
+pub fn signed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:+.decimals$}");
+    if s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
 fn round_sig(v: f64, digits: i32) -> f64 {
     if v == 0.0 {
         return 0.0;
@@ -240,6 +251,14 @@ mod tests {
         ] {
             assert_eq!(number(v), s, "{v:e}");
         }
+    }
+
+    #[test]
+    fn signed_values_never_show_negative_zero() {
+        assert_eq!(signed(0.00671, 4), "+0.0067");
+        assert_eq!(signed(-0.25, 2), "-0.25");
+        assert_eq!(signed(-0.00001, 4), "0.0000");
+        assert_eq!(signed(-0.0, 4), "0.0000");
     }
 
     #[test]
