@@ -91,11 +91,23 @@ fn every_block_says_what_it_is() {
 
 #[test]
 fn reg_examples_check_clean() {
-    let blocks: Vec<Block> = all_blocks().into_iter().filter(|b| b.info == "reg").collect();
-    assert!(blocks.len() >= 8, "found only {} reg examples", blocks.len());
+    let blocks: Vec<Block> = all_blocks()
+        .into_iter()
+        .filter(|b| b.info == "reg")
+        .collect();
+    assert!(
+        blocks.len() >= 8,
+        "found only {} reg examples",
+        blocks.len()
+    );
     for b in blocks {
         let report = regime::compile::check_source(&b.at, &b.body, Some(&fixture_dir()));
-        assert!(!report.has_errors(), "{}:\n{}", b.at, report.render(false, 100));
+        assert!(
+            !report.has_errors(),
+            "{}:\n{}",
+            b.at,
+            report.render(false, 100)
+        );
     }
 }
 
@@ -105,9 +117,14 @@ fn failing_examples_fail_with_their_code() {
         .into_iter()
         .filter(|b| expected_failure(&b.info).is_some())
         .collect();
-    assert!(!blocks.is_empty(), "docs/language.md shows a failing example");
+    assert!(
+        !blocks.is_empty(),
+        "docs/language.md shows a failing example"
+    );
     for b in blocks {
-        let code = expected_failure(&b.info).unwrap().trim_start_matches("regime::");
+        let code = expected_failure(&b.info)
+            .unwrap()
+            .trim_start_matches("regime::");
         assert!(
             regime::diagnostics::ALL_CODES.contains(&code),
             "{}: {code} is not a diagnostic code",
@@ -135,7 +152,10 @@ fn commands(body: &str) -> Vec<Vec<String>> {
     let mut out = vec![];
     for line in joined.lines() {
         let words = shlex::split(line).unwrap_or_else(|| panic!("not shell: {line}"));
-        let words: Vec<String> = words.into_iter().take_while(|w| !w.starts_with('#')).collect();
+        let words: Vec<String> = words
+            .into_iter()
+            .take_while(|w| !w.starts_with('#'))
+            .collect();
         for cmd in words.split(|w| w == "&&" || w == ";" || w == "|") {
             if !cmd.is_empty() {
                 out.push(cmd.to_vec());
@@ -161,7 +181,11 @@ fn shell_examples_use_real_subcommands_flags_and_targets() {
     let mut regime_commands = 0;
     for b in all_blocks().into_iter().filter(|b| b.info == "sh") {
         for cmd in commands(&b.body) {
-            let program = Path::new(&cmd[0]).file_name().unwrap().to_string_lossy().to_string();
+            let program = Path::new(&cmd[0])
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             if program == "regime" {
                 regime_commands += 1;
                 if let Err(e) = Cli::try_parse_from(&cmd) {
@@ -169,12 +193,19 @@ fn shell_examples_use_real_subcommands_flags_and_targets() {
                 }
             } else if program == "make" {
                 for t in cmd[1..].iter().filter(|w| !w.starts_with('-')) {
-                    assert!(targets.contains(t), "{}: the Makefile has no target {t}", b.at);
+                    assert!(
+                        targets.contains(t),
+                        "{}: the Makefile has no target {t}",
+                        b.at
+                    );
                 }
             }
         }
     }
-    assert!(regime_commands >= 5, "found only {regime_commands} regime commands");
+    assert!(
+        regime_commands >= 5,
+        "found only {regime_commands} regime commands"
+    );
 }
 
 #[test]

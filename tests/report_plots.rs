@@ -87,15 +87,56 @@ fn every_plot_exists_and_names_its_axes_legend_and_notes() {
     let plots = dir.root.join("plots");
     // (plot, texts it must show: axis names, legend entries, notes)
     let mut expect: Vec<(String, Vec<&str>)> = vec![
-        ("gain".into(), vec!["gain in test_acc (fraction): arm − best_fixed", "pull_down (hidden = 8, each = 5 iters)", "widen (hidden = 16, each = 10 iters)"]),
-        ("gain-pull_down".into(), vec!["hidden", "each", "16", "5 iters", "gain in test_acc (fraction)", "± = 95% CI (t interval over the units)"]),
-        ("gain-widen".into(), vec!["hidden", "each", "± = 95% CI (t interval over the units)"]),
-        ("gain-vs-hidden".into(), vec!["hidden", "gain in test_acc (fraction)", "8", "16"]),
+        (
+            "gain".into(),
+            vec![
+                "gain in test_acc (fraction): arm − best_fixed",
+                "pull_down (hidden = 8, each = 5 iters)",
+                "widen (hidden = 16, each = 10 iters)",
+            ],
+        ),
+        (
+            "gain-pull_down".into(),
+            vec![
+                "hidden",
+                "each",
+                "16",
+                "5 iters",
+                "gain in test_acc (fraction)",
+                "± = 95% CI (t interval over the units)",
+            ],
+        ),
+        (
+            "gain-widen".into(),
+            vec!["hidden", "each", "± = 95% CI (t interval over the units)"],
+        ),
+        (
+            "gain-vs-hidden".into(),
+            vec!["hidden", "gain in test_acc (fraction)", "8", "16"],
+        ),
     ];
     for cell in 0..4 {
-        expect.push((format!("val-acc-c{cell:03}"), vec!["epoch", "validation accuracy (fraction)", "pull_down (n = 2 splits × 2 seeds)", "best_fixed (n = 2 splits × 2 seeds)"]));
-        expect.push((format!("val-loss-c{cell:03}"), vec!["epoch", "validation loss (cross-entropy)", "widen (n = 2 splits × 2 seeds)"]));
-        expect.push((format!("lambda-c{cell:03}"), vec!["iteration", "λ", "0.01", "widen"]));
+        expect.push((
+            format!("val-acc-c{cell:03}"),
+            vec![
+                "epoch",
+                "validation accuracy (fraction)",
+                "pull_down (n = 2 splits × 2 seeds)",
+                "best_fixed (n = 2 splits × 2 seeds)",
+            ],
+        ));
+        expect.push((
+            format!("val-loss-c{cell:03}"),
+            vec![
+                "epoch",
+                "validation loss (cross-entropy)",
+                "widen (n = 2 splits × 2 seeds)",
+            ],
+        ));
+        expect.push((
+            format!("lambda-c{cell:03}"),
+            vec!["iteration", "λ", "0.01", "widen"],
+        ));
     }
     for (stem, want) in &expect {
         for ext in ["svg", "png"] {
@@ -109,15 +150,28 @@ fn every_plot_exists_and_names_its_axes_legend_and_notes() {
             assert!(joined.contains(w), "{stem}: no {w:?} in {t:?}");
         }
         if stem.starts_with("lambda") {
-            assert!(t.iter().any(|x| x == "0"), "{stem}: no λ = 0 floor tick in {t:?}");
+            assert!(
+                t.iter().any(|x| x == "0"),
+                "{stem}: no λ = 0 floor tick in {t:?}"
+            );
         }
-        assert!(!t.iter().any(|x| x == "-0" || x.ends_with(".0")), "{stem}: {t:?}");
+        assert!(
+            !t.iter().any(|x| x == "-0" || x.ends_with(".0")),
+            "{stem}: {t:?}"
+        );
     }
     // Legend in value order: each = 5 iters before 10 iters, although the
     // file declares 10 first.
     let t = texts(&std::fs::read_to_string(plots.join("gain-vs-hidden.svg")).unwrap());
-    let at = |s: &str| t.iter().position(|x| x.starts_with(s)).unwrap_or_else(|| panic!("{s} in {t:?}"));
-    assert!(at("pull_down, each = 5 iters") < at("pull_down, each = 10 iters"), "{t:?}");
+    let at = |s: &str| {
+        t.iter()
+            .position(|x| x.starts_with(s))
+            .unwrap_or_else(|| panic!("{s} in {t:?}"))
+    };
+    assert!(
+        at("pull_down, each = 5 iters") < at("pull_down, each = 10 iters"),
+        "{t:?}"
+    );
     // λ: the baseline names the constant each unit chose; the floor is noted.
     let t = texts(&std::fs::read_to_string(plots.join("lambda-c000.svg")).unwrap()).join(" ");
     assert!(t.contains("best_fixed: λ = "), "{t}");

@@ -36,7 +36,12 @@ fn unit_runs<'a>(
         for seed in 0..exp.seeds {
             if let Some(rec) = look.representative(cell, arm, split, seed) {
                 let curve = results.read_curve(&rec.id).ok();
-                out.push(UnitRun { split, seed, rec, curve });
+                out.push(UnitRun {
+                    split,
+                    seed,
+                    rec,
+                    curve,
+                });
             }
         }
     }
@@ -46,7 +51,9 @@ fn unit_runs<'a>(
 /// "8 splits", "12 seeds" or "4 splits × 3 seeds": what a mean is over.
 fn over(s: &Stat) -> String {
     match s.unit {
-        Unit::Split if s.n > s.units => format!("{} splits × {} seeds", s.units, s.n / s.units.max(1)),
+        Unit::Split if s.n > s.units => {
+            format!("{} splits × {} seeds", s.units, s.n / s.units.max(1))
+        }
         Unit::Split => format!("{} splits", s.units),
         Unit::Seed => format!("{} seeds", s.units),
     }
@@ -71,10 +78,21 @@ fn mean_band(runs: &[UnitRun], y: fn(&CurveRow) -> f64) -> Option<(Series, Stat)
         .filter_map(|(x, v)| Some((*x, Stat::split_aware(v)?)))
         .collect();
     let last = stats.last()?.1;
-    let hw = |s: &Stat| if s.half_width.is_finite() { s.half_width } else { 0.0 };
+    let hw = |s: &Stat| {
+        if s.half_width.is_finite() {
+            s.half_width
+        } else {
+            0.0
+        }
+    };
     let series = Series {
         points: stats.iter().map(|(x, s)| (*x, s.mean)).collect(),
-        band: Some(stats.iter().map(|(x, s)| (*x, s.mean - hw(s), s.mean + hw(s))).collect()),
+        band: Some(
+            stats
+                .iter()
+                .map(|(x, s)| (*x, s.mean - hw(s), s.mean + hw(s)))
+                .collect(),
+        ),
         markers: true,
         ..Default::default()
     };
@@ -100,10 +118,17 @@ fn unit_name_one(exp: &ExperimentPlan) -> &'static str {
 
 /// The units, 1-based as in trial ids: "seed 3", "splits 2–8", "p1s2 p2s1".
 fn unit_list(exp: &ExperimentPlan, runs: &[&UnitRun]) -> String {
-    let word = if runs.len() == 1 { unit_name_one(exp) } else { unit_name(exp) };
+    let word = if runs.len() == 1 {
+        unit_name_one(exp)
+    } else {
+        unit_name(exp)
+    };
     let list = match (exp.splits > 1, exp.seeds > 1) {
         (true, true) => {
-            let ids: Vec<String> = runs.iter().map(|r| format!("p{}s{}", r.split + 1, r.seed + 1)).collect();
+            let ids: Vec<String> = runs
+                .iter()
+                .map(|r| format!("p{}s{}", r.split + 1, r.seed + 1))
+                .collect();
             ids.join(" ")
         }
         (true, false) => ticks::runs(&runs.iter().map(|r| r.split).collect::<Vec<_>>()),
@@ -131,13 +156,19 @@ fn lambda_series(exp: &ExperimentPlan, arm: &str, style: usize, runs: &[UnitRun]
     let total = runs.len();
     let what = unit_name(exp);
     if runs.iter().any(|r| r.rec.grid.is_some()) {
-        let mut values: Vec<f64> = runs.iter().filter_map(|r| r.rec.grid.map(|g| g.value)).collect();
+        let mut values: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.rec.grid.map(|g| g.value))
+            .collect();
         values.sort_by(f64::total_cmp);
         values.dedup();
         return values
             .into_iter()
             .map(|v| {
-                let chose: Vec<&UnitRun> = runs.iter().filter(|r| r.rec.grid.map(|g| g.value) == Some(v)).collect();
+                let chose: Vec<&UnitRun> = runs
+                    .iter()
+                    .filter(|r| r.rec.grid.map(|g| g.value) == Some(v))
+                    .collect();
                 let end = chose.iter().map(|r| r.rec.iters).max().unwrap_or(0) as f64;
                 Series {
                     name: format!(
@@ -157,13 +188,22 @@ fn lambda_series(exp: &ExperimentPlan, arm: &str, style: usize, runs: &[UnitRun]
     if paths.windows(2).all(|w| w[0] == w[1]) {
         let name = format!("{arm} (the same in all {total} {what})");
         let points = paths.into_iter().next().unwrap_or_default();
-        return vec![Series { name, points, style, ..Default::default() }];
+        return vec![Series {
+            name,
+            points,
+            style,
+            ..Default::default()
+        }];
     }
     paths
         .into_iter()
         .enumerate()
         .map(|(i, points)| Series {
-            name: if i == 0 { format!("{arm} (one line per unit: {total} {what})") } else { String::new() },
+            name: if i == 0 {
+                format!("{arm} (one line per unit: {total} {what})")
+            } else {
+                String::new()
+            },
             points,
             style,
             thin: true,
@@ -206,7 +246,10 @@ pub fn cell_curves(
             if runs.is_empty() {
                 continue;
             }
-            for (out, y) in [(&mut acc, (|r: &CurveRow| r.val_acc) as fn(&CurveRow) -> f64), (&mut loss, |r| r.val_loss)] {
+            for (out, y) in [
+                (&mut acc, (|r: &CurveRow| r.val_acc) as fn(&CurveRow) -> f64),
+                (&mut loss, |r| r.val_loss),
+            ] {
                 if let Some((mut series, stat)) = mean_band(&runs, y) {
                     series.name = format!("{} (n = {})", arm.name, over(&stat));
                     series.style = style;
@@ -215,24 +258,38 @@ pub fn cell_curves(
             }
             lam.extend(lambda_series(exp, &arm.name, style, &runs));
         }
-        let suffix = if label.is_empty() { String::new() } else { format!(" ({label})") };
+        let suffix = if label.is_empty() {
+            String::new()
+        } else {
+            format!(" ({label})")
+        };
         let band_note = "line: mean over the units of analysis; band: its 95% t interval. The bands are not paired: the gain plot compares arms within (split, seed)".to_string();
         let first_note = "the check at iteration 0 (the untrained net) is left out".to_string();
-        for (name, what, series) in [("val-acc", "validation accuracy", acc), ("val-loss", "validation loss", loss)] {
+        for (name, what, series) in [
+            ("val-acc", "validation accuracy", acc),
+            ("val-loss", "validation loss", loss),
+        ] {
             let stem = dir.join(format!("{name}-c{cell:03}"));
             let plot = LinePlot {
                 title: format!("{}: {what}{suffix}", exp.name),
                 x_label: "epoch".into(),
-                y_label: format!("{what} (fraction)").replace("loss (fraction)", "loss (cross-entropy)"),
+                y_label: format!("{what} (fraction)")
+                    .replace("loss (fraction)", "loss (cross-entropy)"),
                 series,
                 notes: vec![band_note.clone(), first_note.clone()],
                 ..Default::default()
             };
             plots::line_plot(&stem, &plot).map_err(plot_err(&stem))?;
         }
-        let mut notes = vec![format!("λ on a log scale (schedules and policies move it by factors); one line per {}", unit_name_one(exp))];
+        let mut notes = vec![format!(
+            "λ on a log scale (schedules and policies move it by factors); one line per {}",
+            unit_name_one(exp)
+        )];
         if lam.iter().any(|s| s.points.iter().any(|p| p.1 == 0.0)) {
-            notes.push("λ = 0 has no logarithm: it is drawn on the line labelled 0, below the axis break".into());
+            notes.push(
+                "λ = 0 has no logarithm: it is drawn on the line labelled 0, below the axis break"
+                    .into(),
+            );
         }
         let stem = dir.join(format!("lambda-c{cell:03}"));
         let plot = LinePlot {

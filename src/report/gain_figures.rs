@@ -67,7 +67,11 @@ fn cell_label(exp: &ExperimentPlan, r: &Row) -> String {
     let parts: Vec<String> = exp
         .axes
         .iter()
-        .filter_map(|a| r.vary.get(&a.name).map(|v| format!("{} = {}", a.name, axis_value(v))))
+        .filter_map(|a| {
+            r.vary
+                .get(&a.name)
+                .map(|v| format!("{} = {}", a.name, axis_value(v)))
+        })
         .collect();
     parts.join(", ")
 }
@@ -107,7 +111,11 @@ pub fn gain_intervals(
     // Arm by arm, cells in value order.
     let mut ordered: Vec<&Row> = s.rows.iter().filter(|r| !r.is_baseline).collect();
     let key = |r: &Row| -> (usize, Vec<AxisValue>) {
-        let values = exp.axes.iter().filter_map(|a| r.vary.get(&a.name).cloned()).collect();
+        let values = exp
+            .axes
+            .iter()
+            .filter_map(|a| r.vary.get(&a.name).cloned())
+            .collect();
         (style(&r.arm), values)
     };
     let mut keys: Vec<(usize, Vec<AxisValue>)> = ordered.iter().map(|r| key(r)).collect();
@@ -119,7 +127,11 @@ pub fn gain_intervals(
         let cell = cell_label(exp, r);
         let hw = g.half_width;
         rows.push(IntervalRow {
-            label: if cell.is_empty() { r.arm.clone() } else { format!("{} ({cell})", r.arm) },
+            label: if cell.is_empty() {
+                r.arm.clone()
+            } else {
+                format!("{} ({cell})", r.arm)
+            },
             mean: g.mean,
             lo: g.mean - hw,
             hi: g.mean + hw,
@@ -135,7 +147,13 @@ pub fn gain_intervals(
     } else {
         "left of 0: the arm is better (a loss)"
     };
-    let n = s.rows.iter().filter_map(|r| r.gain).map(|g| g.units).max().unwrap_or(0);
+    let n = s
+        .rows
+        .iter()
+        .filter_map(|r| r.gain)
+        .map(|g| g.units)
+        .max()
+        .unwrap_or(0);
     let plot = IntervalPlot {
         title: format!("{}: gain over {baseline} in {}", exp.name, exp.measure.name()),
         x_label: format!("gain in {}{}: arm − {baseline}", exp.measure.name(), unit_text(exp)),
@@ -150,16 +168,26 @@ pub fn gain_intervals(
     plots::interval_plot(&stem, &plot).map_err(plot_err(&stem))
 }
 
-pub fn heatmaps(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Result<(), ResultsError> {
+pub fn heatmaps(
+    exp: &ExperimentPlan,
+    s: &ExperimentSummary,
+    dir: &Path,
+) -> Result<(), ResultsError> {
     let [ax, ay, ..] = exp.axes.as_slice() else {
         return Ok(());
     };
     let baseline = s.baseline.as_deref().unwrap_or("?");
-    for arm in exp.arms.iter().filter(|a| Some(&a.name) != s.baseline.as_ref()) {
+    for arm in exp
+        .arms
+        .iter()
+        .filter(|a| Some(&a.name) != s.baseline.as_ref())
+    {
         let mut values = vec![vec![f64::NAN; ax.values.len()]; ay.values.len()];
         let mut labels = vec![vec!["–".to_string(); ax.values.len()]; ay.values.len()];
         for r in s.rows.iter().filter(|r| r.arm == arm.name) {
-            let at = |a: &crate::plan::Axis| a.values.iter().position(|v| r.vary.get(&a.name) == Some(v));
+            let at = |a: &crate::plan::Axis| {
+                a.values.iter().position(|v| r.vary.get(&a.name) == Some(v))
+            };
             if let (Some(xi), Some(yi), Some(g)) = (at(ax), at(ay), r.gain) {
                 values[yi][xi] = g.mean;
                 labels[yi][xi] = if g.half_width.is_finite() {
@@ -169,14 +197,29 @@ pub fn heatmaps(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Resu
                 };
             }
         }
-        let units = s.rows.iter().filter_map(|r| r.gain).map(|g| (g.units, g.unit.name())).max();
+        let units = s
+            .rows
+            .iter()
+            .filter_map(|r| r.gain)
+            .map(|g| (g.units, g.unit.name()))
+            .max();
         let mut notes = vec!["± = 95% CI (t interval over the units)".to_string()];
         if let Some((n, unit)) = units {
-            notes.push(format!("each cell: mean gain over {n} {unit}s, paired within (split, seed)"));
+            notes.push(format!(
+                "each cell: mean gain over {n} {unit}s, paired within (split, seed)"
+            ));
         }
-        notes.push(format!("blue: {} better than {baseline}; red: worse", arm.name));
+        notes.push(format!(
+            "blue: {} better than {baseline}; red: worse",
+            arm.name
+        ));
         let h = Heatmap {
-            title: format!("{}: gain of {} over {baseline} in {}", exp.name, arm.name, exp.measure.name()),
+            title: format!(
+                "{}: gain of {} over {baseline} in {}",
+                exp.name,
+                arm.name,
+                exp.measure.name()
+            ),
             x_label: ax.name.clone(),
             y_label: ay.name.clone(),
             x_ticks: ax.values.iter().map(axis_value).collect(),
@@ -193,7 +236,11 @@ pub fn heatmaps(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Resu
     Ok(())
 }
 
-pub fn gain_vs_axis(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> Result<(), ResultsError> {
+pub fn gain_vs_axis(
+    exp: &ExperimentPlan,
+    s: &ExperimentSummary,
+    dir: &Path,
+) -> Result<(), ResultsError> {
     let Some(ax) = exp.axes.first() else {
         return Ok(());
     };
@@ -209,8 +256,15 @@ pub fn gain_vs_axis(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> 
         };
         let x = ax.values.iter().position(|x| x == v).unwrap_or(0) as f64;
         let arm = exp.arms.iter().position(|a| a.name == r.arm).unwrap_or(0);
-        let rest: Vec<AxisValue> = exp.axes[1..].iter().filter_map(|a| r.vary.get(&a.name).cloned()).collect();
-        let hw = if g.half_width.is_finite() { g.half_width } else { 0.0 };
+        let rest: Vec<AxisValue> = exp.axes[1..]
+            .iter()
+            .filter_map(|a| r.vary.get(&a.name).cloned())
+            .collect();
+        let hw = if g.half_width.is_finite() {
+            g.half_width
+        } else {
+            0.0
+        };
         let key = (arm, rest);
         match groups.iter_mut().find(|(k, _, _)| *k == key) {
             Some((_, pts, _)) => pts.push((x, g.mean, g.mean - hw, g.mean + hw)),
@@ -221,7 +275,9 @@ pub fn gain_vs_axis(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> 
     legend_order(&mut keys);
     let mut series = vec![];
     for (style, key) in keys.iter().enumerate() {
-        let Some((_, pts, n)) = groups.iter_mut().find(|(k, _, _)| k == key) else { continue };
+        let Some((_, pts, n)) = groups.iter_mut().find(|(k, _, _)| k == key) else {
+            continue;
+        };
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
         let rest: Vec<String> = exp.axes[1..]
             .iter()
@@ -230,7 +286,11 @@ pub fn gain_vs_axis(exp: &ExperimentPlan, s: &ExperimentSummary, dir: &Path) -> 
             .collect();
         let arm = &exp.arms[key.0].name;
         series.push(Series {
-            name: if rest.is_empty() { format!("{arm} (n = {n})") } else { format!("{arm}, {} (n = {n})", rest.join(", ")) },
+            name: if rest.is_empty() {
+                format!("{arm} (n = {n})")
+            } else {
+                format!("{arm}, {} (n = {n})", rest.join(", "))
+            },
             points: pts.iter().map(|p| (p.0, p.1)).collect(),
             band: Some(pts.iter().map(|p| (p.0, p.2, p.3)).collect()),
             style,
@@ -272,9 +332,18 @@ mod tests {
         let order: Vec<(usize, String)> = keys.iter().map(|(a, v)| (*a, v[0].label())).collect();
         assert_eq!(
             order,
-            [(0, "250 iters".into()), (0, "500 iters".into()), (0, "1000 iters".into()), (1, "250 iters".into())]
+            [
+                (0, "250 iters".into()),
+                (0, "500 iters".into()),
+                (0, "1000 iters".into()),
+                (1, "250 iters".into())
+            ]
         );
-        let mut floats = vec![(0, vec![AxisValue::Float(0.01)]), (0, vec![AxisValue::Float(0.003)]), (0, vec![AxisValue::Int(1)])];
+        let mut floats = vec![
+            (0, vec![AxisValue::Float(0.01)]),
+            (0, vec![AxisValue::Float(0.003)]),
+            (0, vec![AxisValue::Int(1)]),
+        ];
         legend_order(&mut floats);
         let labels: Vec<String> = floats.iter().map(|k| k.1[0].label()).collect();
         assert_eq!(labels, ["0.003", "0.01", "1"]);

@@ -102,7 +102,11 @@ fn draw_cells<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatmap) ->
             let label = h.labels.get(yi).and_then(|r| r.get(xi)).cloned();
             // Dark cells get white text, so every label stays legible.
             let ink: &'static RGBColor = if strength > 0.6 { &WHITE } else { &BLACK };
-            let text = Text::new(label.unwrap_or_default(), (x + 0.5, y + 0.5), centred(15.0, ink));
+            let text = Text::new(
+                label.unwrap_or_default(),
+                (x + 0.5, y + 0.5),
+                centred(15.0, ink),
+            );
             chart.draw_series(std::iter::once(text)).map_err(err)?;
         }
     }
@@ -119,8 +123,12 @@ fn draw_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatmap) -> D
     let (head, rest) = area.split_vertically(top);
     let style = (FONT, 13).into_font();
     for (i, l) in label_lines.iter().enumerate() {
-        head.draw(&Text::new(l.clone(), (10, 6 + 17 * i as i32), style.clone()))
-            .map_err(err)?;
+        head.draw(&Text::new(
+            l.clone(),
+            (10, 6 + 17 * i as i32),
+            style.clone(),
+        ))
+        .map_err(err)?;
     }
     let bar_h = (full_h.saturating_sub(top)).saturating_mul(3) / 5;
     let (bar, notes) = rest.split_vertically(bar_h.max(120));

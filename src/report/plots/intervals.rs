@@ -70,7 +70,12 @@ fn draw_row<DB: DrawingBackend>(chart: &mut Chart<DB>, r: &IntervalRow, y: f64) 
     }
     markers(chart, &[(r.mean, y - 0.12)], r.style, c)?;
     let text = if r.lo.is_finite() && r.hi.is_finite() {
-        format!("{} [{}, {}]", signed(r.mean, 4), signed(r.lo, 4), signed(r.hi, 4))
+        format!(
+            "{} [{}, {}]",
+            signed(r.mean, 4),
+            signed(r.lo, 4),
+            signed(r.hi, 4)
+        )
     } else {
         signed(r.mean, 4)
     };
@@ -105,10 +110,7 @@ fn draw_intervals<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size((label_w + 24).clamp(80, 320))
-        .build_cartesian_2d(
-            Ticked::new(lo, hi, &xt),
-            Ticked::new(0.0, n as f64, &yt),
-        )
+        .build_cartesian_2d(Ticked::new(lo, hi, &xt), Ticked::new(0.0, n as f64, &yt))
         .map_err(err)?;
     chart
         .configure_mesh()

@@ -94,7 +94,10 @@ fn x_axis(plot: &LinePlot) -> Axis {
             ticks,
         };
     }
-    let xs = plot.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let xs = plot
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0));
     let (lo, hi) = span(xs, 0.02);
     linear_axis(lo, hi, 8)
 }
@@ -242,7 +245,9 @@ fn path<DB: DrawingBackend>(
 ) -> DrawResult {
     let (on, off) = dash(style_index);
     if off == 0 {
-        chart.draw_series(LineSeries::new(pts, style)).map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(pts, style))
+            .map_err(err)?;
     } else {
         chart
             .draw_series(DashedLineSeries::new(pts, on, off, style))
@@ -286,8 +291,12 @@ pub(super) fn markers<DB: DrawingBackend>(
     let s = c.filled();
     let it = pts.iter().copied();
     match i % 4 {
-        0 => chart.draw_series(it.map(|p| Circle::new(p, 4, s))).map(|_| ()),
-        1 => chart.draw_series(it.map(|p| TriangleMarker::new(p, 5, s))).map(|_| ()),
+        0 => chart
+            .draw_series(it.map(|p| Circle::new(p, 4, s)))
+            .map(|_| ()),
+        1 => chart
+            .draw_series(it.map(|p| TriangleMarker::new(p, 5, s)))
+            .map(|_| ()),
         2 => chart
             .draw_series(it.map(|p| EmptyElement::at(p) + Rectangle::new([(-3, -3), (3, 3)], s)))
             .map(|_| ()),
@@ -300,7 +309,10 @@ pub(super) fn markers<DB: DrawingBackend>(
 
 pub fn line_plot(stem: &Path, plot: &LinePlot) -> DrawResult {
     let legend_w = legend::width(&entries(plot));
-    save_both(stem, (760 + legend_w, 540), &|r| draw_lines(r, plot), &|r| {
-        draw_lines(r, plot)
-    })
+    save_both(
+        stem,
+        (760 + legend_w, 540),
+        &|r| draw_lines(r, plot),
+        &|r| draw_lines(r, plot),
+    )
 }

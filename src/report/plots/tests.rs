@@ -46,7 +46,10 @@ fn a_gain_plot_has_categorical_ticks_a_zero_line_and_the_legend_in_order() {
         title: "gain".into(),
         x_label: "hidden units".into(),
         y_label: "gain (fraction)".into(),
-        series: vec![series("each = 250 iters", -0.004, 0), series("each = 1000 iters", 0.003, 1)],
+        series: vec![
+            series("each = 250 iters", -0.004, 0),
+            series("each = 1000 iters", 0.003, 1),
+        ],
         zero_line: true,
         x_ticks: Some(vec!["50".into(), "100".into()]),
         y_scale: Scale::Linear,
@@ -54,11 +57,23 @@ fn a_gain_plot_has_categorical_ticks_a_zero_line_and_the_legend_in_order() {
     };
     line_plot(&tmp.path().join("g"), &plot).unwrap();
     let t = texts(&svg(tmp.path(), "g"));
-    for s in ["gain", "hidden units", "gain (fraction)", "50", "100", "0", "band: 95% CI"] {
+    for s in [
+        "gain",
+        "hidden units",
+        "gain (fraction)",
+        "50",
+        "100",
+        "0",
+        "band: 95% CI",
+    ] {
         position(&t, s);
     }
     assert!(position(&t, "each = 250 iters") < position(&t, "each = 1000 iters"));
-    assert!(!t.iter().any(|s| s == "-0" || s == "-0.0" || s.ends_with(".0")), "{t:?}");
+    assert!(
+        !t.iter()
+            .any(|s| s == "-0" || s == "-0.0" || s.ends_with(".0")),
+        "{t:?}"
+    );
 }
 
 #[test]
@@ -71,7 +86,14 @@ fn lambda_on_a_log_axis_labels_zero_on_its_floor() {
         series: vec![
             Series {
                 name: "pull_down".into(),
-                points: vec![(0.0, 0.01), (250.0, 0.01), (250.0, 0.001), (500.0, 0.001), (500.0, 0.0), (1000.0, 0.0)],
+                points: vec![
+                    (0.0, 0.01),
+                    (250.0, 0.01),
+                    (250.0, 0.001),
+                    (500.0, 0.001),
+                    (500.0, 0.0),
+                    (1000.0, 0.0),
+                ],
                 ..Default::default()
             },
             Series {
@@ -86,7 +108,16 @@ fn lambda_on_a_log_axis_labels_zero_on_its_floor() {
     };
     line_plot(&tmp.path().join("l"), &plot).unwrap();
     let t = texts(&svg(tmp.path(), "l"));
-    for s in ["0", "0.001", "0.01", "iteration", "λ (log scale)", "pull_down", "none", "1000"] {
+    for s in [
+        "0",
+        "0.001",
+        "0.01",
+        "iteration",
+        "λ (log scale)",
+        "pull_down",
+        "none",
+        "1000",
+    ] {
         position(&t, s);
     }
     assert!(!t.iter().any(|s| s.ends_with(".0")), "{t:?}");
@@ -109,7 +140,17 @@ fn a_heatmap_has_a_colour_bar_and_its_notes() {
     };
     heatmap(&tmp.path().join("h"), &h).unwrap();
     let t = texts(&svg(tmp.path(), "h"));
-    for s in ["hidden", "each", "50", "250 iters", "+0.005 ± 0.002", "± = 95% CI", "0", "0.004", "-0.004"] {
+    for s in [
+        "hidden",
+        "each",
+        "50",
+        "250 iters",
+        "+0.005 ± 0.002",
+        "± = 95% CI",
+        "0",
+        "0.004",
+        "-0.004",
+    ] {
         position(&t, s);
     }
     position(&t, "gain in test_acc (fraction)");
@@ -134,7 +175,13 @@ fn an_interval_plot_names_its_rows_and_axis() {
     };
     interval_plot(&tmp.path().join("i"), &p).unwrap();
     let t = texts(&svg(tmp.path(), "i"));
-    for s in ["none", "pull_down", "gain in test_loss (fraction)", "0", "bar: 95% CI; dots: splits (n = 3)"] {
+    for s in [
+        "none",
+        "pull_down",
+        "gain in test_loss (fraction)",
+        "0",
+        "bar: 95% CI; dots: splits (n = 3)",
+    ] {
         position(&t, s);
     }
 }

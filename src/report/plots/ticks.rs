@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(linear_ticks(-0.013, 0.021, 6), [-0.01, 0.0, 0.01, 0.02]);
         let t = linear_ticks(0.0, 1000.0, 5);
         assert_eq!(t, [0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
-        let labels: Vec<String> = linear_ticks(-0.3, 0.31, 7).into_iter().map(number).collect();
+        let labels: Vec<String> = linear_ticks(-0.3, 0.31, 7)
+            .into_iter()
+            .map(number)
+            .collect();
         assert_eq!(labels, ["-0.3", "-0.2", "-0.1", "0", "0.1", "0.2", "0.3"]);
         assert!(labels.iter().all(|l| l != "-0" && !l.ends_with(".0")));
     }
