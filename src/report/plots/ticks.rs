@@ -117,7 +117,7 @@ impl LogAxis {
         let lo_dec = min.log10().floor();
         // At least one decade, so that a decade tick always shows.
         let hi = max.log10().max(lo_dec + 1.0);
-        let has_zero = values.iter().any(|v| *v == 0.0);
+        let has_zero = values.contains(&0.0);
         let floor = has_zero.then_some(lo_dec - FLOOR_GAP);
         let mut ticks: Vec<(f64, String)> = Vec::new();
         // The data's own values are labelled when there are few of them
