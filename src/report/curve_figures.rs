@@ -134,7 +134,10 @@ fn unit_list(exp: &ExperimentPlan, runs: &[&UnitRun]) -> String {
         (true, false) => ticks::runs(&runs.iter().map(|r| r.split).collect::<Vec<_>>()),
         _ => ticks::runs(&runs.iter().map(|r| r.seed).collect::<Vec<_>>()),
     };
-    format!("{} {list}", word.trim_start_matches("(split, seed) "))
+    if exp.splits > 1 && exp.seeds > 1 {
+        return list; // "p1s2" names both
+    }
+    format!("{word} {list}")
 }
 
 /// A λ path as a staircase: each value holds until the next change.

@@ -100,6 +100,10 @@ pub struct LogAxis {
 /// How far below the lowest decade the λ = 0 line sits, in decades.
 const FLOOR_GAP: f64 = 0.8;
 
+/// The closest two labelled ticks may be, in decades (about 20 pixels on
+/// the usual plot), so that their labels never overlap.
+const MIN_GAP: f64 = 0.12;
+
 impl LogAxis {
     /// The axis for `values`, or None when none is positive (a log axis
     /// would have nothing to show).
@@ -119,19 +123,20 @@ impl LogAxis {
         let hi = max.log10().max(lo_dec + 1.0);
         let has_zero = values.contains(&0.0);
         let floor = has_zero.then_some(lo_dec - FLOOR_GAP);
-        let mut ticks: Vec<(f64, String)> = Vec::new();
-        // The data's own values are labelled when there are few of them
-        // (λ grids: 0.003, 0.01), decades otherwise.
+        // Decades, then the data's own values when there are few of them
+        // (λ grids: 0.003, 0.01), each only where it has room to be read.
+        let mut ticks: Vec<(f64, String)> = ((lo_dec as i64)..=(hi.floor() as i64))
+            .map(|d| (d as f64, number(10f64.powi(d as i32))))
+            .collect();
         let mut distinct = pos.clone();
         distinct.sort_by(f64::total_cmp);
         distinct.dedup_by(|a, b| (*a / *b - 1.0).abs() < 1e-9);
         if distinct.len() <= 8 {
-            ticks.extend(distinct.iter().map(|v| (v.log10(), number(*v))));
-        }
-        for d in (lo_dec as i64)..=(hi.floor() as i64) {
-            let p = d as f64;
-            if ticks.iter().all(|(q, _)| (q - p).abs() > 0.2) {
-                ticks.push((p, number(10f64.powi(d as i32))));
+            for v in distinct {
+                let p = v.log10();
+                if ticks.iter().all(|(q, _)| (q - p).abs() >= MIN_GAP) {
+                    ticks.push((p, number(v)));
+                }
             }
         }
         if let Some(f) = floor {
@@ -289,6 +294,16 @@ mod tests {
         assert_eq!((axis.floor, axis.break_at), (None, None));
         // Nothing positive: no log axis at all.
         assert_eq!(LogAxis::new(&[0.0, 0.0]), None);
+    }
+
+    #[test]
+    fn crowded_values_keep_only_readable_ticks() {
+        let axis = LogAxis::new(&[0.001, 0.002, 0.003, 0.004, 0.008, 0.01]).unwrap();
+        let labels: Vec<&str> = axis.ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0.001", "0.002", "0.003", "0.004", "0.01"]);
+        for w in axis.ticks.windows(2) {
+            assert!(w[1].0 - w[0].0 >= MIN_GAP, "{:?}", axis.ticks);
+        }
     }
 
     #[test]
