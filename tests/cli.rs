@@ -211,18 +211,19 @@ fn plan_yaml_and_json() {
         "plan",
         "experiments/quickstart.reg",
         "--seeds",
-        "1",
+        "2",
         "--scale",
         "0.5",
     ]);
     assert_eq!(code, 0, "{err}");
     let plan = regime::plan::from_yaml(&out).unwrap();
-    assert_eq!(plan.experiments[0].trials.len(), 5);
+    // 8 splits × 2 seeds × (none, pull_down and two grid constants).
+    assert_eq!(plan.experiments[0].trials.len(), 64);
     assert_eq!(plan.experiments[0].trials[0].iters, 500);
     let (code, out, _) = regime(&["plan", "experiments/quickstart.reg", "--format", "json"]);
     assert_eq!(code, 0);
     let plan: regime::plan::Plan = serde_json::from_str(&out).unwrap();
-    assert_eq!(plan.experiments[0].trials.len(), 10);
+    assert_eq!(plan.experiments[0].trials.len(), 32);
     // Seeds above 2^53 are strings, so JavaScript and jq read them exactly.
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for (t, json) in plan.experiments[0]

@@ -26,7 +26,7 @@ fn reg_files(dir: &str, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     out
 }
 
-/// Unlabelled fenced code blocks of a Markdown file, numbered from 0.
+/// Untagged and ```reg fenced code blocks of a Markdown file, numbered from 0.
 fn code_blocks(path: &str) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut blocks = vec![];
@@ -41,7 +41,8 @@ fn code_blocks(path: &str) -> Vec<String> {
                     }
                 }
                 None => {
-                    labelled = !rest.trim().is_empty();
+                    // ```reg blocks are programs too; ```reg,fails(..) ones do not compile.
+                    labelled = !matches!(rest.trim(), "" | "reg");
                     current = Some(String::new());
                 }
             }

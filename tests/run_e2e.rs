@@ -416,22 +416,6 @@ experiment rep {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("regime::not_a_results_dir"));
 }
 
-/// The example in the README is a real program: it must check clean.
-#[test]
-fn the_readme_example_checks_clean() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find("```\nimport")
-        .expect("the README has an example")
-        + 4;
-    let len = readme[start..].find("```").unwrap();
-    let example = &readme[start..start + len];
-    let report = regime::compile::check_source("README.md", example, None);
-    assert!(!report.has_errors(), "{}", report.render(false, 80));
-    assert_eq!(report.warning_count(), 0, "{}", report.render(false, 80));
-}
-
 #[test]
 fn slurm_without_sbatch_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();

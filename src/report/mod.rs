@@ -1,8 +1,10 @@
 //! `report`: statistics, tables and plots from a results directory.
 pub mod columns;
 pub mod compare;
+mod curve_figures;
 pub mod export;
 pub mod figures;
+pub mod gain_figures;
 pub mod pilot;
 pub mod plots;
 pub mod provenance;
