@@ -77,7 +77,9 @@ fn fixture_dir() -> PathBuf {
 
 #[test]
 fn every_block_says_what_it_is() {
-    let known = ["reg", "sh", "json", "text"];
+    // `python` blocks are run by tests/interop.rs (the pandas snippet);
+    // `lua` and `toml` are editor configurations (docs/editors.md).
+    let known = ["reg", "sh", "json", "text", "python", "lua", "toml"];
     let untagged: Vec<String> = all_blocks()
         .into_iter()
         .filter(|b| !known.contains(&b.info.as_str()) && expected_failure(&b.info).is_none())
