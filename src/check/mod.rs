@@ -15,6 +15,7 @@ pub mod eval;
 pub mod experiment;
 pub mod imports;
 pub mod network;
+mod overrides;
 pub mod policy;
 mod rules;
 pub mod schedule;
@@ -29,12 +30,15 @@ use eval::{Ctx, Env, Val};
 
 /// Options that change what the checked program means (and so the plan):
 /// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
-/// duration written in iterations and every `subset` (1.0 = as written).
+/// duration written in iterations and every `subset` (1.0 = as written);
+/// `overrides` are the `--set KEY=VALUE` texts, applied to the syntax tree
+/// before it is checked (see `overrides`).
 /// The one options struct of the pipeline (`crate::compile::Options`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
+    pub overrides: Vec<String>,
 }
 
 impl Default for Options {
@@ -42,6 +46,7 @@ impl Default for Options {
         Options {
             seeds: None,
             scale: 1.0,
+            overrides: vec![],
         }
     }
 }
@@ -57,6 +62,15 @@ pub struct Checked {
 /// Check a loaded program (see `crate::compile` for the entry points that
 /// read files).
 pub fn check(program: &imports::Program, opts: &Options) -> Checked {
+    // The hash is of the files: overrides are recorded beside it, in the plan.
+    let hash = source_hash(program);
+    let overridden;
+    let program = if opts.overrides.is_empty() {
+        program
+    } else {
+        overridden = overrides::apply(program.clone(), &opts.overrides);
+        &overridden
+    };
     let mut diags = program.diags.clone();
     let defs = Defs::collect(program, &mut diags);
     let scale = if opts.scale.is_finite() && opts.scale > 0.0 {
@@ -104,7 +118,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     Checked {
         report,
         experiments,
-        source_hash: source_hash(program),
+        source_hash: hash,
     }
 }
 

@@ -42,6 +42,9 @@ pub const SOURCE_CODES: &[&str] = &[
     "bad_target",
     "policy_never_acts",
     "checks_exceed_budget",
+    "bad_override",
+    "unknown_override_key",
+    "ambiguous_override",
 ];
 
 /// Codes raised by commands (run, status, report, run-trial, Slurm, data
@@ -100,6 +103,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "unknown_penalty" => UNKNOWN_PENALTY,
         "unknown_argument" => UNKNOWN_ARGUMENT,
         "unknown_key" => UNKNOWN_KEY,
+        "bad_override" => BAD_OVERRIDE,
+        "unknown_override_key" => UNKNOWN_OVERRIDE_KEY,
+        "ambiguous_override" => AMBIGUOUS_OVERRIDE,
         "unknown_import" => UNKNOWN_IMPORT,
         "missing_file" => MISSING_FILE,
         "import_cycle" => IMPORT_CYCLE,
@@ -280,6 +286,51 @@ Example:
     batchsize: 200
 Fix:
     batch: 200
+";
+
+const BAD_OVERRIDE: &str = "\
+regime::bad_override — a `--set` option is not `KEY=VALUE`, has no value,
+or sets a key another `--set` already sets.
+
+`--set KEY=VALUE` (on `check`, `plan` and `run`) sets an experiment key as
+if the file said so; the value is written as in the file. `iters` and
+`epochs` are one setting (how long to train), so only one of them can be
+set. Each option is its own source in diagnostics, named `--set ...`.
+
+Example:
+    regime run fig1.reg --set seeds
+    regime run fig1.reg --set iters=2000 --set epochs=5
+Fix:
+    regime run fig1.reg --set seeds=5
+    regime run fig1.reg --set epochs=5
+";
+
+const UNKNOWN_OVERRIDE_KEY: &str = "\
+regime::unknown_override_key — `--set KEY=VALUE` names a key experiments do
+not have, or `--set EXPERIMENT.KEY=VALUE` an experiment the file does not
+define.
+
+The keys are those of the experiment statement: data, network, optimizer,
+batch, iters, epochs, penalty, seeds, measure, checks, init, sampling,
+normalize, splits, target, smooth. The help line suggests the closest.
+
+Example:
+    regime plan fig1.reg --set sedes=5
+Fix:
+    regime plan fig1.reg --set seeds=5
+";
+
+const AMBIGUOUS_OVERRIDE: &str = "\
+regime::ambiguous_override — `--set KEY=VALUE` in a file with several
+experiments: it is not clear whose key to set.
+
+Name the experiment: `--set EXPERIMENT.KEY=VALUE`, once per experiment to
+change. (`--seeds N` still sets every experiment's seeds.)
+
+Example:
+    regime run paper.reg --set seeds=10
+Fix:
+    regime run paper.reg --set fig1.seeds=10 --set fig2.seeds=10
 ";
 
 const UNKNOWN_IMPORT: &str = "\

@@ -47,14 +47,18 @@ pub struct RunMeta {
     /// The `--seeds` override it was compiled with, if any.
     #[serde(default)]
     pub seeds: Option<u32>,
+    /// The `--set KEY=VALUE` overrides it was compiled with, as given.
+    #[serde(default)]
+    pub overrides: Vec<String>,
 }
 
 impl RunMeta {
-    pub fn new(scale: f64, seeds: Option<u32>) -> RunMeta {
+    pub fn new(scale: f64, seeds: Option<u32>, overrides: Vec<String>) -> RunMeta {
         RunMeta {
             format: FORMAT.into(),
             scale,
             seeds,
+            overrides,
         }
     }
 }
@@ -237,6 +241,7 @@ impl ResultsDir {
                 format: String::new(),
                 scale: 1.0,
                 seeds: None,
+                overrides: vec![],
             })
     }
 

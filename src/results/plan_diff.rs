@@ -7,6 +7,9 @@ use serde_json::Value;
 /// `None` when the plans are the same (the path of the source file, which
 /// depends on where regime was started, is not compared).
 pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
+    if let Some(d) = overrides_differ(&stored.overrides, &fresh.overrides) {
+        return Some(d);
+    }
     if stored.experiments.len() != fresh.experiments.len() {
         return Some(format!(
             "{} experiments in plan.yaml, {} in the source",
@@ -41,6 +44,33 @@ pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
         }
     }
     None
+}
+
+/// The `--set` overrides a run was started with against those given now
+/// (their order does not matter: two overrides never set the same key).
+fn overrides_differ(stored: &[String], fresh: &[String]) -> Option<String> {
+    let sorted = |v: &[String]| {
+        let mut v: Vec<String> = v.iter().map(|s| s.trim().to_string()).collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (sorted(stored), sorted(fresh));
+    if a == b {
+        return None;
+    }
+    let shown = |v: &[String]| match v {
+        [] => "no --set".to_string(),
+        _ => v
+            .iter()
+            .map(|s| format!("`--set {s}`"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    Some(format!(
+        "the run was started with {}, this command gives {}",
+        shown(&a),
+        shown(&b)
+    ))
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {

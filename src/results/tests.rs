@@ -88,6 +88,7 @@ fn plan() -> Plan {
     Plan {
         source: "x.reg".into(),
         source_hash: sha256_hex(b"x"),
+        overrides: vec![],
         experiments: vec![exp],
     }
 }
@@ -121,7 +122,7 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     let plan = plan();
     let trial = &plan.experiments[0].trials[0];
     let dir =
-        ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None)).unwrap();
+        ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None, vec![])).unwrap();
     assert_eq!(dir.meta().scale, 0.5);
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
     let written = dir
@@ -164,7 +165,7 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
 fn an_existing_run_a_foreign_directory_and_a_symlink_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
-    let meta = RunMeta::new(1.0, None);
+    let meta = RunMeta::new(1.0, None, vec![]);
     let r = tmp.path().join("r");
     let first = ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap();
     drop(first);
@@ -200,7 +201,7 @@ fn resume_refuses_an_edited_plan_naming_the_trial_and_field() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let r = tmp.path().join("r");
-    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap());
+    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap());
     ResultsDir::open_for_resume(r.clone(), &plan).unwrap();
     let yaml = std::fs::read_to_string(r.join("plan.yaml")).unwrap();
     let edited = yaml.replacen("batch: 2", "batch: 5", 1);
@@ -222,7 +223,7 @@ fn a_directory_in_use_is_refused_while_its_run_holds_it() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let r = tmp.path().join("r");
-    let running = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap();
+    let running = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
     assert!(matches!(
         ResultsDir::open_for_resume(r.clone(), &plan),
         Err(ResultsError::Locked { .. })

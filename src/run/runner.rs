@@ -73,6 +73,9 @@ pub struct RunOptions {
     pub resume: Option<PathBuf>,
     /// Print progress (an indicatif display on a terminal, plain lines otherwise).
     pub progress: bool,
+    /// With `progress`: a line for every finished trial (otherwise, without
+    /// a terminal, at most one every two seconds).
+    pub verbose: bool,
     /// The `--scale` the plan was compiled with, recorded in every trial.
     pub scale: f64,
     /// The `--seeds` override the plan was compiled with.
@@ -123,7 +126,7 @@ fn open_results(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<Res
                 dir,
                 source_text,
                 plan,
-                &RunMeta::new(opts.scale, opts.seeds),
+                &RunMeta::new(opts.scale, opts.seeds, plan.overrides.clone()),
             )?
         }
     })

@@ -8,7 +8,9 @@ pub mod ast;
 mod errors;
 mod lower;
 mod spanless;
+mod value;
 pub use spanless::spanless_eq;
+pub use value::parse_value;
 
 use crate::diagnostics::{Diagnostic, Located};
 use crate::source::FileId;
