@@ -231,3 +231,81 @@ fn a_directory_in_use_is_refused_while_its_run_holds_it() {
     drop(running);
     ResultsDir::open_for_resume(r, &plan).unwrap();
 }
+
+#[test]
+fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let trial = &plan.experiments[0].trials[0];
+    let r = tmp.path().join("r");
+    let dir = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
+    assert_eq!(dir.latest_point(&trial.id), None);
+    let mut rows = curve();
+    rows.push(CurveRow {
+        iter: 10,
+        val_acc: 0.5,
+        lambda: 0.25,
+        ..rows[0]
+    });
+    let mut live = dir.live_curve(&trial.id);
+    live.append(&rows[0]);
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[0]));
+    live.append(&rows[1]);
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    assert!(live.error().is_none());
+    // A row still being written is not read.
+    let partial = dir.partial_curve_path(&trial.id);
+    let mut bytes = std::fs::read(&partial).unwrap();
+    bytes.extend_from_slice(b"20,0.5,0.1");
+    std::fs::write(&partial, &bytes).unwrap();
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    // Without a record the trial is not done, whatever its live curve holds.
+    assert_eq!(dir.trial_state(trial), TrialState::Missing);
+    // The record and final curve replace it.
+    dir.write_trial(record(&trial.id, plan_hash(trial)), &rows)
+        .unwrap();
+    assert!(!partial.exists());
+    assert!(dir.is_done(trial));
+    assert_eq!(dir.read_curve(&trial.id).unwrap(), rows);
+    // A stopped attempt's live curve is removed by a resume.
+    std::fs::remove_file(dir.trial_path(&trial.id)).unwrap();
+    dir.live_curve(&trial.id).append(&rows[0]);
+    drop(dir);
+    let resumed = ResultsDir::open_for_resume(r, &plan).unwrap();
+    assert!(!partial.exists());
+    // A symlink planted at the live curve is not followed: the live curve
+    // is off, the trial goes on.
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    std::os::unix::fs::symlink(&victim, &partial).unwrap();
+    let mut live = resumed.live_curve(&trial.id);
+    live.append(&rows[0]);
+    assert!(live.error().unwrap().contains("partial.csv"), "{:?}", live.error());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+}
+
+#[test]
+fn resume_refuses_other_overrides_and_names_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut plan = plan();
+    plan.overrides = vec!["seeds=3".into(), "batch=10".into()];
+    let r = tmp.path().join("r");
+    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, plan.overrides.clone())).unwrap());
+    // The same overrides in another order are the same.
+    let mut same = plan.clone();
+    same.overrides.reverse();
+    drop(ResultsDir::open_for_resume(r.clone(), &same).unwrap());
+    let mut other = plan.clone();
+    other.overrides = vec!["seeds=4".into(), "batch=10".into()];
+    let e = ResultsDir::open_for_resume(r.clone(), &other).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(e, ResultsError::PlanMismatch { .. })
+            && text.contains("`--set seeds=3`")
+            && text.contains("`--set seeds=4`"),
+        "{text}"
+    );
+    other.overrides = vec![];
+    let text = ResultsDir::open_for_resume(r, &other).unwrap_err().to_string();
+    assert!(text.contains("this command gives no --set"), "{text}");
+}

@@ -223,6 +223,7 @@ fn run_pending(
     let done = AtomicUsize::new(0);
     let diverged = AtomicUsize::new(0);
     let last_line = Mutex::new(Instant::now());
+    let live_warned = AtomicBool::new(false);
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -242,7 +243,9 @@ fn run_pending(
             let line = multi.add(ProgressBar::new_spinner());
             line.enable_steady_tick(Duration::from_millis(200));
             let label = format!("{} ({})", trial.arm, cell_label(trial));
+            let mut live = results.live_curve(&trial.id);
             let on_progress = |p: Progress| {
+                live.append(&p.row);
                 line.set_message(format!(
                     "{label}: iter {}/{}  λ {:.4}  val_acc {:.3}",
                     p.iter, p.budget, p.lambda, p.val_acc
@@ -254,6 +257,13 @@ fn run_pending(
             });
             line.finish_and_clear();
             multi.remove(&line);
+            if let Some(e) = live.error() {
+                warn_once(&live_warned, opts, &multi, &e);
+            }
+            if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
+                // Stopped or failed: not a result, and `--resume` starts it over.
+                results.remove_partial(&trial.id);
+            }
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(message) => {
@@ -278,8 +288,8 @@ fn run_pending(
                     }
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     overall.inc(1);
-                    if opts.progress && !tty {
-                        plain_line(&last_line, n, pending.len(), &rec);
+                    if opts.progress && (opts.verbose || !tty) {
+                        plain_line(&last_line, n, pending.len(), &rec, opts.verbose, &multi);
                     }
                 }
                 Ok(Outcome::Cancelled) => {}
@@ -304,6 +314,14 @@ fn run_pending(
     })
 }
 
+/// The first live curve that cannot be written is said once; the trials
+/// go on (their final curves do not depend on it).
+fn warn_once(warned: &AtomicBool, opts: &RunOptions, multi: &MultiProgress, message: &str) {
+    if opts.progress && !warned.swap(true, Ordering::Relaxed) {
+        let _ = multi.println(format!("warning: {message}; the trial's curve is written when it ends"));
+    }
+}
+
 fn store_first(slot: &Mutex<Option<RunError>>, e: RunError) {
     if let Ok(mut s) = slot.lock() {
         s.get_or_insert(e);
@@ -323,24 +341,38 @@ fn cell_label(t: &Trial) -> String {
     parts.join(", ")
 }
 
-/// Without a terminal: one line per finished trial, at most one every two
-/// seconds unless it is the last.
-fn plain_line(last: &Mutex<Instant>, n: usize, total: usize, rec: &TrialRecord) {
+/// One line per finished trial: every one with `verbose` (above the
+/// progress display on a terminal), otherwise (without a terminal) at most
+/// one every two seconds unless it is the last.
+fn plain_line(
+    last: &Mutex<Instant>,
+    n: usize,
+    total: usize,
+    rec: &TrialRecord,
+    verbose: bool,
+    multi: &MultiProgress,
+) {
     let Ok(mut last) = last.lock() else { return };
-    if n < total && last.elapsed() < Duration::from_secs(2) {
+    if !verbose && n < total && last.elapsed() < Duration::from_secs(2) {
         return;
     }
     *last = Instant::now();
     let acc = rec.finals.map_or("–".to_string(), |f| {
         format!("val_acc {:.3} test_acc {:.3}", f.val_acc, f.test_acc)
     });
-    eprintln!(
+    let line = format!(
         "[{n}/{total}] {} {} {} in {:.1}s",
         rec.id,
         rec.status.label(),
         acc,
         rec.wall_seconds
     );
+    // Printed above the bars when they are drawn, as is otherwise.
+    if multi.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        let _ = multi.println(line);
+    }
 }
 
 /// Runs the trial at `index` (plan order) of a results directory and writes
@@ -389,8 +421,11 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
     let datasets = HashMap::from([((exp.name.clone(), trial.split), Arc::clone(&data))]);
     check_against_records(&results, &plan, &done, &datasets, &|m| eprintln!("{m}"))?;
     install_ctrlc();
+    let mut live = results.live_curve(&trial.id);
     let outcome = with_gemm_threads(threads, || {
-        run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {})
+        run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |p| {
+            live.append(&p.row)
+        })
     })
     .map_err(|message| RunError::Threads {
         jobs: threads,
@@ -401,6 +436,9 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         help: source.run_help(),
         source,
     })?;
+    if let Some(e) = live.error() {
+        eprintln!("warning: {e}; the trial's curve is written when it ends");
+    }
     match outcome {
         Outcome::Finished(rec, curve) => Ok(results.write_trial(*rec, &curve)?),
         Outcome::Cancelled => Err(RunError::Interrupted {
