@@ -29,13 +29,14 @@ pub struct Compile {
     pub scale: Option<f64>,
 }
 
-/// How much progress a command prints.
+/// How much progress a command prints. Each command words the help of
+/// both for itself (`#[command(mut_arg(...))]` on its arguments).
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct Verbosity {
     /// Print no progress: only results, warnings and errors.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more: every step and every file, not only a summary.
+    /// Print more detail.
     #[arg(long, short)]
     pub verbose: bool,
 }

@@ -9,6 +9,10 @@ use crate::run::runner::{self, RunOptions};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("quiet", |a| a.help("No progress display: only the summary, warnings and errors")),
+    mut_arg("verbose", |a| a.help("Also a line for every trial as it finishes, with its accuracy and time"))
+)]
 pub struct Args {
     /// The .reg file whose experiments to run.
     pub file: PathBuf,
@@ -29,15 +33,13 @@ pub struct Args {
     /// them when given.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     /// Where to run: here, or as a Slurm job array.
     #[arg(long, value_enum, default_value_t = On::Local)]
     pub on: On,
     #[command(flatten)]
     pub slurm: super::slurm::SlurmArgs,
-    /// Progress: `--quiet` shows none; `--verbose` prints a line for every
-    /// finished trial.
-    #[command(flatten)]
-    pub verbosity: Verbosity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -46,31 +46,36 @@ pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
     None
 }
 
-/// The `--set` overrides a run was started with against those given now
-/// (their order does not matter: two overrides never set the same key).
+/// The `--set` overrides a run was started with against those given now,
+/// naming only those that differ (their order does not matter: two
+/// overrides never set the same key).
 fn overrides_differ(stored: &[String], fresh: &[String]) -> Option<String> {
-    let sorted = |v: &[String]| {
-        let mut v: Vec<String> = v.iter().map(|s| s.trim().to_string()).collect();
-        v.sort();
-        v
-    };
-    let (a, b) = (sorted(stored), sorted(fresh));
-    if a == b {
-        return None;
-    }
-    let shown = |v: &[String]| match v {
-        [] => "no --set".to_string(),
-        _ => v
-            .iter()
+    let trimmed = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.trim().to_string()).collect() };
+    let (a, b) = (trimmed(stored), trimmed(fresh));
+    let shown = |v: Vec<&String>| {
+        v.iter()
             .map(|s| format!("`--set {s}`"))
             .collect::<Vec<_>>()
-            .join(" "),
+            .join(", ")
     };
-    Some(format!(
-        "the run was started with {}, this command gives {}",
-        shown(&a),
-        shown(&b)
-    ))
+    let only_run: Vec<&String> = a.iter().filter(|s| !b.contains(s)).collect();
+    let only_now: Vec<&String> = b.iter().filter(|s| !a.contains(s)).collect();
+    match (only_run.is_empty(), only_now.is_empty()) {
+        (true, true) => None,
+        (false, false) => Some(format!(
+            "the run was started with {}, this command gives {} instead",
+            shown(only_run),
+            shown(only_now)
+        )),
+        (false, true) => Some(format!(
+            "the run was started with {}, which this command does not give",
+            shown(only_run)
+        )),
+        (true, false) => Some(format!(
+            "this command gives {}, which the run was not started with",
+            shown(only_now)
+        )),
+    }
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {

@@ -305,7 +305,17 @@ fn resume_refuses_other_overrides_and_names_both() {
             && text.contains("`--set seeds=4`"),
         "{text}"
     );
-    other.overrides = vec![];
+    assert!(!text.contains("batch=10"), "only the difference is named: {text}");
+    other.overrides = vec!["batch=10".into()];
+    let text = ResultsDir::open_for_resume(r.clone(), &other).unwrap_err().to_string();
+    assert!(
+        text.contains("started with `--set seeds=3`, which this command does not give"),
+        "{text}"
+    );
+    other.overrides = vec!["seeds=3".into(), "batch=10".into(), "iters=5".into()];
     let text = ResultsDir::open_for_resume(r, &other).unwrap_err().to_string();
-    assert!(text.contains("this command gives no --set"), "{text}");
+    assert!(
+        text.contains("gives `--set iters=5`, which the run was not started with"),
+        "{text}"
+    );
 }

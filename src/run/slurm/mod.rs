@@ -232,7 +232,8 @@ pub enum TrialState {
     Damaged {
         why: String,
     },
-    /// A local run (no `slurm/` directory) has no record of it yet.
+    /// A local run (no `slurm/` directory) that is not running has no
+    /// record of it.
     Missing,
 }
 
@@ -303,19 +304,38 @@ pub fn is_slurm_run(results: &ResultsDir) -> bool {
     results.root.join("slurm").is_dir()
 }
 
-/// Every trial's state, in plan order. A local run's trials are done or
-/// missing; Slurm's queue is only asked about submitted ones.
+/// Every trial's state, in plan order. A local run's trials are done,
+/// missing, or — while a run holds the directory — running (those with a
+/// live curve) and pending; Slurm's queue is only asked about submitted ones.
 pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
+    status_from(results, plan, |t| results.trial_state(t))
+}
+
+/// Like [`status`], with what the directory holds for each trial given by
+/// `stored` (which may remember trials already verified as done).
+pub fn status_from(
+    results: &ResultsDir,
+    plan: &Plan,
+    mut stored: impl FnMut(&crate::plan::Trial) -> crate::results::TrialState,
+) -> Vec<(String, TrialState)> {
     if !is_slurm_run(results) {
+        let running = crate::results::run_in_progress(&results.root);
         return plan
             .experiments
             .iter()
             .flat_map(|e| &e.trials)
             .map(|t| {
-                let state = match results.trial_state(t) {
+                let state = match stored(t) {
                     crate::results::TrialState::Done(_) => TrialState::Done,
                     crate::results::TrialState::Damaged(why) => TrialState::Damaged { why },
-                    crate::results::TrialState::Missing => TrialState::Missing,
+                    crate::results::TrialState::Missing if !running => TrialState::Missing,
+                    crate::results::TrialState::Missing => {
+                        if results.partial_curve_path(&t.id).exists() {
+                            TrialState::Running
+                        } else {
+                            TrialState::Pending
+                        }
+                    }
                 };
                 (t.id.clone(), state)
             })
@@ -342,7 +362,7 @@ pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
         .flat_map(|e| &e.trials)
         .enumerate()
         .map(|(i, t)| {
-            match results.trial_state(t) {
+            match stored(t) {
                 crate::results::TrialState::Done(_) => return (t.id.clone(), TrialState::Done),
                 crate::results::TrialState::Damaged(why) => {
                     return (t.id.clone(), TrialState::Damaged { why })
