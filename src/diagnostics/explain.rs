@@ -726,16 +726,20 @@ Fix: nothing, if that task is running; if it is gone, `regime run FILE
 
 const PLAN_MISMATCH: &str = "\
 regime::plan_mismatch — on `--resume`, the plan compiled now from the
-source (with the run's --seeds and --scale) differs from plan.yaml; the
-message names the first trial and field that differ.
+source (with the run's --seeds, --scale and --set, or those given) differs
+from plan.yaml; the message names the first trial and field that differ,
+or the `--set` overrides that differ from those the run was started with.
 
 The plan is never trusted as stored: an edited plan.yaml would train one
-thing while the records claim another.
+thing while the records claim another. Overrides must be the same ones
+even where they would compile to the same plan.
 
 Example:
     trial fig1-c000-fixed-s1-g0: field `lambda.constant` is 5.0 in plan.yaml, 0.001 in the source
-Fix: resume with the same file and options; to run something else, start a
-fresh run.
+    the run was started with `--set iters=30`, this command gives `--set iters=40` instead
+Fix: resume with the same file and options (leave --set, --seeds and
+--scale out to use the run's own); to run something else, start a fresh
+run.
 ";
 
 const DATA_CHANGED: &str = "\
@@ -836,17 +840,25 @@ const SLURM_BAD_VALUE: &str = "\
 regime::slurm_bad_value — a value given to `regime run --on slurm` cannot go
 into the job script safely.
 
-regime writes the results directory, the binary's path, `--partition` and
-`--time` into slurm/job.sh, quoted. A control character (a newline, a tab,
-an escape) cannot be quoted there: on an #SBATCH line a newline would end the
+regime writes the results directory, the binary's path, `--partition`,
+`--time`, `--account`, `--qos`, `--mem` and every `--sbatch-arg` into
+slurm/job.sh, quoted. A control character (a newline, a tab, an escape)
+cannot be quoted there: on an #SBATCH line a newline would end the
 directive and start a shell command. A backslash in the results directory
 is refused too, because Slurm reads it in `--output` as \"do not expand
-%A/%a\". Nothing is written or submitted.
+%A/%a\". `--mem` must be a size sbatch reads (`4G`, `500M`); a
+`--sbatch-arg` must be one option (`--name` or `--name=value`) that regime
+does not write itself (`--array`, `--output`, ...) and that has no option
+of its own (`--partition`, `--mem`, ...). Nothing is written or submitted.
 
 Example:
     regime run fig1.reg --on slurm --partition $'gpu\\ntouch /tmp/x'
 Fix: give the value without the control character:
     regime run fig1.reg --on slurm --partition gpu
+Example:
+    regime run fig1.reg --on slurm --sbatch-arg '--nodes 2'
+Fix: one option, its value after `=`:
+    regime run fig1.reg --on slurm --sbatch-arg=--nodes=2
 ";
 
 const NOT_ENOUGH_MEMORY: &str = "\

@@ -498,5 +498,11 @@ mod tests {
             "s",
         );
         assert!(h.contains("--time") && !h.contains("--partition"), "{h}");
+        let h = refused_help("Invalid account or account/partition combination specified", "s");
+        assert!(h.contains("--account") && !h.contains("--qos"), "{h}");
+        let h = refused_help("Invalid qos specification", "s");
+        assert!(h.contains("--qos") && !h.contains("--account"), "{h}");
+        let h = refused_help("Memory specification can not be satisfied", "s");
+        assert!(h.contains("--mem") && !h.contains("--time"), "{h}");
     }
 }
