@@ -56,7 +56,11 @@ pub fn compile_source(
     dir: Option<&Path>,
     options: &Options,
 ) -> Result<Compiled, Diagnostics> {
-    finish(name.to_string(), run_source(name, text, dir, options), options)
+    finish(
+        name.to_string(),
+        run_source(name, text, dir, options),
+        options,
+    )
 }
 
 /// Syntax and check over the file at `path`; a file that cannot be read is

@@ -191,7 +191,10 @@ fn overrides_are_checked_and_recorded_in_the_plan() {
     let (code, _, err) = regime(&["check", "experiments/quickstart.reg", "--set", "sedes=5"]);
     assert_eq!(code, 1);
     assert!(err.contains("regime::unknown_override_key"), "{err}");
-    assert!(err.contains("[--set sedes=5:1:1]"), "the override is the source: {err}");
+    assert!(
+        err.contains("[--set sedes=5:1:1]"),
+        "the override is the source: {err}"
+    );
     assert!(err.contains("did you mean `seeds`?"), "{err}");
     let (code, out, _) = regime(&[
         "check",
@@ -232,7 +235,10 @@ fn overrides_are_checked_and_recorded_in_the_plan() {
         "--seeds",
         "3",
     ]);
-    assert_eq!(regime::plan::from_yaml(&out).unwrap().experiments[0].seeds, 3);
+    assert_eq!(
+        regime::plan::from_yaml(&out).unwrap().experiments[0].seeds,
+        3
+    );
     // Without overrides the plan has no `overrides:` at all.
     let (_, out, _) = regime(&["plan", "experiments/quickstart.reg"]);
     assert!(!out.contains("overrides"), "{out}");

@@ -101,7 +101,12 @@ fn partials(dir: &Path) -> Vec<String> {
 #[test]
 fn a_running_trial_is_seen_live_and_watch_ends_when_the_run_stops() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = source(tmp.path(), 50_000, "arm decay: lambda = linear(from: 0.01, to: 0, over: 50000 iters)", 1);
+    let file = source(
+        tmp.path(),
+        50_000,
+        "arm decay: lambda = linear(from: 0.01, to: 0, over: 50000 iters)",
+        1,
+    );
     let dir = tmp.path().join("r");
     let mut run = regime()
         .arg("run")
@@ -119,15 +124,21 @@ fn a_running_trial_is_seen_live_and_watch_ends_when_the_run_stops() {
     });
     let results = ResultsDir::open(dir.clone()).unwrap();
     let p = results.latest_point(id).unwrap();
-    assert!(p.iter >= 20 && p.iter % 10 == 0, "{p:?}");
+    assert!(p.iter >= 20 && p.iter.is_multiple_of(10), "{p:?}");
     assert!((0.0..=1.0).contains(&p.val_acc) && p.lambda < 0.01, "{p:?}");
     assert!(!results.is_done(&results.plan().unwrap().experiments[0].trials[0]));
 
     let status = ok(regime().arg("status").arg(&dir).output().unwrap());
     let line = status.lines().find(|l| l.starts_with(id)).unwrap();
-    assert!(line.starts_with(&format!("{id}\trunning\titer ")), "{status}");
+    assert!(
+        line.starts_with(&format!("{id}\trunning\titer ")),
+        "{status}"
+    );
     assert!(line.contains("/50000  val_acc 0."), "{status}");
-    assert!(status.contains("1 trials: 1 running; ETA when a trial has finished"), "{status}");
+    assert!(
+        status.contains("1 trials: 1 running; ETA when a trial has finished"),
+        "{status}"
+    );
     let table = status.lines().find(|l| l.starts_with("decay ")).unwrap();
     assert!(table.contains("/50000, seed 0"), "{status}");
 
@@ -141,7 +152,10 @@ fn a_running_trial_is_seen_live_and_watch_ends_when_the_run_stops() {
     let rx = lines_of(&mut watch);
     // Its first view, drawn while the trial runs.
     let mut first = vec![];
-    while !first.last().is_some_and(|l: &String| l.starts_with("1 trials:")) {
+    while !first
+        .last()
+        .is_some_and(|l: &String| l.starts_with("1 trials:"))
+    {
         first.push(rx.recv_timeout(Duration::from_secs(120)).unwrap());
     }
     assert!(first.last().unwrap().contains("1 running"), "{first:?}");
@@ -152,7 +166,11 @@ fn a_running_trial_is_seen_live_and_watch_ends_when_the_run_stops() {
     assert_eq!(run.wait().unwrap().code(), Some(130));
     let after = rest(&rx);
     assert!(watch.wait().unwrap().success());
-    assert_eq!(after.last().map(String::as_str), Some("1 trials: 1 missing"), "{after:?}");
+    assert_eq!(
+        after.last().map(String::as_str),
+        Some("1 trials: 1 missing"),
+        "{after:?}"
+    );
     // A stopped trial's live curve goes: it is not a result.
     assert!(partials(&dir).is_empty(), "{:?}", partials(&dir));
 }
@@ -187,15 +205,31 @@ fn watch_follows_a_run_to_its_end() {
     let shown = rest(&rx);
     assert!(watch.wait().unwrap().success());
     assert!(run.wait().unwrap().success());
-    assert_eq!(shown.last().map(String::as_str), Some("6 trials: 6 done"), "{shown:?}");
+    assert_eq!(
+        shown.last().map(String::as_str),
+        Some("6 trials: 6 done"),
+        "{shown:?}"
+    );
     let last_block: Vec<&String> = shown.iter().rev().take(3).collect();
-    assert!(last_block[2].starts_with("fixed ") && last_block[2].contains("final, seed"), "{shown:?}");
-    assert!(last_block[1].starts_with("none ") && last_block[1].contains("final, seed"), "{shown:?}");
+    assert!(
+        last_block[2].starts_with("fixed ") && last_block[2].contains("final, seed"),
+        "{shown:?}"
+    );
+    assert!(
+        last_block[1].starts_with("none ") && last_block[1].contains("final, seed"),
+        "{shown:?}"
+    );
     assert!(partials(&dir).is_empty(), "{:?}", partials(&dir));
 
     let quiet = ok(regime().arg("status").arg(&dir).arg("-q").output().unwrap());
     assert_eq!(quiet, "6 trials: 6 done\n");
     let verbose = ok(regime().arg("status").arg(&dir).arg("-v").output().unwrap());
-    let line = verbose.lines().find(|l| l.starts_with("live-c000-none-s2")).unwrap();
-    assert!(line.contains("\tdone\tval_acc 0.") && line.contains("test_acc 0."), "{verbose}");
+    let line = verbose
+        .lines()
+        .find(|l| l.starts_with("live-c000-none-s2"))
+        .unwrap();
+    assert!(
+        line.contains("\tdone\tval_acc 0.") && line.contains("test_acc 0."),
+        "{verbose}"
+    );
 }

@@ -67,7 +67,14 @@ fn overrides_reach_the_trials_and_resume_requires_the_same() {
     let tmp = tempfile::tempdir().unwrap();
     let file = source(tmp.path());
     let dir = tmp.path().join("r");
-    let set = ["--set", "iters=30", "--set", "network=mlp(8)", "--set", "seeds=2"];
+    let set = [
+        "--set",
+        "iters=30",
+        "--set",
+        "network=mlp(8)",
+        "--set",
+        "seeds=2",
+    ];
     ok(regime()
         .arg("run")
         .arg(&file)
@@ -85,8 +92,14 @@ fn overrides_reach_the_trials_and_resume_requires_the_same() {
         serde_json::json!(["iters=30", "network=mlp(8)", "seeds=2"])
     );
     let plan = std::fs::read_to_string(dir.join("plan.yaml")).unwrap();
-    assert!(plan.contains("overrides:") && plan.contains("network=mlp(8)"), "{plan}");
-    assert!(plan.contains("units: 8"), "the override's network is in the plan");
+    assert!(
+        plan.contains("overrides:") && plan.contains("network=mlp(8)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("units: 8"),
+        "the override's network is in the plan"
+    );
 
     // Another value is refused, naming the run's overrides and these.
     let refused = regime()
@@ -94,7 +107,14 @@ fn overrides_reach_the_trials_and_resume_requires_the_same() {
         .arg(&file)
         .args(["-q", "--resume"])
         .arg(&dir)
-        .args(["--set", "iters=40", "--set", "network=mlp(8)", "--set", "seeds=2"])
+        .args([
+            "--set",
+            "iters=40",
+            "--set",
+            "network=mlp(8)",
+            "--set",
+            "seeds=2",
+        ])
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(1));
@@ -116,7 +136,11 @@ fn overrides_reach_the_trials_and_resume_requires_the_same() {
         .arg(&dir)
         .output()
         .unwrap());
-    assert!(stderr(&resumed).contains("1 trials run, 3 reused"), "{}", stderr(&resumed));
+    assert!(
+        stderr(&resumed).contains("1 trials run, 3 reused"),
+        "{}",
+        stderr(&resumed)
+    );
     let after = record(&dir, "small-c000-fixed-s1");
     assert_eq!(after["finals"], before["finals"]);
     assert_eq!(after["iters"], 30);
@@ -133,7 +157,13 @@ fn an_array_task_runs_the_overridden_trial_and_the_script_has_the_slurm_options(
         .args(["--on", "slurm", "--dry-run", "--out"])
         .arg(&dir)
         .args(["--set", "iters=10", "--account", "proj-7", "--qos", "short"])
-        .args(["--mem", "2G", "--sbatch-arg=--constraint=avx2", "--sbatch-arg", "--exclusive"])
+        .args([
+            "--mem",
+            "2G",
+            "--sbatch-arg=--constraint=avx2",
+            "--sbatch-arg",
+            "--exclusive",
+        ])
         .output()
         .unwrap());
     let script = String::from_utf8_lossy(&out.stdout);
@@ -144,7 +174,10 @@ fn an_array_task_runs_the_overridden_trial_and_the_script_has_the_slurm_options(
         "#SBATCH --constraint=\"avx2\"",
         "#SBATCH --exclusive",
     ] {
-        assert!(script.lines().any(|l| l == line), "no {line:?} in\n{script}");
+        assert!(
+            script.lines().any(|l| l == line),
+            "no {line:?} in\n{script}"
+        );
     }
     // What an array task does, here: the trial is the overridden one.
     ok(regime()
@@ -154,7 +187,10 @@ fn an_array_task_runs_the_overridden_trial_and_the_script_has_the_slurm_options(
         .output()
         .unwrap());
     let rec = record(&dir, "small-c000-none-s1");
-    assert_eq!((rec["iters"].as_u64(), rec["budget"].as_u64()), (Some(10), Some(10)));
+    assert_eq!(
+        (rec["iters"].as_u64(), rec["budget"].as_u64()),
+        (Some(10), Some(10))
+    );
     assert!(!dir.join("curves/small-c000-none-s1.partial.csv").exists());
 
     // A value sbatch would misread is refused before anything is written.
@@ -167,6 +203,9 @@ fn an_array_task_runs_the_overridden_trial_and_the_script_has_the_slurm_options(
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
     let err = stderr(&bad);
-    assert!(err.contains("regime::slurm_bad_value") && err.contains("--mem"), "{err}");
+    assert!(
+        err.contains("regime::slurm_bad_value") && err.contains("--mem"),
+        "{err}"
+    );
     assert!(!tmp.path().join("bad").exists());
 }

@@ -55,9 +55,7 @@ pub fn apply(mut program: Program, overrides: &[String]) -> Program {
                 .iter()
                 .find(|p| p.item == o.item && slot(&p.key.name) == slot(&o.key.name))
             {
-                Some(first) => program
-                    .diags
-                    .push(twice(&first.key.name, &o, &experiments)),
+                Some(first) => program.diags.push(twice(&first.key.name, &o, &experiments)),
                 None => parsed.push(o),
             },
             Err(d) => program.diags.push(d),
@@ -84,7 +82,8 @@ fn slot(key: &str) -> &str {
 /// The override's statement where the experiment first set its key (or at
 /// the end), and no other statement setting that key.
 fn replace(stmts: &mut Vec<ExpStmt>, o: Override) {
-    let sets = |s: &ExpStmt| matches!(s, ExpStmt::Key { key, .. } if slot(&key.name) == slot(&o.key.name));
+    let sets =
+        |s: &ExpStmt| matches!(s, ExpStmt::Key { key, .. } if slot(&key.name) == slot(&o.key.name));
     let at = stmts.iter().position(sets).unwrap_or(stmts.len());
     stmts.retain(|s| !sets(s));
     let stmt = ExpStmt::Key {
@@ -149,7 +148,10 @@ fn parse(experiments: &[(usize, String)], file: FileId, text: &str) -> Result<Ov
             Span::new(file, 0, eq + 1),
             format!("`--set {text}` names no key"),
             "no key before `=`",
-            format!("name the experiment key to set: `--set seeds{}`", &text[eq..]),
+            format!(
+                "name the experiment key to set: `--set seeds{}`",
+                &text[eq..]
+            ),
         ));
     }
     let parts: Vec<&str> = path.split('.').collect();
@@ -194,7 +196,10 @@ fn parse(experiments: &[(usize, String)], file: FileId, text: &str) -> Result<Ov
             Span::new(file, eq, text.len()),
             format!("`--set {text}` gives `{}` no value", key.name),
             "no value after `=`",
-            format!("write the value as in the file, e.g. {}", example(&key.name)),
+            format!(
+                "write the value as in the file, e.g. {}",
+                example(&key.name)
+            ),
         ));
     }
     let (every, value) = crate::syntax::parse_value(file, text, eq + 1)?;
@@ -213,10 +218,11 @@ fn qualified(experiments: &[(usize, String)], name: &str, span: Span) -> Result<
         return Ok(*i);
     }
     let names: Vec<&str> = experiments.iter().map(|(_, n)| n.as_str()).collect();
-    let help = did_you_mean(name, names.iter().copied()).unwrap_or_else(|| match names.as_slice() {
-        [] => "the file has no experiment".into(),
-        _ => format!("the experiments of this file: {}", names.join(", ")),
-    });
+    let help =
+        did_you_mean(name, names.iter().copied()).unwrap_or_else(|| match names.as_slice() {
+            [] => "the file has no experiment".into(),
+            _ => format!("the experiments of this file: {}", names.join(", ")),
+        });
     Err(Located::new(
         span.file,
         Diagnostic::UnknownOverrideKey {
@@ -230,7 +236,11 @@ fn qualified(experiments: &[(usize, String)], name: &str, span: Span) -> Result<
 }
 
 /// The one experiment a plain `KEY` can mean.
-fn unqualified(experiments: &[(usize, String)], key: &Ident, whole: Span) -> Result<usize, Located> {
+fn unqualified(
+    experiments: &[(usize, String)],
+    key: &Ident,
+    whole: Span,
+) -> Result<usize, Located> {
     match experiments {
         [(i, _)] => Ok(*i),
         [] => Err(bad(

@@ -29,7 +29,11 @@ impl LiveCurve {
         let Some(w) = self.writer.as_mut() else {
             return;
         };
-        if let Err(e) = w.serialize(row).map_err(|e| e.to_string()).and_then(|()| w.flush().map_err(|e| e.to_string())) {
+        if let Err(e) = w
+            .serialize(row)
+            .map_err(|e| e.to_string())
+            .and_then(|()| w.flush().map_err(|e| e.to_string()))
+        {
             self.error = Some(e);
             self.writer = None;
         }

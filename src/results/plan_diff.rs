@@ -50,7 +50,8 @@ pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
 /// naming only those that differ (their order does not matter: two
 /// overrides never set the same key).
 fn overrides_differ(stored: &[String], fresh: &[String]) -> Option<String> {
-    let trimmed = |v: &[String]| -> Vec<String> { v.iter().map(|s| s.trim().to_string()).collect() };
+    let trimmed =
+        |v: &[String]| -> Vec<String> { v.iter().map(|s| s.trim().to_string()).collect() };
     let (a, b) = (trimmed(stored), trimmed(fresh));
     let shown = |v: Vec<&String>| {
         v.iter()

@@ -121,8 +121,13 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let trial = &plan.experiments[0].trials[0];
-    let dir =
-        ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None, vec![])).unwrap();
+    let dir = ResultsDir::create(
+        tmp.path().join("r"),
+        "x",
+        &plan,
+        &RunMeta::new(0.5, None, vec![]),
+    )
+    .unwrap();
     assert_eq!(dir.meta().scale, 0.5);
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
     let written = dir
@@ -223,7 +228,8 @@ fn a_directory_in_use_is_refused_while_its_run_holds_it() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let r = tmp.path().join("r");
-    let running = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
+    let running =
+        ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
     assert!(matches!(
         ResultsDir::open_for_resume(r.clone(), &plan),
         Err(ResultsError::Locked { .. })
@@ -280,7 +286,11 @@ fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
     std::os::unix::fs::symlink(&victim, &partial).unwrap();
     let mut live = resumed.live_curve(&trial.id);
     live.append(&rows[0]);
-    assert!(live.error().unwrap().contains("partial.csv"), "{:?}", live.error());
+    assert!(
+        live.error().unwrap().contains("partial.csv"),
+        "{:?}",
+        live.error()
+    );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
 }
 
@@ -290,7 +300,15 @@ fn resume_refuses_other_overrides_and_names_both() {
     let mut plan = plan();
     plan.overrides = vec!["seeds=3".into(), "batch=10".into()];
     let r = tmp.path().join("r");
-    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, plan.overrides.clone())).unwrap());
+    drop(
+        ResultsDir::create(
+            r.clone(),
+            "x",
+            &plan,
+            &RunMeta::new(1.0, None, plan.overrides.clone()),
+        )
+        .unwrap(),
+    );
     // The same overrides in another order are the same.
     let mut same = plan.clone();
     same.overrides.reverse();
@@ -305,15 +323,22 @@ fn resume_refuses_other_overrides_and_names_both() {
             && text.contains("`--set seeds=4`"),
         "{text}"
     );
-    assert!(!text.contains("batch=10"), "only the difference is named: {text}");
+    assert!(
+        !text.contains("batch=10"),
+        "only the difference is named: {text}"
+    );
     other.overrides = vec!["batch=10".into()];
-    let text = ResultsDir::open_for_resume(r.clone(), &other).unwrap_err().to_string();
+    let text = ResultsDir::open_for_resume(r.clone(), &other)
+        .unwrap_err()
+        .to_string();
     assert!(
         text.contains("started with `--set seeds=3`, which this command does not give"),
         "{text}"
     );
     other.overrides = vec!["seeds=3".into(), "batch=10".into(), "iters=5".into()];
-    let text = ResultsDir::open_for_resume(r, &other).unwrap_err().to_string();
+    let text = ResultsDir::open_for_resume(r, &other)
+        .unwrap_err()
+        .to_string();
     assert!(
         text.contains("gives `--set iters=5`, which the run was not started with"),
         "{text}"

@@ -318,7 +318,9 @@ fn run_pending(
 /// go on (their final curves do not depend on it).
 fn warn_once(warned: &AtomicBool, opts: &RunOptions, multi: &MultiProgress, message: &str) {
     if opts.progress && !warned.swap(true, Ordering::Relaxed) {
-        let _ = multi.println(format!("warning: {message}; the trial's curve is written when it ends"));
+        let _ = multi.println(format!(
+            "warning: {message}; the trial's curve is written when it ends"
+        ));
     }
 }
 

@@ -57,7 +57,11 @@ pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> (Vec<Item>, Vec<S
 /// An `override_value` pair (the value of `--set KEY=VALUE`): whether it
 /// starts with `every`, the value, and the spans of expressions rejected as
 /// too long.
-pub fn override_value(file: FileId, offset: usize, pair: Pair<Rule>) -> (bool, Option<Expr>, Vec<Span>) {
+pub fn override_value(
+    file: FileId,
+    offset: usize,
+    pair: Pair<Rule>,
+) -> (bool, Option<Expr>, Vec<Span>) {
     let l = Lower {
         file,
         offset,

@@ -22,7 +22,12 @@ pub fn parse_value(file: FileId, text: &str, offset: usize) -> Result<(bool, Exp
     }
     pest::set_error_detail(true);
     let pair = RegParser::parse(Rule::override_value, piece)
-        .map_err(|e| Located::new(file, in_a_value(errors::to_diagnostic(&e, piece, offset), text.len())))?
+        .map_err(|e| {
+            Located::new(
+                file,
+                in_a_value(errors::to_diagnostic(&e, piece, offset), text.len()),
+            )
+        })?
         .next();
     let (every, value, too_long) = match pair {
         Some(p) => lower::override_value(file, offset, p),
@@ -100,6 +105,10 @@ mod tests {
         assert_eq!(e.diagnostic.code_name(), "syntax");
         assert_eq!(e.diagnostic.offset(), 15);
         let e = parse_value(FileId(1), "batch=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1", 6).unwrap_err();
-        assert!(e.diagnostic.to_string().contains("nested"), "{}", e.diagnostic);
+        assert!(
+            e.diagnostic.to_string().contains("nested"),
+            "{}",
+            e.diagnostic
+        );
     }
 }

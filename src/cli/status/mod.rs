@@ -60,7 +60,11 @@ pub fn run(args: &Args) -> super::ExitCode {
         print!("{}", arm_table(&snap));
     }
     println!("{}", footer(&snap));
-    let missing = snap.rows.iter().filter(|r| r.state.label() == "missing").count();
+    let missing = snap
+        .rows
+        .iter()
+        .filter(|r| r.state.label() == "missing")
+        .count();
     if missing > 0 {
         eprintln!(
             "a local run with {missing} trials still to run; continue it with `regime run {} --resume {}`",
@@ -81,10 +85,8 @@ fn watch(
 ) {
     let tty = std::io::stdout().is_terminal();
     let screen = tty.then(|| {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::stdout(),
-        );
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stdout());
         bar.set_style(
             indicatif::ProgressStyle::with_template("{msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
@@ -161,7 +163,12 @@ fn trial_lines(snap: &Snapshot, level: Level) -> String {
 /// The per-arm table: counts, then the latest validation accuracy and λ.
 fn arm_table(snap: &Snapshot) -> String {
     let arms = snap.arms();
-    let width = arms.iter().map(|a| a.label.chars().count()).max().unwrap_or(3).max(3);
+    let width = arms
+        .iter()
+        .map(|a| a.label.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3);
     let mut out = format!(
         "{:<width$}  {:>4}  {:>7}  {:>6}  {:>7}  {:>7}  {:>9}  latest\n",
         "arm", "done", "running", "failed", "pending", "val_acc", "λ"

@@ -96,7 +96,10 @@ impl Snapshot {
     }
 
     fn count(&self, label: &str) -> usize {
-        self.rows.iter().filter(|r| r.state.label() == label).count()
+        self.rows
+            .iter()
+            .filter(|r| r.state.label() == label)
+            .count()
     }
 
     /// Nothing runs or waits to run any more.
@@ -136,7 +139,9 @@ impl Snapshot {
                 TrialState::Missing if self.in_progress => left += 1.0,
                 TrialState::Running => {
                     running += 1;
-                    let done = r.latest.map_or(0.0, |p| p.iter as f64 / r.budget.max(1) as f64);
+                    let done = r
+                        .latest
+                        .map_or(0.0, |p| p.iter as f64 / r.budget.max(1) as f64);
                     left += (1.0 - done).clamp(0.0, 1.0);
                 }
                 _ => {}
@@ -155,7 +160,10 @@ impl Snapshot {
             .any(|r| r.experiment != self.rows[0].experiment);
         let mut lines: Vec<(String, String, ArmLine)> = vec![];
         for r in &self.rows {
-            let i = match lines.iter().position(|(e, a, _)| *e == r.experiment && *a == r.arm) {
+            let i = match lines
+                .iter()
+                .position(|(e, a, _)| *e == r.experiment && *a == r.arm)
+            {
                 Some(i) => i,
                 None => {
                     let label = if several {
@@ -305,7 +313,13 @@ mod tests {
                 running("a", 2, 60, 0.7),
                 done("b", 0, 30.0, 0.9),
                 row("b", 1, TrialState::Pending),
-                row("b", 2, TrialState::Failed { log_tail: String::new() }),
+                row(
+                    "b",
+                    2,
+                    TrialState::Failed {
+                        log_tail: String::new(),
+                    },
+                ),
             ],
             slurm: false,
             in_progress: true,
@@ -315,7 +329,10 @@ mod tests {
         let a = &arms[0];
         assert_eq!((a.done, a.running, a.failed, a.pending), (1, 2, 0, 0));
         let l = a.latest.as_ref().unwrap();
-        assert_eq!((l.val_acc, l.lambda, l.seed, l.at), (0.7, 0.25, 2, Some((60, 100))));
+        assert_eq!(
+            (l.val_acc, l.lambda, l.seed, l.at),
+            (0.7, 0.25, 2, Some((60, 100)))
+        );
         let b = &arms[1];
         assert_eq!((b.done, b.running, b.failed, b.pending), (1, 0, 1, 1));
         let l = b.latest.as_ref().unwrap();
@@ -325,7 +342,10 @@ mod tests {
         let eta = snap.eta_seconds().unwrap();
         assert!((eta - 20.0 * 2.2 / 2.0).abs() < 1e-9, "{eta}");
         assert!(!snap.finished());
-        assert_eq!(snap.totals(), "6 trials: 2 done, 1 failed, 1 pending, 2 running");
+        assert_eq!(
+            snap.totals(),
+            "6 trials: 2 done, 1 failed, 1 pending, 2 running"
+        );
     }
 
     #[test]
@@ -335,10 +355,17 @@ mod tests {
             slurm: false,
             in_progress: true,
         };
-        assert!(!snap.finished(), "it may still be loading data or writing the summary");
+        assert!(
+            !snap.finished(),
+            "it may still be loading data or writing the summary"
+        );
         snap.in_progress = false;
         assert!(snap.finished());
-        assert_eq!(snap.eta_seconds(), Some(0.0), "missing trials wait for a resume");
+        assert_eq!(
+            snap.eta_seconds(),
+            Some(0.0),
+            "missing trials wait for a resume"
+        );
         let empty = Snapshot {
             rows: vec![row("a", 0, TrialState::Running)],
             slurm: true,

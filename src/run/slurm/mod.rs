@@ -10,7 +10,9 @@
 
 mod script;
 
-pub use script::{check_options, check_results_path, check_value, job_script, sbatch_quote, sh_quote};
+pub use script::{
+    check_options, check_results_path, check_value, job_script, sbatch_quote, sh_quote,
+};
 
 use crate::plan::Plan;
 use crate::results::{write_atomic, ResultsDir, ResultsError};

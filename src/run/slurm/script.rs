@@ -115,7 +115,9 @@ fn check_mem(mem: &str) -> Result<(), SlurmError> {
             option: "--mem".into(),
             shown: shown(mem),
             why: "not a memory size".into(),
-            fix: "a whole number with an optional unit, as sbatch takes it: `--mem 4G`, `--mem 500M`".into(),
+            fix:
+                "a whole number with an optional unit, as sbatch takes it: `--mem 4G`, `--mem 500M`"
+                    .into(),
         });
     }
     Ok(())
@@ -126,10 +128,22 @@ fn check_mem(mem: &str) -> Result<(), SlurmError> {
 const MANAGED: &[(&str, &str)] = &[
     ("array", "regime makes one array task per batch of trials"),
     ("a", "regime makes one array task per batch of trials"),
-    ("output", "`regime status` reads the task logs where regime puts them"),
-    ("o", "`regime status` reads the task logs where regime puts them"),
-    ("error", "`regime status` reads the task logs where regime puts them"),
-    ("e", "`regime status` reads the task logs where regime puts them"),
+    (
+        "output",
+        "`regime status` reads the task logs where regime puts them",
+    ),
+    (
+        "o",
+        "`regime status` reads the task logs where regime puts them",
+    ),
+    (
+        "error",
+        "`regime status` reads the task logs where regime puts them",
+    ),
+    (
+        "e",
+        "`regime status` reads the task logs where regime puts them",
+    ),
     ("job-name", "regime names the job after the experiment"),
     ("J", "regime names the job after the experiment"),
     ("partition", "use `--partition`"),
@@ -163,7 +177,9 @@ pub fn sbatch_arg(arg: &str) -> Result<String, SlurmError> {
     };
     let bare = name.strip_prefix("--").or_else(|| name.strip_prefix('-'));
     let Some(bare) = bare.filter(|b| {
-        !b.is_empty() && b.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        !b.is_empty()
+            && b.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     }) else {
         return Err(bad(
             "not one sbatch option".into(),
@@ -335,7 +351,10 @@ mod tests {
         // reading `#SBATCH` lines at the first line that is not a comment.
         let first_command = s.lines().position(|l| l == "set -u").unwrap();
         let lines: Vec<&str> = s.lines().collect();
-        let last_directive = lines.iter().rposition(|l| l.starts_with("#SBATCH")).unwrap();
+        let last_directive = lines
+            .iter()
+            .rposition(|l| l.starts_with("#SBATCH"))
+            .unwrap();
         assert!(last_directive < first_command, "{s}");
         assert!(super::super::looks_node_local(Path::new("/tmp/x")));
         assert!(!super::super::looks_node_local(Path::new("/home/u/runs")));
@@ -368,7 +387,10 @@ mod tests {
             let e = sbatch_arg(bad).unwrap_err();
             let text = format!("{e} {}", miette::Diagnostic::help(&e).unwrap());
             assert!(text.contains(says), "{bad}: {text}");
-            assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "regime::slurm_bad_value");
+            assert_eq!(
+                miette::Diagnostic::code(&e).unwrap().to_string(),
+                "regime::slurm_bad_value"
+            );
         }
         let e = sbatch_arg("--comment=a\n#SBATCH --wrap=id").unwrap_err();
         assert!(matches!(e, SlurmError::BadValue { .. }), "{e:?}");
@@ -498,7 +520,10 @@ mod tests {
             "s",
         );
         assert!(h.contains("--time") && !h.contains("--partition"), "{h}");
-        let h = refused_help("Invalid account or account/partition combination specified", "s");
+        let h = refused_help(
+            "Invalid account or account/partition combination specified",
+            "s",
+        );
         assert!(h.contains("--account") && !h.contains("--qos"), "{h}");
         let h = refused_help("Invalid qos specification", "s");
         assert!(h.contains("--qos") && !h.contains("--account"), "{h}");
