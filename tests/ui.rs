@@ -133,6 +133,7 @@ ui_cases! {
     unknown_override_key
     unknown_penalty
     unused
+    unused_axis_after_override
     varying_data
     wrong_type
     wrong_type_endless

@@ -64,6 +64,7 @@ pub struct Checked {
 pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     // The hash is of the files: overrides are recorded beside it, in the plan.
     let hash = source_hash(program);
+    let file = program;
     let overridden;
     let program = if opts.overrides.is_empty() {
         program
@@ -109,7 +110,20 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         }
     }
     diags.extend(ctx.diags.into_vec());
-    diags.extend(unused::warnings(program));
+    let mut unused = unused::warnings(program);
+    if !opts.overrides.is_empty() {
+        // A definition the file uses is not the file's mistake when an
+        // override replaced its use (`--set data=...`); an axis an override
+        // leaves unread still makes identical cells, and is said.
+        let before = unused::warnings(file);
+        unused.retain(|w| {
+            matches!(&w.diagnostic, crate::diagnostics::Diagnostic::Unused { kind, .. } if kind == "vary axis")
+                || before
+                    .iter()
+                    .any(|b| b.file == w.file && b.diagnostic.offset() == w.diagnostic.offset())
+        });
+    }
+    diags.extend(unused);
     let mut report = Diagnostics {
         sources: program.sources.clone(),
         diagnostics: diags,
