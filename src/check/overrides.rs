@@ -43,6 +43,12 @@ pub fn apply(mut program: Program, overrides: &[String]) -> Program {
                 .collect()
         })
         .unwrap_or_default();
+    // A definition that did not parse may be the experiment meant: its
+    // syntax error is reported, and an unknown experiment would be noise.
+    let broken = program
+        .modules
+        .first()
+        .is_some_and(|root| !root.module.broken.is_empty());
     // Paths in an override's value are relative to where regime was started.
     let cwd = std::env::current_dir().ok();
     let mut parsed: Vec<Override> = vec![];
@@ -51,6 +57,8 @@ pub fn apply(mut program: Program, overrides: &[String]) -> Program {
         program.dirs.resize(file.0 as usize, None);
         program.dirs.push(cwd.clone());
         match parse(&experiments, file, text) {
+            // The experiment meant may be the one that did not parse.
+            Err(d) if broken && names_no_experiment(&d) => {}
             Ok(o) => match parsed
                 .iter()
                 .find(|p| p.item == o.item && slot(&p.key.name) == slot(&o.key.name))
@@ -70,6 +78,18 @@ pub fn apply(mut program: Program, overrides: &[String]) -> Program {
     }
     program
 }
+
+/// An unknown experiment, or none to set a key in: said only of a file
+/// whose every definition parsed.
+fn names_no_experiment(d: &Located) -> bool {
+    match &d.diagnostic {
+        Diagnostic::UnknownOverrideKey { kind, .. } => kind == "experiment",
+        Diagnostic::BadOverride { label, .. } => label == NO_EXPERIMENT,
+        _ => false,
+    }
+}
+
+const NO_EXPERIMENT: &str = "no experiment";
 
 /// Keys that set the same thing: `iters` and `epochs` are one length.
 fn slot(key: &str) -> &str {
@@ -247,7 +267,7 @@ fn unqualified(
             whole.file,
             key.span,
             format!("the file has no experiment to set `{}` in", key.name),
-            "no experiment",
+            NO_EXPERIMENT,
             "`--set` changes a key of an experiment; this file defines none".into(),
         )),
         several => {
@@ -298,5 +318,57 @@ fn example(key: &str) -> String {
         format!("`--set '{key}={value}'`")
     } else {
         format!("`--set {key}={value}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn applied(text: &str, overrides: &[&str]) -> Program {
+        let program = super::super::imports::load("t.reg", text, None);
+        let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        apply(program, &overrides)
+    }
+
+    fn keys(p: &Program) -> Vec<String> {
+        let Some(Item::Experiment(e)) = p.modules[0].module.items.last() else {
+            panic!("no experiment")
+        };
+        e.stmts
+            .iter()
+            .filter_map(|s| match s {
+                ExpStmt::Key { key, .. } => Some(format!("{}@{}", key.name, key.span.file.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_override_takes_the_place_of_the_key_and_of_its_twin() {
+        let p = applied(
+            "experiment e {\n  seeds: 2\n  epochs: 3\n  batch: 10\n  seeds: 4\n}\n",
+            &["iters=5", "seeds=1", "measure=val_acc"],
+        );
+        assert!(p.diags.is_empty(), "{:?}", p.diags);
+        // `iters` where `epochs` was, `seeds` once, where it first was;
+        // `measure` added at the end; each from its own source.
+        assert_eq!(keys(&p), ["seeds@2", "iters@1", "batch@0", "measure@3"]);
+        assert_eq!(p.sources.name(FileId(1)), "--set iters=5");
+        assert_eq!(p.dirs.len(), 4);
+    }
+
+    #[test]
+    fn a_file_with_a_broken_definition_hears_nothing_of_unknown_experiments() {
+        let text = "experiment e {\n  network: mlp(3\n  seeds: 2\n}\n";
+        let p = applied(text, &["seeds=2", "f.seeds=3", "sedes=1"]);
+        let codes: Vec<String> = p.diags.iter().map(|d| d.diagnostic.code_name()).collect();
+        assert_eq!(codes, ["syntax", "unknown_override_key"], "{codes:?}");
+        let p = applied(
+            "experiment e {\n  seeds: 2\n}\n",
+            &["f.seeds=3", "e.seeds=x y"],
+        );
+        let codes: Vec<String> = p.diags.iter().map(|d| d.diagnostic.code_name()).collect();
+        assert_eq!(codes, ["unknown_override_key", "syntax"], "{codes:?}");
     }
 }
