@@ -11,7 +11,7 @@
 //! assembles the `Plan`.
 
 use crate::check::{self, imports};
-use crate::diagnostics::{Diagnostic, Diagnostics, Located};
+use crate::diagnostics::Diagnostics;
 use crate::plan::Plan;
 use std::path::Path;
 
@@ -42,6 +42,21 @@ pub fn check_source(name: &str, text: &str, dir: Option<&Path>) -> Diagnostics {
     run_source(name, text, dir, &Options::default()).report
 }
 
+/// A loaded program (syntax trees of the file and its imports) with its
+/// check, for tools that need both: the language server's hover, outline and
+/// navigation read the trees, its diagnostics the report.
+pub struct Analyzed {
+    pub program: imports::Program,
+    pub checked: check::Checked,
+}
+
+/// Load and check source text (imports resolved in `dir`), keeping the trees.
+pub fn analyze_source(name: &str, text: &str, dir: Option<&Path>, options: &Options) -> Analyzed {
+    let program = imports::load(name, text, dir);
+    let checked = check::check(&program, options);
+    Analyzed { program, checked }
+}
+
 /// Read, check and compile the file at `path`. Any error gives the report
 /// (with warnings too); warnings alone do not stop compilation.
 pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Diagnostics> {
@@ -67,24 +82,12 @@ pub fn compile_source(
 /// the report alone.
 fn run_path(path: &Path, options: &Options) -> Result<(String, check::Checked), Diagnostics> {
     let name = path.to_string_lossy().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::syntax::decode::read(path) {
         Ok(text) => {
             let checked = run_source(&name, &text, path.parent(), options);
             Ok((name, checked))
         }
-        Err(e) => {
-            let mut report = Diagnostics::default();
-            let file = report.sources.add(name.clone(), "");
-            report.diagnostics.push(Located::new(
-                file,
-                Diagnostic::MissingFile {
-                    path: name,
-                    reason: e.to_string(),
-                    span: (0, 0).into(),
-                },
-            ));
-            Err(report)
-        }
+        Err(unreadable) => Err(unreadable.report(&name)),
     }
 }
 

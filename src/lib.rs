@@ -27,6 +27,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod engine;
 pub mod fmt;
+pub mod lsp;
 pub mod plan;
 pub mod report;
 pub mod results;

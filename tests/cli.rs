@@ -38,6 +38,106 @@ fn check_json() {
     assert_eq!(first["line"], 3);
     assert_eq!(first["labels"][0]["column"], 8);
     assert_eq!(first["help"], "did you mean `train_acc`?");
+    // `train_ac` ends before column 16 on the same line.
+    assert_eq!(
+        (&first["end_line"], &first["end_column"]),
+        (&3.into(), &16.into())
+    );
+    let label = &first["labels"][0];
+    assert_eq!(
+        (&label["end_line"], &label["end_column"]),
+        (&3.into(), &16.into())
+    );
+    assert_eq!(
+        label["utf16"]["range"],
+        serde_json::json!({"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 15}})
+    );
+    // The suggestion is an edit of the misspelled name.
+    let fix = &first["suggestions"][0];
+    assert_eq!(fix["replacement"], "train_acc");
+    assert_eq!(
+        (&fix["start"], &fix["end"]),
+        (&label["start"], &label["end"])
+    );
+}
+
+/// Columns count Unicode scalar values in both formats; UTF-16 positions
+/// count `𝔼` (outside the BMP) twice.
+#[test]
+fn check_columns_count_characters_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.reg");
+    let text = "network n { dense(10) }\n\nexperiment e {\n  data: fashion_mnist(path: \"λ𝔼\", vall: 1000)\n  network: n\n  optimizer: sgd(lr: 0.1)\n  iters: 10\n  arm a: lambda = 0\n}\n";
+    std::fs::write(&p, text).unwrap();
+    let ps = p.to_str().unwrap();
+    let (code, out, _) = regime(&["check", "--format", "json", ps]);
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "regime::unknown_argument")
+        .expect("unknown_argument reported");
+    // `  data: fashion_mnist(path: "λ𝔼", ` is 34 characters before `vall`.
+    assert_eq!((&d["line"], &d["column"]), (&4.into(), &35.into()));
+    assert_eq!(d["end_column"], 39);
+    assert_eq!(d["utf16"]["range"]["start"]["character"], 35);
+    let before_line: usize = text.lines().take(3).map(|l| l.len() + 1).sum();
+    assert_eq!(d["utf16"]["start"], before_line + 35);
+    let (_, _, err) = regime(&["check", ps]);
+    assert!(err.contains(&format!("[{ps}:4:35]")), "{err}");
+}
+
+/// Every edit a diagnostic of the UI cases suggests removes that diagnostic.
+#[test]
+fn suggested_edits_fix_what_they_suggest() {
+    let mut applied = 0;
+    for entry in std::fs::read_dir("tests/ui").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "reg") {
+            continue;
+        }
+        // The binary and non-UTF-8 cases have no text to edit.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let report = regime::compile::check_path(&path);
+        for d in &report.diagnostics {
+            if d.file.0 != 0 {
+                continue;
+            }
+            for e in d.diagnostic.edits(&text) {
+                let fixed = format!("{}{}{}", &text[..e.start], e.replacement, &text[e.end..]);
+                let again =
+                    regime::compile::check_source(&path.to_string_lossy(), &fixed, path.parent());
+                let still = again.diagnostics.iter().any(|x| {
+                    x.diagnostic.code_name() == d.diagnostic.code_name()
+                        && x.diagnostic.offset() == e.start
+                });
+                assert!(
+                    !still,
+                    "{}: {} still reported after `{}`",
+                    path.display(),
+                    d.diagnostic,
+                    e.replacement
+                );
+                applied += 1;
+            }
+        }
+    }
+    assert!(applied >= 8, "only {applied} edits found in tests/ui");
+}
+
+#[test]
+fn check_json_reports_an_unreadable_file_as_an_error_object() {
+    let (code, out, _) = regime(&["check", "--format", "json", "no/such/file.reg"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["code"], "regime::missing_file");
+    assert_eq!(v[0]["severity"], "error");
+    assert_eq!(v[0]["file"], "no/such/file.reg");
+    assert!(v[0]["message"].as_str().unwrap().contains("cannot read"));
 }
 
 #[test]
@@ -46,13 +146,63 @@ fn fmt_check_and_rewrite() {
     let p = dir.path().join("a.reg");
     std::fs::write(&p, "schedule  s=constant( 1 )   # c\n").unwrap();
     let ps = p.to_str().unwrap();
-    assert_eq!(regime(&["fmt", "--check", ps]).0, 1);
+    // `--check` changes nothing and prints the change as a unified diff.
+    let (code, out, err) = regime(&["fmt", "--check", ps]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with(&format!("--- a/{ps}\n+++ b/{ps}\n@@ -1 +1 @@\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("-schedule  s=constant( 1 )   # c\n+schedule s = constant(1)  # c\n"),
+        "{out}"
+    );
+    assert!(err.contains("is not formatted"), "{err}");
     assert_eq!(regime(&["fmt", ps]).0, 0);
     assert_eq!(
         std::fs::read_to_string(&p).unwrap(),
         "schedule s = constant(1)  # c\n"
     );
     assert_eq!(regime(&["fmt", "--check", ps]).0, 0);
+}
+
+/// "Not formatted" (1), "cannot be read" (2) and "syntax errors" (3) are
+/// different exit codes, as `regime fmt --help` says; the largest wins.
+#[test]
+fn fmt_exit_codes_tell_unformatted_from_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let ugly = dir.path().join("ugly.reg");
+    let broken = dir.path().join("broken.reg");
+    let binary = dir.path().join("binary.reg");
+    std::fs::write(&ugly, "schedule  s=constant( 1 )\n").unwrap();
+    std::fs::write(&broken, "schedule s = \n").unwrap();
+    std::fs::write(&binary, b"\x7fELF\0\0").unwrap();
+    let (u, b, x) = (
+        ugly.to_str().unwrap(),
+        broken.to_str().unwrap(),
+        binary.to_str().unwrap(),
+    );
+    assert_eq!(regime(&["fmt", "--check", u]).0, 1);
+    let (code, out, err) = regime(&["fmt", "--check", b]);
+    assert_eq!(code, 3);
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("regime::syntax") && err.contains("syntax errors"),
+        "{err}"
+    );
+    let (code, _, err) = regime(&["fmt", x]);
+    assert_eq!(code, 2);
+    assert!(err.contains("regime::binary_file"), "{err}");
+    assert_eq!(regime(&["fmt", "--check", u, b]).0, 3);
+    assert_eq!(regime(&["fmt", b]).0, 3);
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "schedule s = \n");
+    let (_, help, _) = regime(&["fmt", "--help"]);
+    for line in [
+        "1  --check: a file is not formatted",
+        "3  a file has syntax errors",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
 }
 
 #[test]
@@ -73,6 +223,23 @@ fn plan_yaml_and_json() {
     assert_eq!(code, 0);
     let plan: regime::plan::Plan = serde_json::from_str(&out).unwrap();
     assert_eq!(plan.experiments[0].trials.len(), 10);
+    // Seeds above 2^53 are strings, so JavaScript and jq read them exactly.
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for (t, json) in plan.experiments[0]
+        .trials
+        .iter()
+        .zip(v["experiments"][0]["trials"].as_array().unwrap())
+    {
+        if t.seed > regime::plan::MAX_SAFE_INTEGER {
+            assert_eq!(json["seed"], serde_json::Value::String(t.seed.to_string()));
+        } else {
+            assert_eq!(json["seed"], t.seed);
+        }
+    }
+    assert!(plan.experiments[0]
+        .trials
+        .iter()
+        .any(|t| t.seed > regime::plan::MAX_SAFE_INTEGER));
     let (code, _, err) = regime(&["plan", "tests/ui/budget_mismatch.reg"]);
     assert_eq!(code, 1);
     assert!(err.contains("regime::budget_mismatch"));
@@ -121,7 +288,9 @@ fn completions_and_the_man_page_cover_every_command() {
     for shell in ["bash", "zsh", "fish"] {
         let (code, out, err) = regime(&["completions", shell]);
         assert_eq!(code, 0, "{err}");
-        for sub in ["check", "run", "report", "doctor", "status"] {
+        for sub in [
+            "check", "run", "report", "doctor", "status", "compare", "export",
+        ] {
             assert!(out.contains(sub), "{shell} completion misses {sub}");
         }
         assert!(

@@ -155,20 +155,20 @@ fn conv_gradients_with_stride_and_padding() {
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     for (k, stride, pad) in [(3, 1, 1), (3, 2, 1), (2, 2, 0), (5, 3, 2)] {
         let s = ConvShape {
-            c: 2,
-            h: 7,
-            w: 6,
-            f: 3,
-            k,
+            channels: 2,
+            height: 7,
+            width: 6,
+            filters: 3,
+            kernel: k,
             stride,
             pad,
         };
         let n = 2;
-        let x = rand_vec(n * s.c * s.h * s.w, &mut rng);
-        let w = rand_vec(s.f * s.c * k * k, &mut rng);
+        let x = rand_vec(n * s.channels * s.height * s.width, &mut rng);
+        let w = rand_vec(s.filters * s.channels * k * k, &mut rng);
         for chunk in [n, 1] {
             let mut l = Conv::new(s, false, w.clone(), n).with_chunk(chunk);
-            l.params_mut()[1].w = rand_vec(s.f, &mut rng);
+            l.params_mut()[1].w = rand_vec(s.filters, &mut rng);
             check(
                 &format!("conv k{k} s{stride} p{pad} chunk {chunk}"),
                 &mut l,
@@ -184,18 +184,18 @@ fn im2col_conv_equals_direct_conv() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     for (k, stride, pad) in [(3, 1, 1), (3, 2, 1), (7, 1, 3), (2, 2, 0), (5, 3, 2)] {
         let s = ConvShape {
-            c: 3,
-            h: 9,
-            w: 8,
-            f: 4,
-            k,
+            channels: 3,
+            height: 9,
+            width: 8,
+            filters: 4,
+            kernel: k,
             stride,
             pad,
         };
         let n = 3;
-        let x = rand_vec(n * s.c * s.h * s.w, &mut rng);
-        let w = rand_vec(s.f * s.c * k * k, &mut rng);
-        let b = rand_vec(s.f, &mut rng);
+        let x = rand_vec(n * s.channels * s.height * s.width, &mut rng);
+        let w = rand_vec(s.filters * s.channels * k * k, &mut rng);
+        let b = rand_vec(s.filters, &mut rng);
         let mut l = Conv::new(s, false, w.clone(), n);
         l.params_mut()[1].w = b.clone();
         let mut y = vec![0f32; n * l.out_len()];

@@ -95,9 +95,11 @@ fn records_are_bit_identical_across_jobs_threads_and_affinity() {
         ("j2t4", vec!["--jobs", "2", "--threads", "4"]),
     ] {
         ok(run(&file, &tmp.path().join(name), &args));
+        let got = contents(&tmp.path().join(name));
         assert!(
-            contents(&tmp.path().join(name)) == reference,
-            "{args:?} gave other records than --jobs 1"
+            got == reference,
+            "{args:?} gave other records than --jobs 1: {}",
+            first_difference(&reference, &got)
         );
     }
     // A one-core affinity mask.
@@ -132,22 +134,89 @@ fn records_are_bit_identical_across_jobs_threads_and_affinity() {
     );
 }
 
-/// A run killed with SIGKILL at a random moment, resumed (under another
-/// `--jobs`), again and again: the records equal an uninterrupted run's.
+/// The first trial whose record or curve differs, with the field that
+/// differs (or the curve's first differing line), for a failure message.
+fn first_difference(
+    want: &BTreeMap<String, (serde_json::Value, Vec<u8>)>,
+    got: &BTreeMap<String, (serde_json::Value, Vec<u8>)>,
+) -> String {
+    for (id, (record, curve)) in want {
+        let Some((got_record, got_curve)) = got.get(id) else {
+            return format!("{id} missing");
+        };
+        if let (Some(w), Some(g)) = (record.as_object(), got_record.as_object()) {
+            for (field, value) in w {
+                if g.get(field) != Some(value) {
+                    return format!("{id}.{field}: want {value}, got {:?}", g.get(field));
+                }
+            }
+        }
+        if curve != got_curve {
+            let (w, g) = (
+                String::from_utf8_lossy(curve),
+                String::from_utf8_lossy(got_curve),
+            );
+            let line = w.lines().zip(g.lines()).find(|(a, b)| a != b);
+            return format!("{id} curve: {line:?}");
+        }
+    }
+    format!("{} trials instead of {}", got.len(), want.len())
+}
+
+/// Finished records in a results directory (0 before it exists).
+fn records_done(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("trials"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Waits until `child` has finished `target` records in `dir` (or exited),
+/// then `extra` longer so the kill lands inside the next trial; true when the
+/// child was still running when killed. Driven by progress, not by a guess
+/// of how long a run takes, so a loaded machine cannot make it miss.
+fn kill_after(child: &mut std::process::Child, dir: &Path, target: usize, extra_ms: u64) -> bool {
+    while records_done(dir) < target {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(extra_ms));
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+/// A run killed with SIGKILL at seeded moments (while starting, inside a
+/// trial, just after a record is written), resumed under another `--jobs`,
+/// again and again: the records equal an uninterrupted run's.
 #[test]
 fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "same.reg", &source(200));
-    let clock = std::time::Instant::now();
     ok(run(&file, &tmp.path().join("straight"), &["--jobs", "2"]));
-    let whole = clock.elapsed().as_secs_f64();
     let reference = contents(&tmp.path().join("straight"));
     let dir = tmp.path().join("killed");
-    // Seeded "random" moments, as fractions of an uninterrupted run.
-    let fractions = [0.3, 0.55, 0.2, 0.7, 0.4, 0.6, 0.25, 0.5];
+    // (records to wait for, then milliseconds more): seeded moments from
+    // process start-up to the middle of the sixth of eight trials.
+    let moments = [
+        (0, 30),
+        (1, 0),
+        (1, 45),
+        (2, 5),
+        (3, 80),
+        (4, 1),
+        (5, 20),
+        (6, 0),
+    ];
     let mut started = false;
     let mut killed_running = 0;
-    for (round, fraction) in fractions.iter().enumerate() {
+    for (round, (records, extra_ms)) in moments.iter().enumerate() {
         let mut cmd = regime();
         cmd.arg("run").arg(&file).arg("-q");
         cmd.args(["--jobs", if round % 2 == 0 { "2" } else { "1" }]);
@@ -161,12 +230,9 @@ fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_secs_f64(whole * fraction));
-        if child.try_wait().unwrap().is_none() {
+        if kill_after(&mut child, &dir, *records, *extra_ms) {
             killed_running += 1;
         }
-        let _ = child.kill();
-        let _ = child.wait();
         started = started || dir.join("run.json").exists();
     }
     let mut finish = regime();
@@ -182,14 +248,10 @@ fn kill_9_at_random_moments_then_resume_gives_the_same_records() {
         "only {killed_running} rounds were killed mid-run"
     );
     let resumed = contents(&dir);
-    let first_difference = reference
-        .iter()
-        .find(|(id, want)| resumed.get(*id) != Some(*want))
-        .map(|(id, want)| format!("{id}: want {want:?}\ngot {:?}", resumed.get(id)));
     assert!(
-        first_difference.is_none() && resumed.len() == reference.len(),
+        resumed == reference,
         "a killed and resumed run differs: {}",
-        first_difference.unwrap_or_default()
+        first_difference(&reference, &resumed)
     );
     let leftovers: Vec<String> = ["", "trials", "curves", "plots"]
         .iter()

@@ -25,12 +25,35 @@ fn assert_fmt_properties(text: &str) {
         regime::syntax::spanless_eq(&before, &after),
         "fmt changed the program:\n{text}\n---\n{once}\n{before:?}\n---\n{after:?}"
     );
-    let comments = |s: &str| s.matches('#').count();
     assert_eq!(
-        comments(text),
-        comments(&once),
-        "fmt lost a comment:\n{text}\n---\n{once}"
+        comment_texts(text),
+        comment_texts(&once),
+        "fmt lost or changed a comment:\n{text}\n---\n{once}"
     );
+}
+
+/// Every comment's text (outside strings, trailing spaces dropped), sorted:
+/// formatting keeps each one, exactly.
+fn comment_texts(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    for line in text.lines() {
+        let mut in_string = false;
+        let mut escaped = false;
+        for (i, c) in line.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_string => escaped = true,
+                '"' => in_string = !in_string,
+                '#' if !in_string => {
+                    out.push(line[i..].trim_end().to_string());
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn repo_files() -> Vec<std::path::PathBuf> {
@@ -56,6 +79,36 @@ fn fmt_properties_hold_on_repo_files() {
         );
         assert_fmt_properties(&text);
     }
+}
+
+/// fmt(fmt(x)) == fmt(x), the program unchanged and every comment kept,
+/// on every `.reg` of the repository and every UI case that parses (the
+/// UI cases hold comments in odd places on purpose).
+#[test]
+fn fmt_properties_hold_on_every_reg_file_that_parses() {
+    let mut files = repo_files();
+    for dir in ["tests/ui", "tests/ui/support"] {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "reg") {
+                files.push(e.path());
+            }
+        }
+    }
+    let mut formatted = 0;
+    for path in &files {
+        let Ok(text) = String::from_utf8(std::fs::read(path).unwrap()) else {
+            continue;
+        };
+        if parse_ok(&text).is_some() {
+            assert_fmt_properties(&text);
+            formatted += 1;
+        }
+    }
+    assert!(
+        formatted >= 60,
+        "only {formatted} of {} files parse",
+        files.len()
+    );
 }
 
 #[test]
@@ -112,12 +165,14 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("({a})")),
             inner.clone().prop_map(|a| format!("-{a}")),
             inner.clone().prop_map(|a| format!("not {a}")),
-            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+            (prop::collection::vec(inner.clone(), 0..4), sep())
+                .prop_map(|(v, sep)| format!("[{}]", v.join(sep))),
             (
                 ident(),
-                prop::collection::vec((prop::option::of(ident()), inner), 0..3)
+                prop::collection::vec((prop::option::of(ident()), inner), 0..3),
+                sep()
             )
-                .prop_map(|(f, args)| {
+                .prop_map(|(f, args, sep)| {
                     let a: Vec<String> = args
                         .into_iter()
                         .map(|(n, v)| match n {
@@ -125,10 +180,16 @@ fn expr() -> impl Strategy<Value = String> {
                             None => v,
                         })
                         .collect();
-                    format!("{f}({})", a.join(", "))
+                    format!("{f}({})", a.join(sep))
                 }),
         ]
     })
+}
+
+/// Between the values of a list or call: a comma, with or without a
+/// comment after it or on a line of its own.
+fn sep() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![", ", ", ", ",  # in\n", ",\n  # own\n  ", ",\n"])
 }
 
 /// Spacing between tokens: spaces, newlines, comments.
@@ -155,7 +216,7 @@ fn item() -> impl Strategy<Value = String> {
             format!("policy {n}(tol = 0.05) {{{g}every 1 epoch\n  when {c}: lambda *= {v}, stop{g}  clamp lambda in [0, 1]\n}}")
         }),
         (ident(), expr(), expr(), gap()).prop_map(|(n, a, b, g)| {
-            format!("experiment {n} {{\n  data: {a}{g}  vary hidden in [1, 2]\n  arm a: lambda = {b}  # c\n  checks: every 1 epoch\n}}")
+            format!("experiment {n} {{\n  data: {a}{g}  vary hidden in [1, 2]\n  arm a: lambda = {b}  # c\n  arm b # note\n    : lambda = {b}\n  checks: every 1 epoch\n}}")
         }),
         Just("import \"std/policies\"".to_string()),
     ]

@@ -86,14 +86,6 @@ const UNTRIGGERED: &[(&str, &str)] = &[
         "needs the operating system to refuse a thread (a process limit)",
     ),
     (
-        "slurm_failed",
-        "needs sbatch to fail to start (not to refuse)",
-    ),
-    (
-        "data_io",
-        "needs a data file that exists but cannot be read (tests may run as root)",
-    ),
-    (
         "trial_failed",
         "needs a trial to fail other than by diverging (memory, a refused configuration)",
     ),

@@ -80,10 +80,16 @@ macro_rules! ui_cases {
 
 ui_cases! {
     ambiguous_override
+    at_once_after_a_bad_layer
+    at_once_arguments
+    at_once_data_and_layers
+    at_once_missing_keys
     bad_clamp
     bad_override
     bad_target
     batch_too_large
+    binary_file
+    bom_accepted
     budget_mismatch
     checks_exceed_budget
     class_mismatch
@@ -94,27 +100,37 @@ ui_cases! {
     clean_shadowing
     clean_splits
     conflicting_keys
+    conv_on_flat_data
     decay_per_zero
     duplicate
     duplicate_across_files
     duplicate_argument
     empty_list
+    float_overflow
     import_cycle
+    import_self
+    init_alias
+    invalid_utf8
+    keyword_typos
     missing_argument
     missing_file
     missing_key
     name_too_long
     no_budget
+    once_bad_argument
+    once_in_definition
     out_of_range
     out_of_range_in_call
     policy_never_acts
     recursive
+    reserved_name
     rule_contradiction
     rule_never_fires
     rule_shadowed
     schedule_truncated
     sealed_metric
     shape
+    split_unit
     splits_out_of_range
     syntax
     syntax_in_override
@@ -124,8 +140,11 @@ ui_cases! {
     too_large
     too_large_numbers
     too_many_arguments
+    too_many_operands
+    unclosed_brace
     unknown_argument
     unknown_import
+    unknown_import_far
     unknown_key
     unknown_layer
     unknown_metric

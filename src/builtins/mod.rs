@@ -109,6 +109,9 @@ pub trait Builtin: Copy + Sized + 'static {
     /// What it is, in words ("layer", "data source").
     const KIND: &'static str;
     const ALL: &'static [Self];
+    /// Names other tools use for a builtin (`glorot` for `xavier`): never
+    /// accepted, only suggested when a name is unknown.
+    const ALIASES: &'static [(&'static str, Self)];
     fn entry(self) -> &'static Entry;
 
     fn name(self) -> &'static str {
@@ -117,6 +120,31 @@ pub trait Builtin: Copy + Sized + 'static {
 
     fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|b| b.name() == name)
+    }
+
+    /// The builtin an unknown `name` most likely means: another tool's
+    /// name for it (`glorot` → `xavier`) or its name in other capitals
+    /// (`ReLU` → `relu`).
+    fn alias_of(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        Self::ALIASES
+            .iter()
+            .find(|(a, _)| *a == lower)
+            .map(|(_, b)| *b)
+            .or_else(|| Self::from_name(&lower))
+    }
+
+    /// A help line for an unknown `name` that is an alias, if it is one.
+    fn alias_help(name: &str) -> Option<String> {
+        let b = Self::alias_of(name)?;
+        Some(if b.name() == name.to_ascii_lowercase() {
+            format!("did you mean `{}`? names are lower case", b.name())
+        } else {
+            format!(
+                "did you mean `{}`? (what other tools call `{name}`)",
+                b.name()
+            )
+        })
     }
 
     /// Every name, in table order.
@@ -184,6 +212,33 @@ mod tests {
                 .count();
             assert_eq!(same, 1, "{kind} {} twice", e.name);
         }
+    }
+
+    #[test]
+    fn aliases_are_not_names_and_are_found() {
+        fn check<B: Builtin>() {
+            for (alias, target) in B::ALIASES {
+                assert!(
+                    B::from_name(alias).is_none(),
+                    "{alias} is a {} name",
+                    B::KIND
+                );
+                assert_eq!(alias.to_ascii_lowercase(), *alias);
+                assert_eq!(B::alias_of(alias).map(|b| b.name()), Some(target.name()));
+            }
+        }
+        check::<Layer>();
+        check::<Source>();
+        check::<Normalization>();
+        check::<Optimizer>();
+        check::<Penalty>();
+        check::<Init>();
+        check::<Sampling>();
+        check::<Schedule>();
+        check::<History>();
+        assert_eq!(Init::alias_of("glorot"), Some(Init::Xavier));
+        assert_eq!(Layer::alias_of("ReLU"), Some(Layer::Relu));
+        assert_eq!(Init::alias_of("banana"), None);
     }
 
     #[test]

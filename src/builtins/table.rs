@@ -5,7 +5,8 @@
 use super::{Builtin, Entry, Param};
 
 macro_rules! kind {
-    ($(#[$doc:meta])* $Enum:ident, $kind:literal, { $($Variant:ident => $entry:expr,)* }) => {
+    ($(#[$doc:meta])* $Enum:ident, $kind:literal, { $($Variant:ident => $entry:expr,)* }
+     $(aliases { $($alias:literal => $Target:ident,)* })?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $Enum {
@@ -15,6 +16,7 @@ macro_rules! kind {
         impl Builtin for $Enum {
             const KIND: &'static str = $kind;
             const ALL: &'static [$Enum] = &[$($Enum::$Variant,)*];
+            const ALIASES: &'static [(&'static str, $Enum)] = &[$($(($alias, $Enum::$Target),)*)?];
             fn entry(self) -> &'static Entry {
                 match self {
                     $($Enum::$Variant => {
@@ -110,6 +112,17 @@ kind!(
             explain: "Inverted dropout: kept activations are scaled by 1/(1 − p) while training, so evaluation uses the network unchanged.",
         },
     }
+    aliases {
+        "linear" => Dense,
+        "fc" => Dense,
+        "fully_connected" => Dense,
+        "conv2d" => Conv,
+        "convolution" => Conv,
+        "max_pool" => Maxpool,
+        "maxpool2d" => Maxpool,
+        "max_pool2d" => Maxpool,
+        "pool" => Maxpool,
+    }
 );
 
 // ------------------------------------------------------------ data sources
@@ -178,6 +191,14 @@ kind!(
             explain: "For tests and quick experiments without downloads: the same seed always draws the same data.",
         },
     }
+    aliases {
+        "fmnist" => FashionMnist,
+        "fashionmnist" => FashionMnist,
+        "fashion" => FashionMnist,
+        "cifar" => Cifar10,
+        "cifar_10" => Cifar10,
+        "random" => Synthetic,
+    }
 );
 
 kind!(
@@ -188,6 +209,14 @@ kind!(
         MeanImage => word("mean_image", "mean_image", "scaled to [0, 1], then the training mean image subtracted", "The default. The mean is taken over the training images only."),
         RawMeanImage => word("raw_mean_image", "raw_mean_image", "the training mean image subtracted from raw 0–255 pixels", "As in the paper's cs231n code."),
         Standardize => word("standardize", "standardize", "each channel to mean 0 and SD 1 over the training set", "Per channel, from the training images."),
+    }
+    aliases {
+        "standard" => Standardize,
+        "standard_scaler" => Standardize,
+        "zscore" => Standardize,
+        "z_score" => Standardize,
+        "minmax" => Unit,
+        "min_max" => Unit,
     }
 );
 
@@ -220,6 +249,10 @@ kind!(
             doc: "Adam, with bias correction",
             explain: "With bias correction (ε = 1e-8); `decay:` works as for sgd.",
         },
+    }
+    aliases {
+        "momentum" => Sgd,
+        "nesterov" => Sgd,
     }
 );
 
@@ -266,6 +299,13 @@ kind!(
             explain: "Both weights are fixed; λ scales their sum.",
         },
     }
+    aliases {
+        "weight_decay" => L2,
+        "ridge" => L2,
+        "lasso" => L1,
+        "elastic_net" => Elastic,
+        "elasticnet" => Elastic,
+    }
 );
 
 kind!(
@@ -281,6 +321,17 @@ kind!(
             explain: "`normal(1e-4)` starts every weight near 0, as some of the paper's figures do.",
         },
     }
+    aliases {
+        "glorot" => Xavier,
+        "glorot_normal" => Xavier,
+        "xavier_normal" => Xavier,
+        "kaiming" => He,
+        "kaiming_normal" => He,
+        "he_normal" => He,
+        "msra" => He,
+        "gaussian" => Normal,
+        "random_normal" => Normal,
+    }
 );
 
 kind!(
@@ -288,6 +339,13 @@ kind!(
     Sampling, "sampling", {
         Shuffle => word("shuffle", "shuffle", "a fresh permutation every epoch (the default)", "Every example is seen once per epoch."),
         Replacement => word("replacement", "replacement", "independent draws with replacement", "As in the paper's code; an epoch is then a number of iterations, not a pass."),
+    }
+    aliases {
+        "with_replacement" => Replacement,
+        "bootstrap" => Replacement,
+        "permutation" => Shuffle,
+        "shuffled" => Shuffle,
+        "random_reshuffling" => Shuffle,
     }
 );
 
@@ -341,6 +399,17 @@ kind!(
             explain: "Needs a schedule with an end (steps, linear, cosine, or `then` of those).",
         },
     }
+    aliases {
+        "step" => Steps,
+        "multistep" => Steps,
+        "piecewise" => Steps,
+        "piecewise_constant" => Steps,
+        "const" => Constant,
+        "cosine_annealing" => Cosine,
+        "exp" => Exponential,
+        "exponential_decay" => Exponential,
+        "linear_decay" => Linear,
+    }
 );
 
 // ---------------------------------------------------------- policy rules
@@ -366,6 +435,11 @@ kind!(
         Mean => Entry { name: "mean", params: &[METRIC, req("last", "a whole number of checks", "at least 1")], usage: "mean(m, last: k)", doc: "mean of `m` over the last `k` checks, this one included", explain: "Over fewer checks while fewer have happened." },
         Best => Entry { name: "best", params: &[METRIC], usage: "best(m)", doc: "best `m` so far (max for accuracies, min otherwise)", explain: "Includes the current check." },
         SinceBest => Entry { name: "since_best", params: &[METRIC], usage: "since_best(m)", doc: "checks since the best `m`", explain: "0 when the current check is the best." },
+    }
+    aliases {
+        "previous" => Prev,
+        "average" => Mean,
+        "avg" => Mean,
     }
 );
 

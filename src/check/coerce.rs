@@ -8,6 +8,25 @@ use crate::plan::{Duration, Schedule};
 use crate::syntax::ast::{Expr, Span};
 
 impl Ctx<'_> {
+    /// A literal's value, or the error when it overflows an f64 (`1e400`
+    /// would otherwise reach the checks as infinity, with messages about
+    /// the value instead of the literal).
+    pub fn finite(&mut self, span: Span, value: f64, text: &str) -> Result<f64, Reported> {
+        if value.is_finite() {
+            return Ok(value);
+        }
+        Err(self.report(
+            span,
+            Diagnostic::FloatOverflow {
+                text: text.to_string(),
+                span: span.into(),
+                help: Some(format!(
+                    "the largest 64-bit float is about 1.8e308; check the exponent of `{text}`"
+                )),
+            },
+        ))
+    }
+
     pub fn to_num(&mut self, span: Span, v: Val, expected: &str) -> Result<f64, Reported> {
         match v {
             Val::Num { v, .. } => Ok(v),

@@ -51,49 +51,45 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
         }
     };
     let Some(which) = Source::from_name(&callee.name) else {
-        return Err(ctx.unknown(Source::KIND, &callee.name, callee.span, &Source::names()));
+        return Err(ctx.unknown_builtin::<Source>(&callee.name, callee.span));
     };
     let entry = which.entry();
     let b = ctx.bind(&callee, args, &entry.param_names(), &entry.required());
     let get = |n: &str| b.arg(n);
     let path = match get("path") {
         Some(p) => match ctx.eval(p, env) {
-            Val::Str(s) => Some(relative_to_file(ctx, p, s)),
-            other => {
-                return Err(ctx.wrong_type(p.span, "a path string", &other));
-            }
+            Val::Str(s) => Ok(Some(relative_to_file(ctx, p, s))),
+            other => Err(ctx.wrong_type(p.span, "a path string", &other)),
         },
-        None => None,
+        None => Ok(None),
     };
-    let (source, total, input, classes) = match which {
-        Source::FashionMnist => (DataSource::FashionMnist { path }, 60_000, shape(1, 28), 10),
-        Source::Mnist => (
-            DataSource::Mnist {
-                path: path.unwrap_or_default(),
-            },
-            60_000,
-            shape(1, 28),
-            10,
-        ),
-        Source::Cifar10 => (
-            DataSource::Cifar10 {
-                path: path.unwrap_or_default(),
-            },
-            50_000,
-            shape(3, 32),
-            10,
-        ),
-        Source::Synthetic => synthetic(ctx, &b, env)?,
+    // Every argument is checked, even after a bad one.
+    let known = match which {
+        Source::FashionMnist | Source::Mnist => Ok((None, 60_000, shape(1, 28), 10)),
+        Source::Cifar10 => Ok((None, 50_000, shape(3, 32), 10)),
+        Source::Synthetic => synthetic(ctx, &b, env).map(|(s, t, i, c)| (Some(s), t, i, c)),
     };
-    let default_val = if matches!(source, DataSource::Synthetic { .. }) {
-        total / 10
-    } else {
-        DEFAULT_VAL
+    let (total, default_val) = match &known {
+        Ok((Some(_), total, ..)) => (*total, total / 10),
+        Ok((None, total, ..)) => (*total, DEFAULT_VAL),
+        Err(_) => (usize::MAX, DEFAULT_VAL),
     };
-    let (val, subset) = val_and_subset(ctx, &b, env, total, default_val)?;
+    let val_and_subset = val_and_subset(ctx, &b, env, total, default_val);
     let normalize = match get("normalize") {
-        Some(x) => normalize(ctx, x, env)?,
-        None => Normalize::MeanImage,
+        Some(x) => normalize(ctx, x, env),
+        None => Ok(Normalize::MeanImage),
+    };
+    let (path, (synthetic, total, input, classes), (val, subset), normalize) =
+        (path?, known?, val_and_subset?, normalize?);
+    let source = match (which, synthetic) {
+        (_, Some(s)) => s,
+        (Source::FashionMnist, _) => DataSource::FashionMnist { path },
+        (Source::Mnist, _) => DataSource::Mnist {
+            path: path.unwrap_or_default(),
+        },
+        _ => DataSource::Cifar10 {
+            path: path.unwrap_or_default(),
+        },
     };
     Ok(DataSpec {
         name: def_name.to_string(),
@@ -107,7 +103,8 @@ fn source(ctx: &mut Ctx, e: &Expr, def_name: &str, env: &Env) -> Result<DataSpec
     })
 }
 
-/// `synthetic(...)`: the source, its training size, input shape and classes.
+/// `synthetic(...)`: the source, its training size, input shape and
+/// classes, every argument checked.
 fn synthetic(
     ctx: &mut Ctx,
     b: &Bound,
@@ -115,28 +112,26 @@ fn synthetic(
 ) -> Result<(DataSource, usize, Shape, usize), Reported> {
     let train = b
         .required_arg("train")
-        .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000))? as usize;
-    let test = match b.arg("test") {
-        Some(x) => ctx.count_in(x, env, "`test`", 1, 100_000_000)? as usize,
-        None => (train / 5).max(1),
-    };
+        .and_then(|x| ctx.count_in(x, env, "`train`", 1, 100_000_000));
+    let test = b
+        .arg("test")
+        .map(|x| ctx.count_in(x, env, "`test`", 1, 100_000_000));
     let dim = b
         .required_arg("dim")
-        .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000))? as usize;
+        .and_then(|x| ctx.count_in(x, env, "`dim`", 1, 10_000_000));
     let classes = b
         .required_arg("classes")
-        .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000))? as usize;
-    let seed = match b.arg("seed") {
-        Some(x) => ctx.count(x, env, "`seed`", 0)?,
-        None => 0,
-    };
+        .and_then(|x| ctx.count_in(x, env, "`classes`", 2, 100_000));
+    let seed = b.arg("seed").map(|x| ctx.count(x, env, "`seed`", 0));
+    let (train, dim, classes) = (train? as usize, dim? as usize, classes? as usize);
+    let test = test.transpose()?.map_or((train / 5).max(1), |t| t as usize);
     Ok((
         DataSource::Synthetic {
             train,
             test,
             dim,
             classes,
-            seed,
+            seed: seed.transpose()?.unwrap_or(0),
         },
         train,
         Shape {
@@ -158,7 +153,7 @@ fn val_and_subset(
     default_val: usize,
 ) -> Result<(usize, Option<usize>), Reported> {
     let val = match b.arg("val") {
-        Some(x) => {
+        Some(x) => (|| {
             let v = ctx.count(x, env, "`val`", 0)? as usize;
             if v >= total {
                 return Err(ctx.report(
@@ -172,31 +167,33 @@ fn val_and_subset(
                     },
                 ));
             }
-            v
-        }
-        None => default_val,
+            Ok(v)
+        })(),
+        None => Ok(default_val),
     };
+    // `subset` is checked against what `val` leaves, or on its own.
+    let left = total - *val.as_ref().unwrap_or(&0);
     let subset = match b.arg("subset") {
-        Some(x) => {
+        Some(x) => (|| {
             let n = ctx.count(x, env, "`subset`", 1)? as f64;
             let scaled = ((n * ctx.scale).round() as usize).max(1);
-            if scaled > total - val {
+            if scaled > left && val.is_ok() {
                 return Err(ctx.report(
                     x.span,
                     Diagnostic::OutOfRange {
                         what: "`subset`".into(),
-                        allowed: format!("at most the {} images left after `val`", total - val),
+                        allowed: format!("at most the {left} images left after `val`"),
                         value: scaled.to_string(),
                         span: x.span.into(),
                         help: None,
                     },
                 ));
             }
-            Some(scaled)
-        }
-        None => None,
+            Ok(Some(scaled))
+        })(),
+        None => Ok(None),
     };
-    Ok((val, subset))
+    Ok((val?, subset?))
 }
 
 /// A relative data path is relative to the directory of the file that
@@ -230,7 +227,7 @@ pub fn normalize(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Normalize, Report
             Some(Normalization::RawMeanImage) => Normalize::RawMeanImage,
             Some(Normalization::Standardize) => Normalize::Standardize,
             None => {
-                return Err(ctx.unknown(Normalization::KIND, &w, e.span, &Normalization::names()));
+                return Err(ctx.unknown_builtin::<Normalization>(&w, e.span));
             }
         }),
         other => Err(ctx.wrong_type(

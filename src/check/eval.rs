@@ -244,13 +244,20 @@ impl<'a> Ctx<'a> {
 
     pub fn eval(&mut self, e: &Expr, env: &Env) -> Val {
         match &e.kind {
-            ExprKind::Number { value, int, .. } => Val::Num {
-                v: *value,
-                int: *int,
+            ExprKind::Number { value, int, text } => match self.finite(e.span, *value, text) {
+                Ok(v) => Val::Num { v, int: *int },
+                Err(reported) => Val::Unknown(reported),
             },
             ExprKind::Duration {
-                value, int, unit, ..
-            } => self.duration(e.span, *value, *int, *unit),
+                value,
+                int,
+                unit,
+                text,
+                ..
+            } => match self.finite(e.span, *value, text) {
+                Ok(v) => self.duration(e.span, v, *int, *unit),
+                Err(reported) => Val::Unknown(reported),
+            },
             ExprKind::Str(s) => Val::Str(s.clone()),
             ExprKind::Bool(b) => Val::Bool(*b),
             ExprKind::List(items) => {
@@ -343,7 +350,8 @@ impl<'a> Ctx<'a> {
                 let mut known: Vec<&str> = self.defs.names().collect();
                 known.extend(builtins::Schedule::names());
                 known.push("grid");
-                let help = did_you_mean(&name.name, known.iter().copied());
+                let help = did_you_mean(&name.name, known.iter().copied())
+                    .or_else(|| builtins::Schedule::alias_help(&name.name));
                 Val::Unknown(self.report(
                     name.span,
                     Diagnostic::UnknownName {
@@ -626,45 +634,5 @@ impl<'a> Ctx<'a> {
             Ok(p) => Val::Policy(p),
             Err(reported) => Val::Unknown(reported),
         }
-    }
-
-    /// "unknown X `name`" with suggestions from `candidates`. A short list
-    /// of fixed options is spelled out; definitions are not.
-    pub fn unknown(&mut self, kind: &str, name: &str, span: Span, candidates: &[&str]) -> Reported {
-        let mut sorted: Vec<&str> = candidates.to_vec();
-        sorted.sort();
-        sorted.dedup();
-        let closed_set = !matches!(kind, "schedule or policy" | "network" | "data set");
-        let options = match sorted.as_slice() {
-            [] => None,
-            [one] => Some(format!("`{one}`")),
-            [init @ .., last] => Some(format!(
-                "{} or `{last}`",
-                init.iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        };
-        let label = match (&options, closed_set && sorted.len() <= 8) {
-            (Some(o), true) => format!("expected {o}"),
-            _ => "not defined here or in any import".to_string(),
-        };
-        let help = closest(name, candidates.iter().copied())
-            .map(|c| format!("did you mean `{c}`?"))
-            .or_else(|| match (&options, sorted.len() <= 8) {
-                (Some(o), true) if !closed_set => Some(format!("defined: {o}")),
-                _ => None,
-            });
-        self.report(
-            span,
-            Diagnostic::UnknownName {
-                kind: kind.to_string(),
-                name: name.to_string(),
-                span: span.into(),
-                label,
-                help,
-            },
-        )
     }
 }

@@ -2,7 +2,7 @@
 //! standard library embedded in the binary, other paths relative to the
 //! importing file. Missing files and cycles are reported at the import.
 
-use crate::diagnostics::{did_you_mean, Diagnostic, Located};
+use crate::diagnostics::{closest, Diagnostic, Located};
 use crate::source::{FileId, Sources};
 use crate::syntax::ast::{Item, Module, Span};
 use std::path::{Path, PathBuf};
@@ -101,9 +101,7 @@ impl Loader {
                         Diagnostic::UnknownImport {
                             path: path.to_string(),
                             span: span.into(),
-                            help: did_you_mean(&wanted, STDLIB.iter().map(|(n, _)| *n)).or_else(
-                                || Some(format!("the standard library has: {}", stdlib_names())),
-                            ),
+                            help: module_help(&wanted),
                         },
                     );
                     return;
@@ -126,24 +124,14 @@ impl Loader {
             if self.done.contains(&key) {
                 return;
             }
-            match std::fs::read_to_string(&full) {
+            match crate::syntax::decode::read(&full) {
                 Ok(t) => {
                     let next = full.parent().map(Path::to_path_buf);
                     (key, tidy(&full), t, next)
                 }
-                Err(e) => {
-                    let reason = match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file".to_string(),
-                        _ => e.to_string(),
-                    };
-                    self.error(
-                        span,
-                        Diagnostic::MissingFile {
-                            path: tidy(&full),
-                            reason,
-                            span: span.into(),
-                        },
-                    );
+                Err(unreadable) => {
+                    let diagnostic = unreadable.at_import(&tidy(&full), span.into());
+                    self.error(span, diagnostic);
                     return;
                 }
             }
@@ -166,11 +154,28 @@ impl Loader {
         let start = self.stack.iter().position(|(k, _)| k == key).unwrap_or(0);
         let mut chain: Vec<String> = self.stack[start..].iter().map(|(_, n)| n.clone()).collect();
         chain.push(self.stack[start].1.clone());
+        // A file importing itself has nothing to split.
+        let (label, help) = match chain.len() {
+            2 => (
+                "the file imports itself",
+                "a file's own definitions are always in scope; remove this import",
+            ),
+            3 => (
+                "this import closes the cycle",
+                "move the definitions both files need into a third file that both import",
+            ),
+            _ => (
+                "this import closes the cycle",
+                "move the definitions the files share into one more file that each of them imports",
+            ),
+        };
         self.error(
             span,
             Diagnostic::ImportCycle {
                 chain: chain.join(" → "),
                 span: span.into(),
+                label: label.into(),
+                help: Some(help.into()),
             },
         );
     }
@@ -178,6 +183,17 @@ impl Loader {
     fn error(&mut self, span: Span, diagnostic: Diagnostic) {
         self.program.diags.push(Located::new(span.file, diagnostic));
     }
+}
+
+/// A close standard module's name (compared without the shared `std/`,
+/// which would make every name look close), else the list of them.
+fn module_help(wanted: &str) -> Option<String> {
+    let stem = wanted.trim_start_matches("std/");
+    let stems = STDLIB.iter().map(|(n, _)| n.trim_start_matches("std/"));
+    Some(match closest(stem, stems) {
+        Some(s) => format!("did you mean `std/{s}`?"),
+        None => format!("the standard library has: {}", stdlib_names()),
+    })
 }
 
 fn stdlib_names() -> String {

@@ -14,12 +14,14 @@ pub mod defs;
 pub mod eval;
 pub mod experiment;
 pub mod imports;
+mod layers;
 pub mod network;
 mod overrides;
 pub mod policy;
 mod rules;
 pub mod schedule;
 pub mod settings;
+mod unknown;
 mod unused;
 
 use crate::diagnostics::Diagnostics;
@@ -182,9 +184,7 @@ fn standalone(ctx: &mut Ctx, item: &Item) {
         Item::Network(n) => {
             // Layer names and arguments; shapes need data and are checked per experiment.
             let env = params(ctx, &n.params);
-            for l in &n.layers {
-                network::check_layer_name(ctx, l, &env);
-            }
+            network::check_definition(ctx, n, &env);
         }
         Item::Import(_) | Item::Experiment(_) => {}
     }

@@ -205,7 +205,9 @@ type Typed = (plan::Expr, Ty);
 fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
     use plan::Expr as P;
     match &e.kind {
-        ExprKind::Number { value, .. } => Ok((P::Num(*value), Ty::Num)),
+        ExprKind::Number { value, text, .. } => {
+            Ok((P::Num(ctx.finite(e.span, *value, text)?), Ty::Num))
+        }
         ExprKind::Bool(b) => Ok((P::Bool(*b), Ty::Bool)),
         ExprKind::Paren(inner) => metric_expr(ctx, inner, env),
         ExprKind::Ident(name) => ident(ctx, e, name, env),
@@ -233,7 +235,10 @@ fn metric_expr(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<Typed, Reported> {
             } else {
                 let mut known: Vec<&str> = builtins::Func::names();
                 known.extend(builtins::History::names());
-                Err(ctx.unknown("function", &name.name, name.span, &known))
+                match builtins::History::alias_of(&name.name) {
+                    Some(_) => Err(ctx.unknown_builtin::<builtins::History>(&name.name, name.span)),
+                    None => Err(ctx.unknown("function", &name.name, name.span, &known)),
+                }
             }
         }
         ExprKind::Duration { .. } | ExprKind::Str(_) | ExprKind::List(_) => {
@@ -300,12 +305,13 @@ fn binary(
             ));
         }
     };
-    let l = metric_expr(ctx, lhs, env);
-    let r = metric_expr(ctx, rhs, env);
-    let (l, lt) = l?;
-    let (r, rt) = r?;
-    expect(ctx, lhs, lt, operand)?;
-    expect(ctx, rhs, rt, operand)?;
+    // Both sides are checked, even when one is wrong.
+    let mut side = |e: &Expr| {
+        let (x, ty) = metric_expr(ctx, e, env)?;
+        expect(ctx, e, ty, operand).map(|()| x)
+    };
+    let (l, r) = (side(lhs), side(rhs));
+    let (l, r) = (l?, r?);
     // Fold arithmetic on numbers (`tol / 5` with tol = 0.05 → 0.01)
     // so plans are simpler and the rule analysis sees thresholds.
     if let (P::Num(a), P::Num(b)) = (&l, &r) {
@@ -364,16 +370,12 @@ fn func_call(
     let entry = which.entry();
     let arity = entry.params.len();
     let bound = ctx.bind(name, args, &entry.param_names(), &entry.required());
-    let mut out = vec![];
-    for i in 0..arity {
-        if let Some(e) = bound[i] {
-            out.push(numeric(ctx, e, env)?);
-        }
-    }
-    for i in 0..arity {
-        bound.required(i)?;
-    }
-    Ok((plan::Expr::Call { func, args: out }, Ty::Num))
+    // Every argument is checked, even after a bad one.
+    let args: Vec<Result<plan::Expr, Reported>> = (0..arity)
+        .map(|i| bound.required(i).and_then(|e| numeric(ctx, e, env)))
+        .collect();
+    let args = args.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok((plan::Expr::Call { func, args }, Ty::Num))
 }
 
 /// `prev(val_acc)`, `mean(val_loss, last: 3)`, ...: one metric's history.

@@ -9,12 +9,7 @@ use crate::syntax::ast::{Arg, Ident};
 
 pub fn builtin(ctx: &mut Ctx, name: &Ident, args: &[Arg], env: &Env) -> Val {
     let Some(which) = builtins::Schedule::from_name(&name.name) else {
-        return Val::Unknown(ctx.unknown(
-            builtins::Schedule::KIND,
-            &name.name,
-            name.span,
-            &builtins::Schedule::names(),
-        ));
+        return Val::Unknown(ctx.unknown_builtin::<builtins::Schedule>(&name.name, name.span));
     };
     let entry = which.entry();
     let b = ctx.bind(name, args, &entry.param_names(), &entry.required());

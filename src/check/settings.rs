@@ -124,19 +124,21 @@ fn data_and_network(
         Some(k) => network::init(ctx, k.value, env),
         None => Ok(Init::He),
     };
-    // Checked even when `init` is wrong, so its own mistakes show too.
-    let network = match (&data, keys.required("network")) {
-        (Ok(d), Ok(k)) => network::resolve(
+    // Checked even when `init` or the data is wrong (then on an unknown
+    // input), so the network's own mistakes show too.
+    let network = match keys.required("network") {
+        Ok(k) => network::resolve(
             ctx,
             k.value,
             env,
-            d.input,
-            d.classes,
-            &d.name,
+            data.as_ref().map_err(|r| *r).map(|d| network::OnData {
+                input: d.input,
+                classes: d.classes,
+                name: &d.name,
+            }),
             init.unwrap_or(Init::He),
         ),
-        (Err(r), _) => Err(*r),
-        (_, Err(r)) => Err(r),
+        Err(r) => Err(r),
     };
     let network = match (network, init) {
         (Ok(n), Ok(_)) => Ok(n),
@@ -178,12 +180,7 @@ fn sampling(ctx: &mut Ctx, keys: &Keys, env: &Env) -> Result<Sampling, Reported>
         Val::Word(w) => match builtins::Sampling::from_name(&w) {
             Some(builtins::Sampling::Shuffle) => Ok(Sampling::Shuffle),
             Some(builtins::Sampling::Replacement) => Ok(Sampling::Replacement),
-            None => Err(ctx.unknown(
-                builtins::Sampling::KIND,
-                &w,
-                k.value.span,
-                &builtins::Sampling::names(),
-            )),
+            None => Err(ctx.unknown_builtin::<builtins::Sampling>(&w, k.value.span)),
         },
         other => Err(ctx.wrong_type(k.value.span, "`shuffle` or `replacement`", &other)),
     }
@@ -282,12 +279,7 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
     let Some((name, args)) = call_parts(e) else {
         let v = ctx.eval(e, env);
         return Err(if let Val::Word(w) = &v {
-            ctx.unknown(
-                builtins::Optimizer::KIND,
-                w,
-                e.span,
-                &builtins::Optimizer::names(),
-            )
+            ctx.unknown_builtin::<builtins::Optimizer>(w, e.span)
         } else {
             ctx.wrong_type(e.span, "an optimizer such as `sgd(lr: 1e-3)`", &v)
         });
@@ -300,12 +292,7 @@ fn optimizer(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<OptimizerSpec, Report
         Ok(v)
     };
     let Some(which) = builtins::Optimizer::from_name(&name.name) else {
-        return Err(ctx.unknown(
-            builtins::Optimizer::KIND,
-            &name.name,
-            name.span,
-            &builtins::Optimizer::names(),
-        ));
+        return Err(ctx.unknown_builtin::<builtins::Optimizer>(&name.name, name.span));
     };
     let entry = which.entry();
     let b = ctx.bind(name, args, &entry.param_names(), &entry.required());
@@ -404,7 +391,8 @@ fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<PenaltySpec, Reported> 
             Diagnostic::UnknownPenalty {
                 name: other.to_string(),
                 span: name.span.into(),
-                help: did_you_mean(other, Penalty::names())
+                help: Penalty::alias_help(other)
+                    .or_else(|| did_you_mean(other, Penalty::names()))
                     .or_else(|| Some(format!("penalties: {}", Penalty::usages()))),
             },
         ));
@@ -412,57 +400,59 @@ fn penalty(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<PenaltySpec, Reported> 
     let entry = which.entry();
     let b = ctx.bind(&name, args, &entry.param_names(), &entry.required());
     let get = |n: &str| b.arg(n);
+    // Every argument is checked, even after a bad one.
     let on_all = match get("on") {
         Some(x) => match ctx.eval(x, env) {
-            Val::Word(w) if w == "all" => true,
-            Val::Word(w) if w == "weights" => false,
-            other => return Err(ctx.wrong_type(x.span, "`all` or `weights`", &other)),
+            Val::Word(w) if w == "all" => Ok(true),
+            Val::Word(w) if w == "weights" => Ok(false),
+            other => Err(ctx.wrong_type(x.span, "`all` or `weights`", &other)),
         },
-        None => false,
+        None => Ok(false),
     };
-    let nonneg = |ctx: &mut Ctx, x: &Expr, what: &str| -> Result<f64, Reported> {
+    let positive = |ctx: &mut Ctx, x: &Expr, what: &str, zero_ok: bool| -> Result<f64, Reported> {
         let v = ctx.num(x, env)?;
-        if !(v >= 0.0) {
-            return Err(ctx.out_of_range(x.span, what, "≥ 0", v));
+        if !(v > 0.0 || zero_ok && v == 0.0) {
+            let allowed = if zero_ok { "≥ 0" } else { "greater than 0" };
+            return Err(ctx.out_of_range(x.span, what, allowed, v));
         }
         Ok(v)
     };
     let kind = match which {
-        Penalty::None => PenaltyKind::None,
-        Penalty::L2 => PenaltyKind::L2,
-        Penalty::L1 => {
-            let proximal = match get("proximal") {
-                Some(x) => match ctx.eval(x, env) {
-                    Val::Bool(v) => v,
-                    other => return Err(ctx.wrong_type(x.span, "`true` or `false`", &other)),
-                },
-                None => false,
-            };
-            PenaltyKind::L1 { proximal }
-        }
+        Penalty::None => Ok(PenaltyKind::None),
+        Penalty::L2 => Ok(PenaltyKind::L2),
+        Penalty::L1 => match get("proximal") {
+            Some(x) => match ctx.eval(x, env) {
+                Val::Bool(proximal) => Ok(PenaltyKind::L1 { proximal }),
+                other => Err(ctx.wrong_type(x.span, "`true` or `false`", &other)),
+            },
+            None => Ok(PenaltyKind::L1 { proximal: false }),
+        },
         Penalty::Lp => {
-            let pe = b.required_arg("p")?;
-            let p = ctx.num(pe, env)?;
-            if !(p > 0.0 && p <= 2.0) {
-                return Err(ctx.out_of_range(pe.span, "p", "in (0, 2]", p));
-            }
-            let eps = match get("eps") {
-                Some(x) => {
-                    let v = ctx.num(x, env)?;
-                    if !(v > 0.0) {
-                        return Err(ctx.out_of_range(x.span, "eps", "greater than 0", v));
-                    }
-                    v
+            let p = b.required_arg("p").and_then(|pe| {
+                let p = ctx.num(pe, env)?;
+                if !(p > 0.0 && p <= 2.0) {
+                    return Err(ctx.out_of_range(pe.span, "p", "in (0, 2]", p));
                 }
-                None => DEFAULT_LP_EPS,
-            };
-            PenaltyKind::Lp { p, eps }
+                Ok(p)
+            });
+            let eps = get("eps").map(|x| positive(ctx, x, "eps", false));
+            (|| {
+                Ok(PenaltyKind::Lp {
+                    p: p?,
+                    eps: eps.transpose()?.unwrap_or(DEFAULT_LP_EPS),
+                })
+            })()
         }
         Penalty::Elastic => {
-            let l1 = nonneg(ctx, b.required_arg("l1")?, "the l1 weight");
-            let l2 = nonneg(ctx, b.required_arg("l2")?, "the l2 weight");
-            PenaltyKind::Elastic { l1: l1?, l2: l2? }
+            let l1 = b
+                .required_arg("l1")
+                .and_then(|x| positive(ctx, x, "the l1 weight", true));
+            let l2 = b
+                .required_arg("l2")
+                .and_then(|x| positive(ctx, x, "the l2 weight", true));
+            (|| Ok(PenaltyKind::Elastic { l1: l1?, l2: l2? }))()
         }
     };
+    let (kind, on_all) = (kind?, on_all?);
     Ok(PenaltySpec { kind, on_all })
 }

@@ -6,7 +6,7 @@
 use super::imports::Program;
 use crate::diagnostics::{Diagnostic, Located};
 use crate::syntax::ast::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub fn warnings(program: &Program) -> Vec<Located> {
     let mut out = vec![];
@@ -19,20 +19,38 @@ pub fn warnings(program: &Program) -> Vec<Located> {
         .iter()
         .any(|i| matches!(i, Item::Experiment(_)));
     if has_experiments {
+        // An item's name is used when another item mentions it: count the
+        // items mentioning each name once, rather than collecting the names
+        // of all other items again for every item (quadratic in a file of
+        // thousands of definitions).
+        let sets: Vec<Vec<HashSet<String>>> = program
+            .modules
+            .iter()
+            .map(|m| {
+                m.module
+                    .items
+                    .iter()
+                    .map(|item| {
+                        let mut set = HashSet::new();
+                        item_names(item, &mut set);
+                        set
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut mentions: HashMap<&str, usize> = HashMap::new();
+        for set in sets.iter().flatten() {
+            for n in set {
+                *mentions.entry(n.as_str()).or_default() += 1;
+            }
+        }
         for (i, item) in root.module.items.iter().enumerate() {
             let (Some(name), false) = (item.name(), matches!(item, Item::Experiment(_))) else {
                 continue;
             };
-            let mut used = HashSet::new();
-            for (m_idx, m) in program.modules.iter().enumerate() {
-                for (j, other) in m.module.items.iter().enumerate() {
-                    if m_idx == 0 && j == i {
-                        continue;
-                    }
-                    item_names(other, &mut used);
-                }
-            }
-            if !used.contains(&name.name) {
+            let total = mentions.get(name.name.as_str()).copied().unwrap_or(0);
+            let own = usize::from(sets[0][i].contains(&name.name));
+            if total == own {
                 out.push(Located::new(
                     name.span.file,
                     Diagnostic::Unused {

@@ -116,7 +116,9 @@ pub fn candidates(flags: &[String]) -> Vec<String> {
     out.into_iter().map(str::to_string).collect()
 }
 
-fn cache_dir() -> Option<PathBuf> {
+/// Where regime keeps files worth keeping between runs (kernel verdicts,
+/// the standard library for editors).
+pub fn cache_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("REGIME_CACHE_DIR") {
         return Some(PathBuf::from(d));
     }

@@ -1,5 +1,6 @@
 //! `regime check FILE... [--format human|json] [--set KEY=VALUE]...`: exit 1
-//! on any error, 2 when a file cannot be read. Overrides apply to every file.
+//! on any error, 2 when a file cannot be read (in JSON, an error object
+//! without a position). Overrides apply to every file.
 
 use crate::compile::{check_path_with, Options};
 use std::path::PathBuf;
@@ -33,6 +34,16 @@ pub fn run(args: &Args) -> super::ExitCode {
     for f in &args.files {
         if !super::readable(f) {
             unreadable = true;
+            if args.format == Format::Json {
+                let reason = match std::fs::metadata(f) {
+                    Ok(_) => "not a file".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                all.push(crate::diagnostics::Diagnostics::unreadable_json(
+                    &f.to_string_lossy(),
+                    &reason,
+                ));
+            }
             continue;
         }
         let report = check_path_with(f, &options);

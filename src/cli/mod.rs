@@ -5,10 +5,13 @@
 pub mod bench;
 pub mod blas;
 pub mod check;
+pub mod compare;
 pub mod completions;
 pub mod doctor;
 pub mod explain;
+pub mod export;
 pub mod fmt;
+pub mod lsp;
 pub mod options;
 pub mod plan;
 pub mod report;
@@ -50,6 +53,10 @@ pub enum Command {
     Run(run::Args),
     /// Rebuild the summary tables and plots of a results directory.
     Report(report::Args),
+    /// Compare two results directories: each summary and the difference B − A.
+    Compare(compare::Args),
+    /// Export finished trials to TensorBoard event files or an MLflow server.
+    Export(export::Args),
     /// Run one trial of a results directory (what a Slurm array task does).
     RunTrial(run_trial::Args),
     /// Show which trials of a results directory are done, running, pending or failed.
@@ -60,6 +67,9 @@ pub enum Command {
     /// Show the BLAS library, the candidate kernels with their self-test
     /// and speed, the kernel in use and why, threads and environment.
     Doctor(doctor::Args),
+    /// Serve the language server protocol on stdin and stdout (for editors:
+    /// docs/editors.md).
+    Lsp,
     /// Print a shell completion script: `regime completions bash > /etc/bash_completion.d/regime`.
     Completions(completions::Args),
     /// Print the man page (roff): `regime man > regime.1`.
@@ -83,8 +93,11 @@ impl Command {
             | Command::Plan(_)
             | Command::Explain(_)
             | Command::Report(_)
+            | Command::Compare(_)
+            | Command::Export(_)
             | Command::Status(_)
             | Command::Completions(_)
+            | Command::Lsp
             | Command::Man
             | Command::BlasSelfTest => false,
         }
@@ -97,6 +110,7 @@ Environment:
   REGIME_DATA           where fashion_mnist(...) without `path` looks first (an error if it lacks the files)
   REGIME_BLAS_KERNEL    pin the OpenBLAS kernel (like --blas-kernel)
   REGIME_CACHE_DIR      where kernel self-test verdicts are cached (default ~/.cache/regime)
+  MLFLOW_TRACKING_URI   the tracking server of `regime export --to mlflow` (like --tracking-uri)
   OPENBLAS_CORETYPE     replaced by a self-tested kernel unless --blas-kernel env (see `regime doctor`)
   NO_COLOR              no colour in diagnostics
   SLURM_CPUS_PER_TASK   threads of a Slurm array task (run-trial)
@@ -118,10 +132,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => explain::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Compare(a) => compare::run(&a),
+        Command::Export(a) => export::run(&a),
         Command::RunTrial(a) => run_trial::run(&a),
         Command::Status(a) => status::run(&a),
         Command::Doctor(a) => doctor::run(&a),
         Command::Completions(a) => completions::run(&a),
+        Command::Lsp => lsp::run(),
         Command::Man => completions::man(),
         Command::BlasSelfTest => {
             println!("{}", blas::self_test_report());

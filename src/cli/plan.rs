@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> super::ExitCode {
             }
             let text = match args.format {
                 Format::Yaml => crate::plan::to_yaml(&c.plan),
-                Format::Json => serde_json::to_string_pretty(&c.plan).map_err(|e| e.to_string()),
+                Format::Json => crate::plan::to_json(&c.plan),
             };
             match text {
                 Ok(t) => {

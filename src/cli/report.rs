@@ -1,5 +1,5 @@
-//! `regime report DIR`: rebuild summary tables and plots from a results
-//! directory without running anything.
+//! `regime report DIR`: rebuild the summary tables, the long-format CSVs
+//! and the plots of a results directory without running anything.
 
 use super::options::{Level, Verbosity};
 use std::path::{Path, PathBuf};

@@ -9,14 +9,15 @@ mod cifar;
 mod error;
 mod idx;
 mod sample;
+mod split;
 
 pub use error::DataError;
 
-use crate::plan::{DataSource, DataSpec, Normalize, Shape};
-use rand::seq::SliceRandom;
+use crate::plan::{DataSource, DataSpec, Shape};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
+use split::{finish, Features};
 use std::path::Path;
 
 /// One split: `n` examples of `dim` features, row-major.
@@ -84,18 +85,17 @@ fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u8>, DataErr
     idx::gunzip_if_needed(path, raw)
 }
 
-/// Raw examples before splitting: pixels as u8 (or f32 for synthetic data).
+/// Raw examples before splitting: pixels as read (u8) or features (f32,
+/// synthetic data); see [`split::Features`].
 struct Raw {
-    train_x: Vec<f32>,
+    train_x: Features,
     train_y: Vec<u8>,
-    test_x: Vec<f32>,
+    test_x: Features,
     test_y: Vec<u8>,
     input: Shape,
     classes: usize,
     origin: String,
     files: Vec<FileHash>,
-    /// Pixel values are 0–255 (scaled by `Unit`/`MeanImage`); synthetic data is not.
-    pixels: bool,
 }
 
 const FMNIST_FILES: [&str; 4] = [
@@ -324,9 +324,9 @@ fn idx_raw<B: IntoBytes>(
         });
     }
     Ok(Raw {
-        train_x: tx.iter().map(|&p| p as f32).collect(),
+        train_x: Features::Pixels(tx),
         train_y: ty,
-        test_x: sx.iter().map(|&p| p as f32).collect(),
+        test_x: Features::Pixels(sx),
         test_y: sy,
         input: Shape {
             channels: 1,
@@ -336,7 +336,6 @@ fn idx_raw<B: IntoBytes>(
         classes,
         origin: String::new(),
         files: Vec::new(),
-        pixels: true,
     })
 }
 
@@ -365,9 +364,9 @@ fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
     let bytes = read_hashed(&tp, &mut files)?;
     cifar::parse_into(&tp, &bytes, &mut sx, &mut sy)?;
     Ok(Raw {
-        train_x: tx.iter().map(|&p| p as f32).collect(),
+        train_x: Features::Pixels(tx),
         train_y: ty,
-        test_x: sx.iter().map(|&p| p as f32).collect(),
+        test_x: Features::Pixels(sx),
         test_y: sy,
         input: Shape {
             channels: 3,
@@ -377,7 +376,6 @@ fn load_cifar_dir(dir: &str) -> Result<Raw, DataError> {
         classes: 10,
         origin: format!("{dir} (CIFAR-10, {found} training batches)"),
         files,
-        pixels: true,
     })
 }
 
@@ -414,9 +412,9 @@ fn synthetic(train: usize, test: usize, dim: usize, classes: usize, seed: u64) -
     let (train_x, train_y) = make(train);
     let (test_x, test_y) = make(test);
     Raw {
-        train_x,
+        train_x: Features::Floats(train_x),
         train_y,
-        test_x,
+        test_x: Features::Floats(test_x),
         test_y,
         input: Shape {
             channels: 1,
@@ -426,157 +424,7 @@ fn synthetic(train: usize, test: usize, dim: usize, classes: usize, seed: u64) -
         classes,
         origin: format!("synthetic ({train} train / {test} test, dim {dim}, seed {seed})"),
         files: Vec::new(),
-        pixels: false,
     }
-}
-
-/// Split, subset and normalise.
-fn finish(spec: &DataSpec, raw: Raw, split_seed: u64) -> Result<Dataset, DataError> {
-    let dim = raw.input.size();
-    if spec.input.size() != dim {
-        return Err(DataError::Split {
-            name: spec.name.clone(),
-            message: format!(
-                "the plan expects inputs of {}×{}×{} but the data has {}×{}×{}",
-                spec.input.channels,
-                spec.input.height,
-                spec.input.width,
-                raw.input.channels,
-                raw.input.height,
-                raw.input.width
-            ),
-        });
-    }
-    let n_all = raw.train_y.len();
-    if spec.val >= n_all {
-        return Err(DataError::Split {
-            name: spec.name.clone(),
-            message: format!(
-                "val: {} leaves no training examples out of {n_all}",
-                spec.val
-            ),
-        });
-    }
-    // A seeded permutation: the first `val` go to validation, the rest (in
-    // permuted order) to training, of which `subset` keeps the first.
-    let mut perm: Vec<usize> = (0..n_all).collect();
-    perm.shuffle(&mut ChaCha8Rng::seed_from_u64(split_seed ^ 0x5eed_da7a));
-    let (val_idx, rest) = perm.split_at(spec.val);
-    let train_idx = match spec.subset {
-        Some(s) if s < rest.len() => &rest[..s],
-        _ => rest,
-    };
-    let gather = |x: &[f32], y: &[u8], idx: &[usize]| {
-        // One copy per row into a buffer sized up front (a flat_map collect
-        // cannot know its length and was most of the load time).
-        let mut rows = Vec::with_capacity(idx.len() * dim);
-        for &i in idx {
-            rows.extend_from_slice(&x[i * dim..(i + 1) * dim]);
-        }
-        Part {
-            x: rows,
-            y: idx.iter().map(|&i| y[i]).collect(),
-            n: idx.len(),
-            dim,
-        }
-    };
-    let mut train = gather(&raw.train_x, &raw.train_y, train_idx);
-    let mut val = gather(&raw.train_x, &raw.train_y, val_idx);
-    let mut test = Part {
-        n: raw.test_y.len(),
-        x: raw.test_x,
-        y: raw.test_y,
-        dim,
-    };
-    normalize(
-        spec.normalize,
-        raw.pixels,
-        raw.input,
-        &mut train,
-        &mut [&mut val, &mut test],
-    );
-    Ok(Dataset {
-        train,
-        val,
-        test,
-        input: raw.input,
-        classes: raw.classes.max(spec.classes),
-        origin: raw.origin,
-        files: raw.files,
-        split_seed,
-    })
-}
-
-/// Apply a normalisation with statistics of `train` to every part.
-fn normalize(
-    mode: Normalize,
-    pixels: bool,
-    shape: Shape,
-    train: &mut Part,
-    rest: &mut [&mut Part],
-) {
-    let scale = if pixels { 1.0 / 255.0 } else { 1.0 };
-    let dim = train.dim;
-    let mut all: Vec<&mut Part> = vec![train];
-    all.extend(rest.iter_mut().map(|p| &mut **p));
-    match mode {
-        Normalize::None => {}
-        Normalize::Unit => all
-            .iter_mut()
-            .for_each(|p| p.x.iter_mut().for_each(|v| *v *= scale)),
-        Normalize::MeanImage | Normalize::RawMeanImage => {
-            let s = if mode == Normalize::MeanImage {
-                scale
-            } else {
-                1.0
-            };
-            all.iter_mut()
-                .for_each(|p| p.x.iter_mut().for_each(|v| *v *= s));
-            let mean = mean_image(all[0], dim);
-            for p in all.iter_mut() {
-                for row in p.x.chunks_exact_mut(dim) {
-                    row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
-                }
-            }
-        }
-        Normalize::Standardize => {
-            let plane = shape.height * shape.width;
-            let n = all[0].n.max(1) as f64;
-            let mut stats = Vec::new();
-            for c in 0..shape.channels {
-                let (mut s, mut s2) = (0f64, 0f64);
-                for row in all[0].x.chunks_exact(dim) {
-                    for &v in &row[c * plane..(c + 1) * plane] {
-                        s += v as f64;
-                        s2 += (v as f64) * (v as f64);
-                    }
-                }
-                let m = s / (n * plane as f64);
-                let var = (s2 / (n * plane as f64) - m * m).max(0.0);
-                // A constant channel keeps std 1 rather than dividing by zero.
-                let sd = if var > 1e-12 { var.sqrt() } else { 1.0 };
-                stats.push((m as f32, (1.0 / sd) as f32));
-            }
-            for p in all.iter_mut() {
-                for row in p.x.chunks_exact_mut(dim) {
-                    for (c, &(m, inv)) in stats.iter().enumerate() {
-                        row[c * plane..(c + 1) * plane]
-                            .iter_mut()
-                            .for_each(|v| *v = (*v - m) * inv);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn mean_image(p: &Part, dim: usize) -> Vec<f32> {
-    let mut acc = vec![0f64; dim];
-    for row in p.x.chunks_exact(dim) {
-        acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
-    }
-    let n = p.n.max(1) as f64;
-    acc.iter().map(|a| (a / n) as f32).collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! variants included, plus split, subset and normalisation.
 
 use super::*;
+use crate::plan::Normalize;
 use std::io::Write;
 
 fn idx_bytes(dims: &[u32], body: &[u8]) -> Vec<u8> {

@@ -14,6 +14,8 @@ pub const SOURCE_CODES: &[&str] = &[
     "unknown_key",
     "unknown_import",
     "missing_file",
+    "binary_file",
+    "invalid_utf8",
     "import_cycle",
     "missing_argument",
     "duplicate_argument",
@@ -21,6 +23,7 @@ pub const SOURCE_CODES: &[&str] = &[
     "wrong_type",
     "wrong_unit",
     "out_of_range",
+    "float_overflow",
     "empty_list",
     "bad_clamp",
     "batch_too_large",
@@ -85,6 +88,10 @@ pub const RUNTIME_CODES: &[&str] = &[
     "slurm_missing",
     "slurm_refused",
     "slurm_failed",
+    "compare_incomparable",
+    "export_target",
+    "export_unreachable",
+    "export_refused",
 ];
 
 /// Every diagnostic code: [`SOURCE_CODES`] then [`RUNTIME_CODES`].
@@ -115,6 +122,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "wrong_type" => WRONG_TYPE,
         "wrong_unit" => WRONG_UNIT,
         "out_of_range" => OUT_OF_RANGE,
+        "float_overflow" => FLOAT_OVERFLOW,
+        "binary_file" => BINARY_FILE,
+        "invalid_utf8" => INVALID_UTF8,
         "empty_list" => EMPTY_LIST,
         "bad_clamp" => BAD_CLAMP,
         "batch_too_large" => BATCH_TOO_LARGE,
@@ -170,6 +180,10 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "slurm_missing" => SLURM_MISSING,
         "slurm_refused" => SLURM_REFUSED,
         "slurm_failed" => SLURM_FAILED,
+        "compare_incomparable" => COMPARE_INCOMPARABLE,
+        "export_target" => EXPORT_TARGET,
+        "export_unreachable" => EXPORT_UNREACHABLE,
+        "export_refused" => EXPORT_REFUSED,
         _ => return None,
     })
 }
@@ -179,8 +193,13 @@ regime::syntax — the file does not follow the grammar.
 
 The parser names what it expected and the token it found instead. Parsing
 resumes at the next line and at the next top-level definition, so one slip
-does not hide the errors after it. A duration's unit must follow its number
-on the same line.
+does not hide the errors after it. Some slips are named for what they are:
+- a reserved word (`every`, `in`, `when`, ...) used as a name;
+- a duration's unit on the line after its number (`every 100` ⏎ `iters`):
+  the unit must follow its number on the same line;
+- a `{` never closed, with the line and column where it was opened;
+- a misspelled keyword (`netwrok`, `improt`, `evry`), with a suggestion;
+- an expression of more than 32 operands in one level of parentheses.
 
 Example:
     data d = fashion_mnist(val: ])        # expected a value, found `]`
@@ -428,6 +447,40 @@ Example:
     optimizer: sgd(lr: 0)
 Fix:
     optimizer: sgd(lr: 1e-3)
+";
+
+const FLOAT_OVERFLOW: &str = "\
+regime::float_overflow — a number literal is beyond the largest 64-bit float
+(about 1.8e308), so it would silently become infinity. Usually a typo in the
+exponent.
+
+Example:
+    arm big: lambda = 1e400
+Fix:
+    arm big: lambda = 1e-4
+";
+
+const BINARY_FILE: &str = "\
+regime::binary_file — the file holds a NUL byte, so it is not a text file:
+most likely a compiled program, an archive or an image was given where a
+.reg file was meant. The message gives the byte offset of the first NUL.
+
+Example:
+    regime check experiments/quickstart.reg.gz
+Fix:
+    regime check experiments/quickstart.reg
+";
+
+const INVALID_UTF8: &str = "\
+regime::invalid_utf8 — .reg files are UTF-8 text, and this one holds a byte
+sequence that is not UTF-8 (often a file saved as Latin-1 or Windows-1252).
+The message gives the byte offset of the first bad byte; the text before it
+is shown. A UTF-8 byte order mark at the start is accepted and skipped.
+
+Example:
+    # λ written as the Latin-1 byte 0xE9 in a comment: café
+Fix:
+    re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 old.reg > new.reg`)
 ";
 
 const EMPTY_LIST: &str = "\
@@ -1060,4 +1113,59 @@ could not be run, or answered something regime cannot read.
 The message names the command and the reason.
 
 Fix: check the Slurm commands by hand on this node; then run again.
+";
+
+const COMPARE_INCOMPARABLE: &str = "\
+regime::compare_incomparable — `regime compare A B` found nothing the two
+runs share.
+
+compare matches experiments by name, cells by their axis values and arms by
+name, and compares each experiment's measure. Two runs are comparable when at
+least one (experiment, cell, arm) is in both with the same measure; what only
+one run has is listed under \"Left out\". Other differences (iterations,
+networks, seeds, the regime version) are what a comparison is for, and are
+listed under \"Plans\".
+
+Example:
+    regime compare runs/quickstart-... runs/fig1-...
+    they share no experiment (A has quickstart; B has fig1)
+Fix: compare two runs of the same (or an edited) .reg file.
+";
+
+const EXPORT_TARGET: &str = "\
+regime::export_target — `regime export` cannot use the target or its options:
+an unknown `--to`, `--to mlflow` without a tracking server (`--tracking-uri`
+or MLFLOW_TRACKING_URI), a tracking URI that is not http(s), or an option of
+the other target (`--out` is for tensorboard; `--tracking-uri` and
+`--experiment` for mlflow).
+
+Example:
+    regime export runs/quick --to tensorbord
+Fix:
+    regime export runs/quick --to tensorboard
+    regime export runs/quick --to mlflow --tracking-uri http://127.0.0.1:5000
+";
+
+const EXPORT_UNREACHABLE: &str = "\
+regime::export_unreachable — no MLflow tracking server answered at the
+`--tracking-uri`: the connection was refused, the host is unknown, or it
+timed out.
+
+Runs exported before the failure stay on the server; exporting again skips
+them and replaces a run left half-made.
+
+Fix: start the server (`mlflow server --backend-store-uri sqlite:///mlflow.db
+--port 5000`), or pass the address it listens on.
+";
+
+const EXPORT_REFUSED: &str = "\
+regime::export_refused — the MLflow tracking server answered a request with
+an error (its error code and message are shown), or answered something that
+is not MLflow's JSON (the URI names another web server).
+
+Example:
+    the MLflow server at http://127.0.0.1:5000 refused runs/create: HTTP 403 PERMISSION_DENIED: ...
+Fix: what the server's message says (permissions, a deleted experiment of
+that name: pass another --experiment); then export again, which skips the
+runs already complete.
 ";

@@ -1,14 +1,19 @@
 //! Every diagnostic regime can report, with its stable code
 //! (`regime::<name>`), labels and help. `regime explain CODE` prints the long
-//! text from `explain.rs`; `render.rs` turns a batch into text or JSON.
+//! text from `explain.rs`; `render.rs` turns a batch into text, `json.rs`
+//! into JSON; `suggest.rs` turns suggestions into edits.
 
 mod explain;
+mod json;
+mod once;
 mod render;
 mod reported;
+mod suggest;
 
 pub use explain::{explain, ALL_CODES, RUNTIME_CODES, SOURCE_CODES};
 pub use render::{CallSite, Diagnostics, Located};
 pub use reported::{Emitter, Reported};
+pub use suggest::Edit;
 
 use miette::{LabeledSpan, SourceSpan};
 
@@ -23,6 +28,22 @@ pub enum Diagnostic {
         #[label("{label}")]
         span: SourceSpan,
         label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unclosed `{{` of {kind} `{name}`, opened at {line}:{column}")]
+    #[diagnostic(code(regime::syntax))]
+    Unclosed {
+        kind: String,
+        name: String,
+        line: usize,
+        column: usize,
+        #[label("opened here")]
+        open: SourceSpan,
+        #[label("{end_label}")]
+        end: SourceSpan,
+        end_label: String,
         #[help]
         help: Option<String>,
     },
@@ -159,15 +180,40 @@ pub enum Diagnostic {
         span: SourceSpan,
     },
 
+    #[error("`{path}` is not a text file: a NUL byte at byte offset {offset}")]
+    #[diagnostic(code(regime::binary_file))]
+    BinaryFile {
+        path: String,
+        offset: usize,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{path}` is not valid UTF-8: byte 0x{byte:02X} at byte offset {offset}")]
+    #[diagnostic(code(regime::invalid_utf8))]
+    InvalidUtf8 {
+        path: String,
+        offset: usize,
+        byte: u8,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("import cycle: {chain}")]
-    #[diagnostic(
-        code(regime::import_cycle),
-        help("move the shared definitions into a third file that both import")
-    )]
+    #[diagnostic(code(regime::import_cycle))]
     ImportCycle {
         chain: String,
-        #[label("this import closes the cycle")]
+        #[label("{label}")]
         span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
     },
 
     #[error("`{callee}` needs the argument `{name}`")]
@@ -232,6 +278,16 @@ pub enum Diagnostic {
         allowed: String,
         value: String,
         #[label("out of range")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the number `{text}` is too large for a 64-bit float")]
+    #[diagnostic(code(regime::float_overflow))]
+    FloatOverflow {
+        text: String,
+        #[label("overflows to infinity")]
         span: SourceSpan,
         #[help]
         help: Option<String>,

@@ -14,6 +14,12 @@ pub struct Located {
     pub diagnostic: Diagnostic,
     /// For a problem inside a definition: the call that supplied the values.
     pub context: Option<CallSite>,
+    /// Further uses of the definition where the same mistake showed: one
+    /// diagnostic per mistake, with a label at each use (see `once.rs`).
+    pub uses: Vec<CallSite>,
+    /// Further places (offset, length) in the same file that one bad value
+    /// reaches, e.g. a parameter used by two layers.
+    pub also: Vec<(usize, usize)>,
 }
 
 /// Where a definition was used, e.g. `two_layer(hidden: 0)` in an experiment.
@@ -32,6 +38,8 @@ impl Located {
             file,
             diagnostic: diagnostic.with_default_help(),
             context: None,
+            uses: vec![],
+            also: vec![],
         }
     }
 }
@@ -59,20 +67,18 @@ impl Diagnostics {
         self.diagnostics.len() - self.error_count()
     }
 
-    /// Sort by file and position and drop exact repeats (the same problem is
-    /// found once per cell of an experiment).
+    /// Sort by file and position, one diagnostic per mistake (a mistake
+    /// found again, e.g. once per cell of an experiment, adds its use to the
+    /// first finding: see `once.rs`).
     pub fn normalize(&mut self) {
-        self.diagnostics
-            .sort_by_key(|d| (d.file, d.diagnostic.offset(), d.diagnostic.code_name()));
-        let mut seen = std::collections::HashSet::new();
-        self.diagnostics.retain(|d| {
-            let key = (
-                d.file,
-                format!("{:?}", d.diagnostic),
-                format!("{:?}", d.context),
-            );
-            seen.insert(key)
-        });
+        let mut kept: Vec<Located> = Vec::with_capacity(self.diagnostics.len());
+        for d in std::mem::take(&mut self.diagnostics) {
+            if !super::once::fold(&mut kept, &d) {
+                kept.push(d);
+            }
+        }
+        kept.sort_by_key(|d| (d.file, d.diagnostic.offset(), d.diagnostic.code_name()));
+        self.diagnostics = kept;
     }
 
     /// Every diagnostic rendered by miette; `color` off gives stable text.
@@ -87,13 +93,15 @@ impl Diagnostics {
             .with_links(false);
         let mut out = String::new();
         for d in &self.diagnostics {
+            let (labels, notes) = self.extra_labels(d);
             let with = WithSource {
                 diag: &d.diagnostic,
-                context: d.context.as_ref().map(|c| self.context_note(d.file, c)),
-                src: NamedSource::new(
+                labels,
+                notes,
+                src: ScalarColumns(NamedSource::new(
                     self.sources.name(d.file),
                     self.sources.text(d.file).to_string(),
-                ),
+                )),
             };
             if handler.render_report(&mut out, &with).is_err() {
                 out.push_str(&format!("{}\n", d.diagnostic));
@@ -102,83 +110,74 @@ impl Diagnostics {
         out
     }
 
-    /// A label on the call site when it is in the same file, else a note.
-    fn context_note(&self, file: FileId, c: &CallSite) -> Context {
-        if c.file == file {
-            Context::Label(miette::LabeledSpan::new(
-                Some(c.call.clone()),
-                c.offset,
-                c.len,
-            ))
-        } else {
-            let (line, col) = self.sources.line_col(c.file, c.offset);
-            Context::Note(format!(
-                "note: {} at {}:{line}:{col}",
-                c.call,
-                self.sources.name(c.file)
-            ))
+    /// Labels beyond the diagnostic's own: every call site (a label when it
+    /// is in the same file, else a note) and every further place the same
+    /// mistake reaches.
+    fn extra_labels(&self, d: &Located) -> (Vec<miette::LabeledSpan>, Vec<String>) {
+        let mut labels = vec![];
+        let mut notes = vec![];
+        for c in d.context.iter().chain(&d.uses) {
+            if c.file == d.file {
+                labels.push(miette::LabeledSpan::new(
+                    Some(c.call.clone()),
+                    c.offset,
+                    c.len,
+                ));
+            } else {
+                let (line, col) = self.sources.line_col(c.file, c.offset);
+                notes.push(format!(
+                    "note: {} at {}:{line}:{col}",
+                    c.call,
+                    self.sources.name(c.file)
+                ));
+            }
         }
+        for &(offset, len) in &d.also {
+            labels.push(miette::LabeledSpan::new(
+                Some("the same value here".into()),
+                offset,
+                len,
+            ));
+        }
+        (labels, notes)
     }
-
-    /// Machine-readable diagnostics for editors: one object per diagnostic.
-    pub fn to_json(&self) -> serde_json::Value {
-        use miette::Diagnostic as _;
-        let items: Vec<serde_json::Value> = self
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let diag = &d.diagnostic;
-                let labels: Vec<serde_json::Value> = diag
-                    .labels()
-                    .into_iter()
-                    .flatten()
-                    .map(|l| {
-                        let (line, column) = self.sources.line_col(d.file, l.offset());
-                        serde_json::json!({
-                            "message": l.label(),
-                            "start": l.offset(),
-                            "end": l.offset() + l.len(),
-                            "line": line,
-                            "column": column,
-                        })
-                    })
-                    .collect();
-                let (line, column) = self.sources.line_col(d.file, diag.offset());
-                serde_json::json!({
-                    "code": format!("regime::{}", diag.code_name()),
-                    "severity": if diag.is_error() { "error" } else { "warning" },
-                    "message": diag.to_string(),
-                    "file": self.sources.name(d.file),
-                    "line": line,
-                    "column": column,
-                    "labels": labels,
-                    "help": diag.help().map(|h| h.to_string()),
-                    "context": d.context.as_ref().map(|c| {
-                        let (line, column) = self.sources.line_col(c.file, c.offset);
-                        serde_json::json!({
-                            "call": c.call,
-                            "file": self.sources.name(c.file),
-                            "line": line,
-                            "column": column,
-                        })
-                    }),
-                })
-            })
-            .collect();
-        serde_json::Value::Array(items)
-    }
-}
-
-enum Context {
-    Label(miette::LabeledSpan),
-    Note(String),
 }
 
 /// A diagnostic borrowed together with its source text, for miette.
 struct WithSource<'a> {
     diag: &'a Diagnostic,
-    context: Option<Context>,
-    src: NamedSource<String>,
+    labels: Vec<miette::LabeledSpan>,
+    notes: Vec<String>,
+    src: ScalarColumns,
+}
+
+/// A file for miette whose columns count Unicode scalar values: miette
+/// counts bytes, and the `[file:line:column]` header should say the same
+/// column as `--format json` (docs/language.md, "Positions").
+struct ScalarColumns(NamedSource<String>);
+
+impl miette::SourceCode for ScalarColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.0.read_span(span, before, after)?;
+        let text = self.0.inner().as_str();
+        let start = inner.span().offset().min(text.len());
+        let before_start = text.get(..start).unwrap_or("");
+        let line_start = before_start.rfind('\n').map_or(0, |i| i + 1);
+        let column = before_start[line_start..].chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for WithSource<'_> {
@@ -203,10 +202,7 @@ impl miette::Diagnostic for WithSource<'_> {
         self.diag.severity()
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let note = match &self.context {
-            Some(Context::Note(n)) => Some(n.clone()),
-            _ => None,
-        };
+        let note = (!self.notes.is_empty()).then(|| self.notes.join("\n"));
         match (self.diag.help().map(|h| h.to_string()), note) {
             (Some(h), Some(n)) => Some(Box::new(format!("{h}\n{n}"))),
             (Some(h), None) => Some(Box::new(h)),
@@ -215,12 +211,8 @@ impl miette::Diagnostic for WithSource<'_> {
         }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let extra = match &self.context {
-            Some(Context::Label(l)) => Some(l.clone()),
-            _ => None,
-        };
         let own = self.diag.labels().into_iter().flatten();
-        Some(Box::new(own.chain(extra)))
+        Some(Box::new(own.chain(self.labels.iter().cloned())))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.src)

@@ -3,6 +3,11 @@
 //! can make one, and only when it holds an error. A checking function that
 //! gives up returns `Err(Reported)`, so a value (or a whole experiment)
 //! cannot be dropped without an error to show for it.
+//!
+//! The emitter also keeps a mistake from being reported twice: a finding
+//! it already holds (the same mistake met again at another use of a
+//! definition) is folded into the first report as one more label, and the
+//! proof is handed out without a second diagnostic (see `once.rs`).
 
 use super::Located;
 
@@ -28,15 +33,22 @@ impl Emitter {
         }
     }
 
-    /// Record an error; the proof that it was.
+    /// Record an error (or, for a mistake already recorded, its new use);
+    /// the proof that it was.
     pub fn error(&mut self, located: Located) -> Reported {
         debug_assert!(
             located.diagnostic.is_error(),
             "a warning reported as an error: {:?}",
             located.diagnostic
         );
-        self.list.push(located);
+        self.record(located);
         Reported(())
+    }
+
+    fn record(&mut self, located: Located) {
+        if !super::once::fold(&mut self.list, &located) {
+            self.list.push(located);
+        }
     }
 
     /// Record a warning.
@@ -46,7 +58,7 @@ impl Emitter {
             "an error reported as a warning: {:?}",
             located.diagnostic
         );
-        self.list.push(located);
+        self.record(located);
     }
 
     /// Proof of an error reported so far, in this pass or before it.
@@ -79,5 +91,35 @@ mod tests {
         ));
         assert_eq!(d.has_errors(), Some(r));
         assert_eq!(d.into_vec().len(), 1);
+    }
+
+    /// Reporting a mistake already reported gives the proof again and
+    /// records the new use, never a second diagnostic.
+    #[test]
+    fn a_mistake_is_recorded_once() {
+        use crate::diagnostics::CallSite;
+        let mut d = Emitter::default();
+        let at_use = |offset: usize| {
+            let mut l = Located::new(
+                FileId(0),
+                Diagnostic::Recursive {
+                    name: "x".into(),
+                    span: (0, 1).into(),
+                },
+            );
+            l.context = Some(CallSite {
+                file: FileId(0),
+                offset,
+                len: 1,
+                call: "used here".into(),
+            });
+            l
+        };
+        let first = d.error(at_use(10));
+        let again = d.error(at_use(20));
+        assert_eq!(first, again);
+        let list = d.into_vec();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].uses.len(), 1);
     }
 }

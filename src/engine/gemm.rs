@@ -236,9 +236,18 @@ pub fn blas_core() -> String {
 }
 
 /// OpenBLAS's build configuration, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64`.
+///
+/// Read once per process: `openblas_get_config` assembles its answer in one
+/// static buffer with `strcpy`/`strcat`, so two threads asking at once (two
+/// trials writing their records) could read `MAX_THREADS=64 MAX_THREADS=64`.
+/// The kernel is fixed at load time, so the first answer stays true.
 pub fn blas_config() -> String {
-    // SAFETY: a getter of the linked OpenBLAS.
-    c_text(unsafe { openblas_get_config() })
+    static CONFIG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CONFIG
+        // SAFETY: a getter of the linked OpenBLAS; OnceLock runs it once, on
+        // one thread.
+        .get_or_init(|| c_text(unsafe { openblas_get_config() }))
+        .clone()
 }
 
 /// OpenBLAS's own thread count (1 once [`ensure_blas_kernel`] has run).
@@ -303,6 +312,23 @@ pub fn ensure_blas_kernel() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_blas_configuration_reads_the_same_from_many_threads_at_once() {
+        let answers: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| (0..200).map(|_| blas_config()).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        for a in &answers {
+            assert_eq!(a, &answers[0]);
+            assert!(a.matches("MAX_THREADS").count() <= 1, "{a}");
+        }
+    }
 
     #[test]
     fn tiles_cover_the_output_and_depend_on_the_shape_only() {

@@ -96,15 +96,15 @@ impl Net {
                     )));
                 }
                 let s = ConvShape {
-                    c: inp.channels,
-                    h: inp.height,
-                    w: inp.width,
-                    f: filters,
-                    k: size,
+                    channels: inp.channels,
+                    height: inp.height,
+                    width: inp.width,
+                    filters,
+                    kernel: size,
                     stride,
                     pad,
                 };
-                let ckk = s.c * size * size;
+                let ckk = s.channels * size * size;
                 let w = init::weights(spec.init, ckk, filters * size * size, filters * ckk, rng);
                 (Box::new(Conv::new(s, fuse_relu, w, capacity)), fused)
             }

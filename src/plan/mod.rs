@@ -1,9 +1,11 @@
 //! `plan`: the resolved, serializable trials a checked program compiles to
 //! (built by `check`, assembled by the driver in `crate::compile`), and
-//! their YAML form. Nothing here calls another stage.
+//! their YAML and JSON forms. Nothing here calls another stage.
 #[cfg(test)]
 pub(crate) mod example;
+mod json;
 mod types;
 mod yaml;
+pub use json::{to_json, u64_or_string, MAX_SAFE_INTEGER};
 pub use types::*;
 pub use yaml::{from_yaml, to_yaml};

@@ -128,6 +128,8 @@ pub struct Trial {
     /// Seed index (0-based) and the derived seed. Every arm of a cell shares it,
     /// so arms see the same initialisation and batch order.
     pub seed_index: u32,
+    /// Written as a string in JSON when above 2^53 (`plan::to_json`).
+    #[serde(deserialize_with = "super::json::u64_or_string")]
     pub seed: u64,
     /// Data split index (0-based); 0, and left out of the serialized plan,
     /// when the experiment has one split.
@@ -228,6 +230,7 @@ pub enum DataSource {
         test: usize,
         dim: usize,
         classes: usize,
+        #[serde(deserialize_with = "super::json::u64_or_string")]
         seed: u64,
     },
 }

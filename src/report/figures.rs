@@ -1,5 +1,6 @@
 //! Which figures a results directory gets, and the report as a whole:
-//! `summary.csv`, `summary.md` and `plots/`.
+//! `summary.csv`, `summary.md`, the long-format `curves.csv` and
+//! `baseline_choices.csv` (src/report/tidy.rs), and `plots/`.
 //!
 //! - `gain-<arm>` heatmaps over the first two `vary` axes (the paper's Figure 1),
 //! - `gain-vs-<axis>`: gain against the first axis with 95% CI bands (Figures 2, 3, 8),
@@ -10,6 +11,7 @@
 use super::plots::{self, Heatmap, LinePlot, Series};
 use super::stats::{summarise, ExperimentSummary, Lookup};
 use super::tables::{self, axis_value};
+use super::tidy;
 use crate::plan::ExperimentPlan;
 use crate::results::{
     ensure_real_dir, write_atomic, CurveRow, ResultsDir, ResultsError, TrialRecord,
@@ -293,11 +295,15 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
         .collect();
     let provenance = super::provenance::block(&inventory);
     let md = format!("{}{}", provenance.markdown, tables::markdown(&summaries));
-    write_atomic(
-        &results.root.join("summary.csv"),
-        tables::csv(&summaries).as_bytes(),
-    )?;
+    let summary_csv = tables::csv(&summaries).map_err(|e| {
+        ResultsError::write(&results.root.join("summary.csv"), std::io::Error::other(e))
+    })?;
+    write_atomic(&results.root.join("summary.csv"), &summary_csv)?;
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;
+    let curves = tidy::curves_csv(&plan, records, &|id| results.read_curve(id))?;
+    write_atomic(&results.root.join("curves.csv"), &curves)?;
+    let choices = tidy::choices_csv(&plan, records)?;
+    write_atomic(&results.root.join("baseline_choices.csv"), &choices)?;
     let plots = results.root.join("plots");
     ensure_real_dir(&results.root, &plots)?;
     for (exp, s) in plan.experiments.iter().zip(&summaries) {

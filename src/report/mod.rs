@@ -1,7 +1,11 @@
 //! `report`: statistics, tables and plots from a results directory.
+pub mod columns;
+pub mod compare;
+pub mod export;
 pub mod figures;
 pub mod pilot;
 pub mod plots;
 pub mod provenance;
 pub mod stats;
 pub mod tables;
+pub mod tidy;

@@ -1,7 +1,9 @@
 //! `summary.csv` and `summary.md`: the statistics as tables. Both carry the
 //! same numbers in the same unit: accuracies, losses and gains as fractions
-//! (0.8123, not 81.23%), times in iterations.
+//! (0.8123, not 81.23%), times in iterations. The CSV follows the shared
+//! column conventions of [`super::columns`] (docs/interop.md).
 
+use super::columns::{self, AxisColumns};
 use super::stats::{ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
 use std::fmt::Write;
@@ -11,10 +13,7 @@ pub fn axis_value(v: &AxisValue) -> String {
 }
 
 fn num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => format!("{v:.6}"),
-        _ => String::new(),
-    }
+    columns::opt(x)
 }
 
 fn lo_hi(s: Option<Stat>, hw: Option<f64>) -> [String; 2] {
@@ -28,7 +27,7 @@ fn pair(ci: Option<(f64, f64)>) -> [String; 2] {
     ci.map_or_else(Default::default, |(a, b)| [num(Some(a)), num(Some(b))])
 }
 
-const COLUMNS: &str = "arm,baseline,n,splits,seeds,unit,units,df,mean,ci_low,ci_high,gain,gain_ci_low,gain_ci_high,gain_sim_ci_low,gain_sim_ci_high,test,p,p_adj,verdict,mde,family,target,tta_rmst,tta_rmst_ci_low,tta_rmst_ci_high,tta_median,tta_arrived,tta_units,tta_ratio,tta_ratio_ci_low,tta_ratio_ci_high,chosen,diverged,stopped";
+const COLUMNS: &str = "arm,baseline,n,splits,seeds,unit,units,df,mean,ci_low,ci_high,gain,gain_ci_low,gain_ci_high,gain_sim_ci_low,gain_sim_ci_high,test,p,p_adj,verdict,mde,family,target,tta_rmst,tta_rmst_ci_low,tta_rmst_ci_high,tta_median,tta_arrived,tta_units,tta_ratio,tta_ratio_ci_low,tta_ratio_ci_high,diverged,stopped";
 
 fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
     let m = r.measure;
@@ -64,40 +63,38 @@ fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
     out.push(tta.map_or(String::new(), |x| x.units.to_string()));
     out.push(num(tta.and_then(|x| x.ratio)));
     out.extend(pair(tta.and_then(|x| x.ratio_ci)));
-    let chosen: Vec<String> = r.chosen.iter().map(|c| c.to_string()).collect();
-    out.push(chosen.join(" "));
     out.push(r.diverged.to_string());
     out.push(r.stopped.to_string());
     out
 }
 
 /// `summary.csv`: one line per (experiment, cell, arm); one column per
-/// `vary` axis of any experiment (empty where an experiment lacks it).
-pub fn csv(summaries: &[ExperimentSummary]) -> String {
-    let mut axes: Vec<&str> = vec![];
-    for a in summaries.iter().flat_map(|s| &s.axes) {
-        if !axes.contains(&a.as_str()) {
-            axes.push(a);
-        }
-    }
+/// `vary` axis of any experiment (empty where an experiment lacks it). The
+/// grid constants each (split, seed) picked are in `baseline_choices.csv`.
+pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
+    let mut fixed = vec!["experiment", "cell"];
+    fixed.extend(COLUMNS.split(','));
+    let axes = AxisColumns::new(
+        summaries
+            .iter()
+            .flat_map(|s| &s.rows)
+            .flat_map(|r| r.vary.iter().map(|(k, v)| (k.as_str(), v))),
+        &fixed,
+    );
     let mut w = csv::Writer::from_writer(vec![]);
     let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
-    head.extend(axes.iter().map(|a| a.to_string()));
+    head.extend(axes.headers());
     head.extend(COLUMNS.split(',').map(String::from));
-    let _ = w.write_record(&head);
+    w.write_record(&head).map_err(|e| e.to_string())?;
     for s in summaries {
         for r in &s.rows {
             let mut rec = vec![s.experiment.clone(), r.cell.to_string()];
-            rec.extend(
-                axes.iter()
-                    .map(|a| r.vary.get(*a).map(axis_value).unwrap_or_default()),
-            );
+            rec.extend(axes.cells(&r.vary));
             rec.extend(csv_row(s, r));
-            let _ = w.write_record(&rec);
+            w.write_record(&rec).map_err(|e| e.to_string())?;
         }
     }
-    // invariant: writing to a Vec<u8> cannot fail and the fields are UTF-8.
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    columns::finish(w)
 }
 
 /// The target as text: declared, or "baseline" (each cell's baseline level).

@@ -139,6 +139,7 @@ impl ResultsDir {
         // Checked again under the lock: another process may have started
         // into the same empty directory in between.
         refuse_existing(&root)?;
+        atomic::remove_stale_temporaries(&root);
         let dir = ResultsDir {
             root,
             lock: Some(Arc::new(lock)),
@@ -371,7 +372,7 @@ fn refuse_existing(root: &Path) -> Result<(), ResultsError> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n != ".lock")
         .collect();
-    if names.is_empty() {
+    if names.is_empty() || abandoned_start(root, &names) {
         return Ok(());
     }
     let ours = names.iter().any(|n| n == "run.json" || n == "plan.yaml");
@@ -380,6 +381,19 @@ fn refuse_existing(root: &Path) -> Result<(), ResultsError> {
         ResultsError::Exists { dir }
     } else {
         ResultsError::NotOurs { dir }
+    })
+}
+
+/// What a run killed while creating its directory leaves: the files written
+/// before `run.json` (which is written last), empty `trials/` and `curves/`,
+/// and temporaries. No trial ran, so starting afresh into it loses nothing
+/// and reuses nothing; refusing would leave a directory no command accepts.
+fn abandoned_start(root: &Path, names: &[String]) -> bool {
+    let empty = |sub: &str| std::fs::read_dir(root.join(sub)).is_ok_and(|mut d| d.next().is_none());
+    names.iter().all(|n| match n.as_str() {
+        "source.reg" | "source.sha256" | "plan.yaml" => true,
+        "trials" | "curves" => empty(n),
+        _ => n.starts_with('.') && n.contains(".tmp-"),
     })
 }
 

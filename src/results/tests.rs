@@ -344,3 +344,26 @@ fn resume_refuses_other_overrides_and_names_both() {
         "{text}"
     );
 }
+
+#[test]
+fn a_start_killed_before_run_json_can_be_started_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let meta = RunMeta::new(1.0, None, vec![]);
+    let r = tmp.path().join("r");
+    drop(ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap());
+    // What a SIGKILL just before `run.json` leaves, with a temporary.
+    std::fs::remove_file(r.join("run.json")).unwrap();
+    std::fs::write(r.join(".run.json.tmp-123"), "{").unwrap();
+    let again = ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap();
+    drop(again);
+    assert!(r.join("run.json").exists());
+    assert!(!r.join(".run.json.tmp-123").exists());
+    // Once a trial has a record, it is a run: refused, not overwritten.
+    std::fs::remove_file(r.join("run.json")).unwrap();
+    std::fs::write(r.join("trials/t.json"), "{}").unwrap();
+    assert!(matches!(
+        ResultsDir::create(r.clone(), "x", &plan, &meta),
+        Err(ResultsError::Exists { .. })
+    ));
+}

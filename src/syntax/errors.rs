@@ -1,7 +1,7 @@
 //! pest errors → `regime::syntax` diagnostics in words: what was expected
 //! ("a value", "`}`") and the token actually found, never a rule name.
 
-use super::Rule;
+use super::{hints, Rule};
 use crate::diagnostics::Diagnostic;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
@@ -25,6 +25,13 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
         }
     };
     let attempts = e.parse_attempts();
+    let further = attempts.as_ref().map_or(pos, |a| a.max_position.max(pos));
+    if let Some(d) = [pos, further]
+        .into_iter()
+        .find_map(|p| special(text, p, offset))
+    {
+        return d;
+    }
     // pest places the error at the last *rule* it tried; a literal (`:`,
     // `=`) that failed further on is the better place to point at.
     let literal_further = attempts.as_ref().is_some_and(|a| a.max_position > pos);
@@ -79,6 +86,8 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
             "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
                 .to_string(),
         )
+    } else if let Some(k) = keyword_typo(text, pos, &wanted) {
+        Some(format!("did you mean `{k}`?"))
     } else if wanted.iter().any(|w| w == EXP_STMT) && found.starts_with('`') {
         Some("experiment keys are written `key: value`, e.g. `data: fmnist`".to_string())
     } else {
@@ -97,6 +106,44 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
         span: (pos + offset, len).into(),
         help,
     }
+}
+
+/// A reserved word used as a name, or a unit on the line after its number:
+/// one error at the real mistake instead of whatever pest met next.
+fn special(text: &str, pos: usize, offset: usize) -> Option<Diagnostic> {
+    if let Some((start, end, word, named)) = hints::reserved_name(text, pos) {
+        return Some(hints::reserved_diagnostic(
+            start + offset,
+            end + offset,
+            &word,
+            named,
+        ));
+    }
+    let (start, end, unit) = hints::split_unit(text, pos)?;
+    let number = &text[start..end];
+    Some(Diagnostic::Syntax {
+        expected: format!("`{unit}` on the same line as `{number}`"),
+        found: "a line break".into(),
+        span: (start + offset, end - start).into(),
+        label: format!("its unit `{unit}` is on a later line"),
+        help: Some(format!(
+            "a duration's unit follows its number on the same line: write `{number} {unit}`"
+        )),
+    })
+}
+
+/// A misspelled keyword where a definition or statement was expected.
+fn keyword_typo(text: &str, pos: usize, wanted: &[String]) -> Option<&'static str> {
+    let words: &[&'static str] = if wanted.iter().any(|w| w.starts_with("a definition")) {
+        &hints::ITEM_KEYWORDS
+    } else if wanted.iter().any(|w| w == POLICY_STMT) {
+        &["every", "when", "clamp"]
+    } else if wanted.iter().any(|w| w == EXP_STMT || w == "`:`") {
+        &["vary", "arm"]
+    } else {
+        return None;
+    };
+    hints::keyword_typo(text, pos, words)
 }
 
 /// Whether `before` ends outside any braces (so a definition is expected).

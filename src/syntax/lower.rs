@@ -34,17 +34,25 @@ struct Lower {
     file: FileId,
     offset: usize,
     /// Expressions too long to build (see `MAX_TERMS`).
-    too_long: std::cell::RefCell<Vec<Span>>,
+    too_long: std::cell::RefCell<Vec<(Span, TooLong)>>,
 }
 
-/// Most operands in one expression level (parentheses start a new level).
-/// With the nesting limit this bounds the depth of every tree, so the
-/// recursive walks of later stages cannot exhaust the stack.
+/// Which limit an expression broke, and by how much.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TooLong {
+    Operands(usize),
+    Prefixes(usize),
+}
+
+/// Most operands in one expression level (parentheses start a new level),
+/// and most prefix operators (`-`, `not`) in one level. With the nesting
+/// limit this bounds the depth of every tree, so the recursive walks of
+/// later stages cannot exhaust the stack.
 pub const MAX_TERMS: usize = 32;
 
 /// Items of a `file` pair; `offset` is where the parsed text starts in the
 /// file. Also the spans of expressions rejected as too long.
-pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> (Vec<Item>, Vec<Span>) {
+pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> (Vec<Item>, Vec<(Span, TooLong)>) {
     let l = Lower {
         file,
         offset,
@@ -61,7 +69,7 @@ pub fn override_value(
     file: FileId,
     offset: usize,
     pair: Pair<Rule>,
-) -> (bool, Option<Expr>, Vec<Span>) {
+) -> (bool, Option<Expr>, Vec<(Span, TooLong)>) {
     let l = Lower {
         file,
         offset,
@@ -302,9 +310,25 @@ impl Lower {
         if p.as_rule() != Rule::expr {
             return self.primary(p);
         }
-        // Operands, operators and prefixes at this level.
-        if p.clone().into_inner().count() > 3 * MAX_TERMS {
-            self.too_long.borrow_mut().push(whole);
+        // Operands and prefix operators at this level, each held to the
+        // limit the message states.
+        let (mut operands, mut prefixes) = (0, 0);
+        for q in p.clone().into_inner() {
+            match q.as_rule() {
+                Rule::op_neg | Rule::op_not => prefixes += 1,
+                r if is_infix(r) => {}
+                _ => operands += 1,
+            }
+        }
+        let over = if operands > MAX_TERMS {
+            Some(TooLong::Operands(operands))
+        } else if prefixes > MAX_TERMS {
+            Some(TooLong::Prefixes(prefixes))
+        } else {
+            None
+        };
+        if let Some(over) = over {
+            self.too_long.borrow_mut().push((whole, over));
             return Expr {
                 kind: ExprKind::Number {
                     value: 0.0,
@@ -464,6 +488,28 @@ fn string_body(p: Pair<Rule>) -> String {
 
 fn is_int(text: &str) -> bool {
     !text.contains(['.', 'e', 'E'])
+}
+
+fn is_infix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::op_then
+            | Rule::op_with
+            | Rule::op_from
+            | Rule::op_per
+            | Rule::op_or
+            | Rule::op_and
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+    )
 }
 
 fn is_keyword(rule: Rule) -> bool {

@@ -5,7 +5,9 @@
 //! mistake does not hide the ones after it.
 
 pub mod ast;
+pub mod decode;
 mod errors;
+mod hints;
 mod lower;
 mod spanless;
 mod value;
@@ -47,6 +49,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Located>) {
                 match parse_piece(file, piece, start) {
                     Ok(mut got) => items.append(&mut got),
                     Err(d) => {
+                        let d = unclosed(text, start, end, d);
                         diags.extend(more_errors(
                             file,
                             piece,
@@ -78,23 +81,36 @@ fn parse_piece(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>
             };
             match too_long.first() {
                 None => Ok(items),
-                Some(span) => Err(Located::new(
-                    file,
-                    Diagnostic::Syntax {
-                        expected: format!(
-                            "at most {} operands in one expression",
-                            lower::MAX_TERMS
-                        ),
-                        found: "a longer one".into(),
-                        span: (*span).into(),
-                        label: "expression too long".into(),
-                        help: Some("split it with parentheses or named definitions".into()),
-                    },
-                )),
+                Some(&(span, over)) => Err(too_long_error(file, span, over)),
             }
         }
         Err(e) => Err(Located::new(file, errors::to_diagnostic(&e, text, offset))),
     }
+}
+
+/// An expression over one of the limits of `lower` (operands or prefixes).
+fn too_long_error(file: FileId, span: ast::Span, over: lower::TooLong) -> Located {
+    let max = lower::MAX_TERMS;
+    let (expected, found) = match over {
+        lower::TooLong::Operands(n) => (
+            format!("at most {max} operands in one expression"),
+            format!("{n}"),
+        ),
+        lower::TooLong::Prefixes(n) => (
+            format!("at most {max} prefix operators (`-`, `not`) in one expression"),
+            format!("{n}"),
+        ),
+    };
+    Located::new(
+        file,
+        Diagnostic::Syntax {
+            expected,
+            found,
+            span: span.into(),
+            label: "expression too long".into(),
+            help: Some("split it with parentheses or named definitions".into()),
+        },
+    )
 }
 
 /// Byte ranges that each start with a line beginning a top-level definition.
@@ -149,10 +165,22 @@ fn more_errors(
                 ));
             }
         }
+        let stop = matches!(current.diagnostic, Diagnostic::Unclosed { .. });
         errors.push(current);
         // Inside an unclosed bracket, later lines would only echo it.
-        if errors.len() >= MAX_ERRORS_PER_ITEM || unclosed.is_some() {
+        if errors.len() >= MAX_ERRORS_PER_ITEM || unclosed.is_some() || stop {
             break;
+        }
+        // A unit on the line after its number: join them and go on.
+        if let Some(joined) = hints::join_split_unit(&text, pos) {
+            text = joined;
+            match parse_piece(file, &text, offset) {
+                Ok(_) => break,
+                Err(next) => {
+                    current = next;
+                    continue;
+                }
+            }
         }
         let line_start = text[..pos].rfind('\n').map(|i| i + 1).unwrap_or(0);
         let line_end = text[pos..]
@@ -181,6 +209,55 @@ fn more_errors(
         }
     }
     errors
+}
+
+/// A piece that ends (or meets the next definition) inside its own `{`:
+/// the block was never closed. Say so at the `{`, with its line and
+/// column, instead of "expected `}`, found end of file" at whatever comes
+/// next. `start..end` is the piece in `text`.
+fn unclosed(text: &str, start: usize, end: usize, first: Located) -> Located {
+    let piece = &text[start..end];
+    let pos = first.diagnostic.offset().saturating_sub(start);
+    let (Some(open), Some((kind, name))) = (
+        hints::unclosed_brace(piece, pos.min(piece.len())),
+        hints::item_of(piece),
+    ) else {
+        return first;
+    };
+    let open = start + open;
+    let before = &text[..open];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let next = text[end..].split_whitespace().next().unwrap_or("");
+    let (end_span, end_label) = if end < text.len() {
+        (
+            (end, next.len()).into(),
+            format!("`{next}` starts here, still inside {kind} `{name}`"),
+        )
+    } else {
+        ((text.len(), 0).into(), "the file ends here".to_string())
+    };
+    let what = if kind == "network" {
+        "layer"
+    } else {
+        "statement"
+    };
+    let name_again = name.clone();
+    Located::new(
+        first.file,
+        Diagnostic::Unclosed {
+            kind: kind.to_string(),
+            name,
+            line,
+            column,
+            open: (open, 1).into(),
+            end: end_span,
+            end_label,
+            help: Some(format!(
+                "add the `}}` that ends {kind} `{name_again}` after its last {what}"
+            )),
+        },
+    )
 }
 
 /// Position of the innermost `(` or `[` left open in `text`, outside
@@ -233,7 +310,15 @@ fn starts_item(line: &str) -> bool {
         "policy",
         "experiment",
     ];
-    KEYWORDS.iter().any(|k| {
+    // A misspelled keyword (`netwrok n {`) starts a definition too, so the
+    // definitions after it are still parsed on their own.
+    let first: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let typo = crate::diagnostics::closest(&first, KEYWORDS);
+    KEYWORDS.iter().chain(typo.as_ref()).any(|k| {
+        let k: &str = if *k == typo.unwrap_or("") { &first } else { k };
         line.strip_prefix(k).is_some_and(|rest| {
             let trimmed = rest.trim_start_matches([' ', '\t']);
             rest.len() > trimmed.len()

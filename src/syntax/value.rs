@@ -4,7 +4,7 @@
 //! and the same syntax errors, pointing into the override's own text.
 
 use super::ast::Expr;
-use super::{errors, lower, too_deep, RegParser, Rule};
+use super::{errors, lower, too_deep, too_long_error, RegParser, Rule};
 use crate::diagnostics::{Diagnostic, Located};
 use crate::source::FileId;
 use pest::Parser as _;
@@ -33,17 +33,8 @@ pub fn parse_value(file: FileId, text: &str, offset: usize) -> Result<(bool, Exp
         Some(p) => lower::override_value(file, offset, p),
         None => (false, None, vec![]),
     };
-    if let Some(span) = too_long.first() {
-        return Err(Located::new(
-            file,
-            Diagnostic::Syntax {
-                expected: format!("at most {} operands in one expression", lower::MAX_TERMS),
-                found: "a longer one".into(),
-                span: (*span).into(),
-                label: "expression too long".into(),
-                help: Some("split it with parentheses or named definitions".into()),
-            },
-        ));
+    if let Some(&(span, over)) = too_long.first() {
+        return Err(too_long_error(file, span, over));
     }
     match value {
         Some(v) => Ok((every, v)),

@@ -20,24 +20,29 @@ use crate::engine::gemm::sgemm;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ConvShape {
-    pub c: usize,
-    pub h: usize,
-    pub w: usize,
-    pub f: usize,
-    pub k: usize,
+    /// Input channels.
+    pub channels: usize,
+    /// Input height and width.
+    pub height: usize,
+    pub width: usize,
+    /// Output channels (filters).
+    pub filters: usize,
+    /// Filter side (square filters).
+    pub kernel: usize,
     pub stride: usize,
+    /// Zero padding on each side.
     pub pad: usize,
 }
 
 impl ConvShape {
-    pub fn oh(&self) -> usize {
-        (self.h + 2 * self.pad - self.k) / self.stride + 1
+    pub fn out_height(&self) -> usize {
+        (self.height + 2 * self.pad - self.kernel) / self.stride + 1
     }
-    pub fn ow(&self) -> usize {
-        (self.w + 2 * self.pad - self.k) / self.stride + 1
+    pub fn out_width(&self) -> usize {
+        (self.width + 2 * self.pad - self.kernel) / self.stride + 1
     }
     fn ckk(&self) -> usize {
-        self.c * self.k * self.k
+        self.channels * self.kernel * self.kernel
     }
 }
 
@@ -57,25 +62,25 @@ pub struct Conv {
 
 impl Conv {
     pub fn new(s: ConvShape, relu: bool, w: Vec<f32>, capacity: usize) -> Conv {
-        let ohw = s.oh() * s.ow();
+        let ohw = s.out_height() * s.out_width();
         const BUDGET: usize = 1 << 20; // bytes of columns per chunk
         let chunk = (BUDGET / (4 * s.ckk() * ohw).max(1)).clamp(1, capacity.max(1));
         Conv {
             shape: s,
             relu,
-            params: [Param::new(w, false), Param::new(vec![0.0; s.f], true)],
+            params: [Param::new(w, false), Param::new(vec![0.0; s.filters], true)],
             chunk,
             cols: vec![0.0; s.ckk() * chunk * ohw],
-            out_t: vec![0.0; s.f * chunk * ohw],
+            out_t: vec![0.0; s.filters * chunk * ohw],
         }
     }
 
     /// Force `chunk` examples per GEMM (tests use 1 to exercise chunking).
     pub fn with_chunk(mut self, chunk: usize) -> Conv {
-        let ohw = self.shape.oh() * self.shape.ow();
+        let ohw = self.shape.out_height() * self.shape.out_width();
         self.chunk = chunk.max(1);
         self.cols = vec![0.0; self.shape.ckk() * self.chunk * ohw];
-        self.out_t = vec![0.0; self.shape.f * self.chunk * ohw];
+        self.out_t = vec![0.0; self.shape.filters * self.chunk * ohw];
         self
     }
 
@@ -83,7 +88,7 @@ impl Conv {
     /// the image: `lo..hi`.
     fn valid_cols(&self, kw: usize) -> (usize, usize) {
         let s = self.shape;
-        let ow = s.ow();
+        let ow = s.out_width();
         // j·stride + kw ≥ pad  ⇔  j ≥ ⌈(pad − kw)/stride⌉
         let lo = if s.pad > kw {
             (s.pad - kw).div_ceil(s.stride)
@@ -91,8 +96,8 @@ impl Conv {
             0
         };
         // j·stride + kw − pad ≤ w − 1  ⇔  j ≤ ⌊(w − 1 + pad − kw)/stride⌋
-        let hi = if s.w + s.pad > kw {
-            ((s.w - 1 + s.pad - kw) / s.stride + 1).min(ow)
+        let hi = if s.width + s.pad > kw {
+            ((s.width - 1 + s.pad - kw) / s.stride + 1).min(ow)
         } else {
             0
         };
@@ -101,24 +106,25 @@ impl Conv {
 
     fn im2col(&mut self, x: &[f32], n: usize) {
         let s = self.shape;
-        let (oh, ow) = (s.oh(), s.ow());
+        let (oh, ow) = (s.out_height(), s.out_width());
         let width = n * oh * ow;
-        for c in 0..s.c {
-            for kh in 0..s.k {
-                for kw in 0..s.k {
+        for c in 0..s.channels {
+            for kh in 0..s.kernel {
+                for kw in 0..s.kernel {
                     let (lo, hi) = self.valid_cols(kw);
-                    let r = (c * s.k + kh) * s.k + kw;
+                    let r = (c * s.kernel + kh) * s.kernel + kw;
                     let row = &mut self.cols[r * width..(r + 1) * width];
                     for e in 0..n {
-                        let img = &x[(e * s.c + c) * s.h * s.w..(e * s.c + c + 1) * s.h * s.w];
+                        let img = &x[(e * s.channels + c) * s.height * s.width
+                            ..(e * s.channels + c + 1) * s.height * s.width];
                         for i in 0..oh {
                             let out = &mut row[(e * oh + i) * ow..(e * oh + i + 1) * ow];
                             let ih = (i * s.stride + kh) as isize - s.pad as isize;
-                            if ih < 0 || ih >= s.h as isize || lo >= hi {
+                            if ih < 0 || ih >= s.height as isize || lo >= hi {
                                 out.fill(0.0);
                                 continue;
                             }
-                            let src = &img[ih as usize * s.w..(ih as usize + 1) * s.w];
+                            let src = &img[ih as usize * s.width..(ih as usize + 1) * s.width];
                             out[..lo].fill(0.0);
                             out[hi..].fill(0.0);
                             // First input column: lo·stride + kw − pad ≥ 0 by construction.
@@ -142,26 +148,26 @@ impl Conv {
 
     /// Add the column gradient (in `cols`) back into the image gradient.
     fn col2im(s: ConvShape, cols: &[f32], dx: &mut [f32], n: usize) {
-        let (oh, ow) = (s.oh(), s.ow());
+        let (oh, ow) = (s.out_height(), s.out_width());
         let width = n * oh * ow;
-        dx[..n * s.c * s.h * s.w].fill(0.0);
-        for c in 0..s.c {
-            for kh in 0..s.k {
-                for kw in 0..s.k {
-                    let r = (c * s.k + kh) * s.k + kw;
+        dx[..n * s.channels * s.height * s.width].fill(0.0);
+        for c in 0..s.channels {
+            for kh in 0..s.kernel {
+                for kw in 0..s.kernel {
+                    let r = (c * s.kernel + kh) * s.kernel + kw;
                     let row = &cols[r * width..(r + 1) * width];
                     for e in 0..n {
-                        let base = (e * s.c + c) * s.h * s.w;
+                        let base = (e * s.channels + c) * s.height * s.width;
                         for i in 0..oh {
                             let ih = (i * s.stride + kh) as isize - s.pad as isize;
-                            if ih < 0 || ih >= s.h as isize {
+                            if ih < 0 || ih >= s.height as isize {
                                 continue;
                             }
                             let src = &row[(e * oh + i) * ow..(e * oh + i + 1) * ow];
                             for (j, &g) in src.iter().enumerate() {
                                 let iw = (j * s.stride + kw) as isize - s.pad as isize;
-                                if iw >= 0 && iw < s.w as isize {
-                                    dx[base + ih as usize * s.w + iw as usize] += g;
+                                if iw >= 0 && iw < s.width as isize {
+                                    dx[base + ih as usize * s.width + iw as usize] += g;
                                 }
                             }
                         }
@@ -181,15 +187,15 @@ impl Layer for Conv {
         }
     }
     fn in_len(&self) -> usize {
-        self.shape.c * self.shape.h * self.shape.w
+        self.shape.channels * self.shape.height * self.shape.width
     }
     fn out_len(&self) -> usize {
-        self.shape.f * self.shape.oh() * self.shape.ow()
+        self.shape.filters * self.shape.out_height() * self.shape.out_width()
     }
 
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
         let s = self.shape;
-        let ohw = s.oh() * s.ow();
+        let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
         let mut e0 = 0;
         while e0 < n {
@@ -204,7 +210,7 @@ impl Layer for Conv {
                 sgemm(
                     false,
                     false,
-                    s.f,
+                    s.filters,
                     width,
                     s.ckk(),
                     1.0,
@@ -226,7 +232,7 @@ impl Layer for Conv {
             sgemm(
                 false,
                 false,
-                s.f,
+                s.filters,
                 width,
                 s.ckk(),
                 1.0,
@@ -235,10 +241,10 @@ impl Layer for Conv {
                 0.0,
                 &mut self.out_t,
             );
-            for f in 0..s.f {
+            for f in 0..s.filters {
                 let src = &self.out_t[f * width..(f + 1) * width];
                 for e in 0..g {
-                    let dst = &mut yc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                    let dst = &mut yc[(e * s.filters + f) * ohw..(e * s.filters + f + 1) * ohw];
                     let src = &src[e * ohw..(e + 1) * ohw];
                     if self.relu {
                         dst.iter_mut()
@@ -262,7 +268,7 @@ impl Layer for Conv {
         n: usize,
     ) {
         let s = self.shape;
-        let ohw = s.oh() * s.ow();
+        let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
         let dy = &mut dy[..n * ol];
         if self.relu {
@@ -289,10 +295,10 @@ impl Layer for Conv {
                 }
                 dyc
             } else {
-                for f in 0..s.f {
+                for f in 0..s.filters {
                     let mut acc = 0f32;
                     for e in 0..g {
-                        let src = &dyc[(e * s.f + f) * ohw..(e * s.f + f + 1) * ohw];
+                        let src = &dyc[(e * s.filters + f) * ohw..(e * s.filters + f + 1) * ohw];
                         self.out_t[f * width + e * ohw..f * width + (e + 1) * ohw]
                             .copy_from_slice(src);
                         acc += lane_sum(src);
@@ -306,7 +312,7 @@ impl Layer for Conv {
             sgemm(
                 false,
                 true,
-                s.f,
+                s.filters,
                 s.ckk(),
                 width,
                 1.0,
@@ -321,7 +327,7 @@ impl Layer for Conv {
                     false,
                     s.ckk(),
                     width,
-                    s.f,
+                    s.filters,
                     1.0,
                     &w.w,
                     dout,
@@ -358,29 +364,33 @@ fn lane_sum(x: &[f32]) -> f32 {
 /// Direct (six nested loops) convolution, the reference the tests hold the
 /// im2col path to. `x` is (n, C, H, W), `w` is (F, C, K, K); returns (n, F, OH, OW).
 pub fn conv_direct(x: &[f32], n: usize, s: ConvShape, w: &[f32], b: &[f32]) -> Vec<f32> {
-    let (oh, ow) = (s.oh(), s.ow());
-    let mut y = vec![0f32; n * s.f * oh * ow];
+    let (oh, ow) = (s.out_height(), s.out_width());
+    let mut y = vec![0f32; n * s.filters * oh * ow];
     for e in 0..n {
-        for f in 0..s.f {
+        for f in 0..s.filters {
             for i in 0..oh {
                 for j in 0..ow {
                     let mut acc = b[f] as f64;
-                    for c in 0..s.c {
-                        for kh in 0..s.k {
-                            for kw in 0..s.k {
+                    for c in 0..s.channels {
+                        for kh in 0..s.kernel {
+                            for kw in 0..s.kernel {
                                 let ih = (i * s.stride + kh) as isize - s.pad as isize;
                                 let iw = (j * s.stride + kw) as isize - s.pad as isize;
-                                if ih >= 0 && iw >= 0 && (ih as usize) < s.h && (iw as usize) < s.w
+                                if ih >= 0
+                                    && iw >= 0
+                                    && (ih as usize) < s.height
+                                    && (iw as usize) < s.width
                                 {
-                                    acc += (x
-                                        [((e * s.c + c) * s.h + ih as usize) * s.w + iw as usize]
-                                        * w[((f * s.c + c) * s.k + kh) * s.k + kw])
+                                    acc += (x[((e * s.channels + c) * s.height + ih as usize)
+                                        * s.width
+                                        + iw as usize]
+                                        * w[((f * s.channels + c) * s.kernel + kh) * s.kernel + kw])
                                         as f64;
                                 }
                             }
                         }
                     }
-                    y[((e * s.f + f) * oh + i) * ow + j] = acc as f32;
+                    y[((e * s.filters + f) * oh + i) * ow + j] = acc as f32;
                 }
             }
         }

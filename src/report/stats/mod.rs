@@ -287,6 +287,14 @@ fn comparison(gains: &[(u32, f64)], g: &Stat) -> Option<Comparison> {
     })
 }
 
+/// Which direction of `measure` is an improvement: up, except for losses.
+pub fn higher_is_better(measure: Metric) -> bool {
+    !matches!(
+        measure,
+        Metric::TrainLoss | Metric::ValLoss | Metric::TestLoss | Metric::DataLoss | Metric::RegLoss
+    )
+}
+
 /// Holm-adjusts every comparison of the experiment, sets verdicts and
 /// simultaneous intervals; returns the family size.
 fn adjust(rows: &mut [Row], measure: Metric) -> usize {
@@ -296,10 +304,7 @@ fn adjust(rows: &mut [Row], measure: Metric) -> usize {
         .collect();
     let family = p.iter().filter(|x| !x.is_nan()).count();
     let adj = paired::holm(&p);
-    let higher = !matches!(
-        measure,
-        Metric::TrainLoss | Metric::ValLoss | Metric::TestLoss | Metric::DataLoss | Metric::RegLoss
-    );
+    let higher = higher_is_better(measure);
     for (r, a) in rows.iter_mut().zip(adj) {
         if let (Some(t), Some(g)) = (r.test.as_mut(), r.gain) {
             t.p_adj = a;
