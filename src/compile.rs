@@ -26,7 +26,12 @@ pub struct Compiled {
 
 /// Check the file at `path` (reading it and its imports) with the default options.
 pub fn check_path(path: &Path) -> Diagnostics {
-    match run_path(path, &Options::default()) {
+    check_path_with(path, &Options::default())
+}
+
+/// Check the file at `path` with `options` (e.g. `--set` overrides).
+pub fn check_path_with(path: &Path, options: &Options) -> Diagnostics {
+    match run_path(path, options) {
         Ok((_, checked)) => checked.report,
         Err(report) => report,
     }
@@ -56,7 +61,7 @@ pub fn analyze_source(name: &str, text: &str, dir: Option<&Path>, options: &Opti
 /// (with warnings too); warnings alone do not stop compilation.
 pub fn compile(path: &Path, options: &Options) -> Result<Compiled, Diagnostics> {
     let (name, checked) = run_path(path, options)?;
-    finish(name, checked)
+    finish(name, checked, options)
 }
 
 /// Like `compile`, from text; relative imports are resolved in `dir`.
@@ -66,7 +71,11 @@ pub fn compile_source(
     dir: Option<&Path>,
     options: &Options,
 ) -> Result<Compiled, Diagnostics> {
-    finish(name.to_string(), run_source(name, text, dir, options))
+    finish(
+        name.to_string(),
+        run_source(name, text, dir, options),
+        options,
+    )
 }
 
 /// Syntax and check over the file at `path`; a file that cannot be read is
@@ -87,7 +96,11 @@ fn run_source(name: &str, text: &str, dir: Option<&Path>, options: &Options) -> 
     check::check(&program, options)
 }
 
-fn finish(source: String, checked: check::Checked) -> Result<Compiled, Diagnostics> {
+fn finish(
+    source: String,
+    checked: check::Checked,
+    options: &Options,
+) -> Result<Compiled, Diagnostics> {
     if checked.report.has_errors() {
         return Err(checked.report);
     }
@@ -95,6 +108,7 @@ fn finish(source: String, checked: check::Checked) -> Result<Compiled, Diagnosti
         plan: Plan {
             source,
             source_hash: checked.source_hash,
+            overrides: options.overrides.clone(),
             experiments: checked.experiments,
         },
         warnings: checked.report,

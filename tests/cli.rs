@@ -308,3 +308,108 @@ fn completions_and_the_man_page_cover_every_command() {
     );
     assert!(out.contains("doctor"));
 }
+
+/// Every positional argument says what it is; the options `plan` and `run`
+/// share read the same in both; every command that prints progress takes
+/// `--quiet` and `--verbose`, each worded for the command.
+#[test]
+fn the_command_line_is_described_consistently() {
+    use clap::CommandFactory;
+    let cli = regime::cli::Cli::command();
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for a in cmd.get_positionals() {
+            if a.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                out.push(format!("{path} <{}>", a.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut undocumented = vec![];
+    walk(&cli, "regime", &mut undocumented);
+    assert!(undocumented.is_empty(), "no help: {undocumented:?}");
+    let help = |cmd: &str, arg: &str| {
+        let sub = cli.find_subcommand(cmd).unwrap();
+        sub.get_arguments()
+            .find(|a| a.get_long() == Some(arg))
+            .unwrap_or_else(|| panic!("`{cmd}` has no --{arg}"))
+            .get_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    };
+    for arg in ["scale", "seeds", "set"] {
+        assert_eq!(help("plan", arg), help("run", arg), "--{arg}");
+        assert!(!help("plan", arg).is_empty(), "--{arg}");
+    }
+    assert_eq!(help("check", "set"), help("run", "set"));
+    for cmd in ["run", "report", "status", "bench"] {
+        let (q, v) = (help(cmd, "quiet"), help(cmd, "verbose"));
+        assert!(!q.is_empty() && !v.is_empty(), "{cmd}: {q:?} {v:?}");
+        assert_ne!(v, "Print more detail.", "{cmd} --verbose says what it adds");
+    }
+    for arg in ["account", "qos", "mem", "sbatch-arg"] {
+        assert!(!help("run", arg).is_empty(), "--{arg}");
+    }
+    // `-q` and `-v` cannot be given together.
+    let (code, _, err) = regime(&["status", "x", "-q", "-v"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn overrides_are_checked_and_recorded_in_the_plan() {
+    let (code, _, err) = regime(&["check", "experiments/quickstart.reg", "--set", "sedes=5"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("regime::unknown_override_key"), "{err}");
+    assert!(
+        err.contains("[--set sedes=5:1:1]"),
+        "the override is the source: {err}"
+    );
+    assert!(err.contains("did you mean `seeds`?"), "{err}");
+    let (code, out, _) = regime(&[
+        "check",
+        "--format",
+        "json",
+        "experiments/quickstart.reg",
+        "--set",
+        "seeds=0.5",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["code"], "regime::out_of_range");
+    assert_eq!(v[0]["file"], "--set seeds=0.5", "{v}");
+    assert_eq!(v[0]["labels"][0]["column"], 7, "{v}");
+    let (code, _, err) = regime(&["plan", "experiments/language_tour.reg", "--set", "seeds=1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("regime::ambiguous_override"), "{err}");
+    let (code, out, err) = regime(&[
+        "plan",
+        "experiments/quickstart.reg",
+        "--set",
+        "seeds=1",
+        "--set",
+        "batch = 100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let plan = regime::plan::from_yaml(&out).unwrap();
+    assert_eq!(plan.overrides, ["seeds=1", "batch = 100"]);
+    assert_eq!(plan.experiments[0].seeds, 1);
+    assert_eq!(plan.experiments[0].trials.len(), 5);
+    assert!(plan.experiments[0].trials.iter().all(|t| t.batch == 100));
+    // `--seeds` wins over `--set seeds=`.
+    let (_, out, _) = regime(&[
+        "plan",
+        "experiments/quickstart.reg",
+        "--set",
+        "seeds=1",
+        "--seeds",
+        "3",
+    ]);
+    assert_eq!(
+        regime::plan::from_yaml(&out).unwrap().experiments[0].seeds,
+        3
+    );
+    // Without overrides the plan has no `overrides:` at all.
+    let (_, out, _) = regime(&["plan", "experiments/quickstart.reg"]);
+    assert!(!out.contains("overrides"), "{out}");
+}

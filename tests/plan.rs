@@ -137,6 +137,7 @@ fn scale_shrinks_iterations_and_subsets_not_epochs() {
         Options {
             seeds: None,
             scale: 0.1,
+            ..Options::default()
         },
     );
     let (f, s) = (&full.experiments[0], &small.experiments[0]);
@@ -160,6 +161,7 @@ fn seeds_override() {
         Options {
             seeds: Some(1),
             scale: 1.0,
+            ..Options::default()
         },
     );
     assert_eq!(p.experiments[0].seeds, 1);

@@ -79,7 +79,7 @@ proptest! {
 
     #[test]
     fn compiled_plans_are_consistent(text in program(), scale in prop_oneof![Just(1.0), Just(0.1), Just(3.0)]) {
-        let opts = Options { seeds: None, scale };
+        let opts = Options { seeds: None, scale, ..Options::default() };
         let Ok(compiled) = compile_source("p.reg", &text, None, &opts) else { return Ok(()) };
         let e = &compiled.plan.experiments[0];
         let cells: usize = e.axes.iter().map(|a| a.values.len()).product();

@@ -79,6 +79,7 @@ fn plans() -> BTreeMap<String, String> {
     let scaled = Options {
         seeds: Some(1),
         scale: 0.25,
+        ..Options::default()
     };
     for f in [
         "experiments/quickstart.reg",

@@ -43,6 +43,7 @@ fn plan_of(file: &Path) -> Plan {
         &Options {
             seeds: None,
             scale: 1.0,
+            ..Options::default()
         },
     ) {
         Ok(c) => c.plan,
@@ -58,6 +59,7 @@ fn run_into(file: &Path, out: &Path, jobs: usize) -> ResultsDir {
         out: Some(out.to_path_buf()),
         resume: None,
         progress: false,
+        verbose: false,
         scale: 1.0,
         seeds: None,
         threads: None,

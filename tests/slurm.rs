@@ -262,9 +262,28 @@ fn a_results_path_with_spaces_and_quotes_runs_on_the_cluster() {
         .join("it's \"q\" #1 50% $(touch pwned)");
     let dir_s = dir.to_str().unwrap();
 
-    let job = ok(regime(&["run", file, "--on", "slurm", "--out", dir_s]));
+    // A pass-through sbatch option with a value as awkward as the path, and
+    // an override: the array tasks run the plan with it.
+    let comment = "it's \"q\" #1 50%";
+    let job = ok(regime(&[
+        "run",
+        file,
+        "--on",
+        "slurm",
+        "--out",
+        dir_s,
+        &format!("--sbatch-arg=--comment={comment}"),
+        "--set",
+        "iters=30",
+    ]));
     let job = job.trim().to_string();
     assert!(job.parse::<u64>().is_ok(), "job id: {job:?}");
+    let shown = Command::new("scontrol")
+        .args(["show", "job", &job])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains(&format!("Comment={comment}")), "{shown}");
     wait_for(&job);
     let status = ok(regime(&["status", dir_s]));
     assert!(status.contains("2 trials: 2 done"), "{status}");
@@ -272,7 +291,7 @@ fn a_results_path_with_spaces_and_quotes_runs_on_the_cluster() {
         let log = dir.join("slurm/logs").join(format!("{job}_{task}.out"));
         let text = std::fs::read_to_string(&log)
             .unwrap_or_else(|e| panic!("no log {}: {e}", log.display()));
-        assert!(text.contains("ok after 20 iterations"), "{text}");
+        assert!(text.contains("ok after 30 iterations"), "{text}");
     }
     assert!(
         !work.join("My Runs/pwned").exists() && !Path::new("pwned").exists(),

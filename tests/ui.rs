@@ -1,11 +1,31 @@
 //! UI tests: every `tests/ui/*.reg` is checked and its rendered diagnostics
-//! (no colour, width 80) compared with `tests/ui/<name>.snap`.
+//! (no colour, width 80) compared with `tests/ui/<name>.snap`. A case's
+//! leading `# --set KEY=VALUE` lines are checked as command-line overrides.
 //! Update with `INSTA_UPDATE=always cargo test --test ui`, then read the diffs.
 
 use std::path::Path;
 
+/// The overrides a case's header asks for.
+fn overrides(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map_while(|l| l.strip_prefix("# "))
+        .filter_map(|l| l.strip_prefix("--set "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `regime check PATH`, with the overrides of its header.
+fn check(path: &Path) -> regime::diagnostics::Diagnostics {
+    let options = regime::compile::Options {
+        overrides: overrides(path),
+        ..Default::default()
+    };
+    regime::compile::check_path_with(path, &options)
+}
+
 fn render(path: &Path) -> String {
-    let report = regime::compile::check_path(path);
+    let report = check(path);
     let mut out = report.render(false, 80);
     out.push_str(&format!(
         "{} error(s), {} warning(s)\n",
@@ -33,7 +53,11 @@ fn ui_case(name: &str) {
         snapshot_path => "ui",
         prepend_module_to_snapshot => false,
         omit_expression => true,
-        description => format!("regime check {}", path.display()),
+        description => format!(
+            "regime check {}{}",
+            path.display(),
+            overrides(&path).iter().map(|o| format!(" --set '{o}'")).collect::<String>()
+        ),
     }, {
         insta::assert_snapshot!(name.to_string(), out);
     });
@@ -55,6 +79,7 @@ macro_rules! ui_cases {
 }
 
 ui_cases! {
+    ambiguous_override
     at_once_after_a_bad_layer
     at_once_arguments
     at_once_data_and_layers
@@ -66,6 +91,7 @@ ui_cases! {
     bad_data_file_label
     bad_data_file_lengths
     bad_data_file_shape
+    bad_override
     bad_target
     batch_too_large
     binary_file
@@ -74,6 +100,7 @@ ui_cases! {
     checks_exceed_budget
     class_mismatch
     clean_local_import
+    clean_overrides
     clean_paper
     clean_policies
     clean_shadowing
@@ -113,6 +140,7 @@ ui_cases! {
     split_unit
     splits_out_of_range
     syntax
+    syntax_in_override
     syntax_no_cascade
     syntax_several_in_one
     syntax_statements
@@ -129,11 +157,14 @@ ui_cases! {
     unknown_layer
     unknown_metric
     unknown_name
+    unknown_override_key
     unknown_penalty
     unused
+    unused_axis_after_override
     varying_data
     wrong_type
     wrong_type_endless
+    wrong_type_in_override
     wrong_unit
 }
 
@@ -155,7 +186,7 @@ fn every_case_has_a_test() {
 fn every_diagnostic_has_help() {
     use miette::Diagnostic as _;
     for path in cases() {
-        let report = regime::compile::check_path(&path);
+        let report = check(&path);
         for d in &report.diagnostics {
             assert!(
                 d.diagnostic.help().is_some(),
@@ -174,7 +205,7 @@ fn every_code_has_a_case() {
     for code in regime::diagnostics::SOURCE_CODES {
         let path = Path::new("tests/ui").join(format!("{code}.reg"));
         assert!(path.exists(), "no UI case for regime::{code}");
-        let report = regime::compile::check_path(&path);
+        let report = check(&path);
         assert!(
             report
                 .diagnostics
@@ -188,7 +219,7 @@ fn every_code_has_a_case() {
     for path in cases() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         if stem.starts_with("clean") {
-            let report = regime::compile::check_path(&path);
+            let report = check(&path);
             assert!(
                 report.diagnostics.is_empty(),
                 "{stem}:\n{}",

@@ -16,6 +16,7 @@ pub mod experiment;
 pub mod imports;
 mod layers;
 pub mod network;
+mod overrides;
 mod own_data;
 pub mod policy;
 mod rules;
@@ -32,12 +33,15 @@ use eval::{Ctx, Env, Val};
 
 /// Options that change what the checked program means (and so the plan):
 /// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
-/// duration written in iterations and every `subset` (1.0 = as written).
+/// duration written in iterations and every `subset` (1.0 = as written);
+/// `overrides` are the `--set KEY=VALUE` texts, applied to the syntax tree
+/// before it is checked (see `overrides`).
 /// The one options struct of the pipeline (`crate::compile::Options`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
+    pub overrides: Vec<String>,
 }
 
 impl Default for Options {
@@ -45,6 +49,7 @@ impl Default for Options {
         Options {
             seeds: None,
             scale: 1.0,
+            overrides: vec![],
         }
     }
 }
@@ -60,6 +65,16 @@ pub struct Checked {
 /// Check a loaded program (see `crate::compile` for the entry points that
 /// read files).
 pub fn check(program: &imports::Program, opts: &Options) -> Checked {
+    // The hash is of the files: overrides are recorded beside it, in the plan.
+    let hash = source_hash(program);
+    let file = program;
+    let overridden;
+    let program = if opts.overrides.is_empty() {
+        program
+    } else {
+        overridden = overrides::apply(program.clone(), &opts.overrides);
+        &overridden
+    };
     let mut diags = program.diags.clone();
     let defs = Defs::collect(program, &mut diags);
     let scale = if opts.scale.is_finite() && opts.scale > 0.0 {
@@ -98,7 +113,20 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         }
     }
     diags.extend(ctx.diags.into_vec());
-    diags.extend(unused::warnings(program));
+    let mut unused = unused::warnings(program);
+    if !opts.overrides.is_empty() {
+        // A definition the file uses is not the file's mistake when an
+        // override replaced its use (`--set data=...`); an axis an override
+        // leaves unread still makes identical cells, and is said.
+        let before = unused::warnings(file);
+        unused.retain(|w| {
+            matches!(&w.diagnostic, crate::diagnostics::Diagnostic::Unused { kind, .. } if kind == "vary axis")
+                || before
+                    .iter()
+                    .any(|b| b.file == w.file && b.diagnostic.offset() == w.diagnostic.offset())
+        });
+    }
+    diags.extend(unused);
     let mut report = Diagnostics {
         sources: program.sources.clone(),
         diagnostics: diags,
@@ -107,7 +135,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
     Checked {
         report,
         experiments,
-        source_hash: source_hash(program),
+        source_hash: hash,
     }
 }
 

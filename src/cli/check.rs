@@ -1,7 +1,8 @@
-//! `regime check FILE... [--format human|json]`: exit 1 on any error, 2 when
-//! a file cannot be read (in JSON, an error object without a position).
+//! `regime check FILE... [--format human|json] [--set KEY=VALUE]...`: exit 1
+//! on any error, 2 when a file cannot be read (in JSON, an error object
+//! without a position). Overrides apply to every file.
 
-use crate::compile::check_path;
+use crate::compile::{check_path_with, Options};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -12,6 +13,8 @@ pub struct Args {
     /// `human` (rendered, to stderr) or `json` (one array per file, to stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub overrides: super::options::Overrides,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,6 +27,10 @@ pub fn run(args: &Args) -> super::ExitCode {
     let mut failed = false;
     let mut all = vec![];
     let mut unreadable = false;
+    let options = Options {
+        overrides: args.overrides.set.clone(),
+        ..Options::default()
+    };
     for f in &args.files {
         if !super::readable(f) {
             unreadable = true;
@@ -39,7 +46,7 @@ pub fn run(args: &Args) -> super::ExitCode {
             }
             continue;
         }
-        let report = check_path(f);
+        let report = check_path_with(f, &options);
         failed |= report.has_errors();
         match args.format {
             Format::Human => {

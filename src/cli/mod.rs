@@ -12,10 +12,12 @@ pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod lsp;
+pub mod options;
 pub mod plan;
 pub mod report;
 pub mod run;
 pub mod run_trial;
+pub mod slurm;
 pub mod status;
 
 use clap::{Parser, Subcommand};
@@ -191,11 +193,13 @@ pub fn readable(path: &std::path::Path) -> bool {
     }
 }
 
-/// Validates the options shared by `plan` and `run`; prints why not (exit 2).
+/// Validates the options shared by `plan` and `run` (as given, or as a
+/// resumed run recorded them); prints why not (exit 2).
 pub fn compile_options(
     file: &std::path::Path,
     seeds: Option<u32>,
     scale: f64,
+    overrides: Vec<String>,
 ) -> Result<crate::compile::Options, ExitCode> {
     if !(scale.is_finite() && scale > 0.0) {
         eprintln!("error: --scale must be a positive number");
@@ -204,7 +208,11 @@ pub fn compile_options(
     if !readable(file) {
         return Err(2);
     }
-    Ok(crate::compile::Options { seeds, scale })
+    Ok(crate::compile::Options {
+        seeds,
+        scale,
+        overrides,
+    })
 }
 
 /// Opens a results directory; prints why not (exit 1).

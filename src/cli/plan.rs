@@ -1,4 +1,4 @@
-//! `regime plan FILE [--format yaml|json] [--seeds N] [--scale F] [--pilot DIR]`:
+//! `regime plan FILE [--format yaml|json] [--set KEY=VALUE]... [--seeds N] [--scale F] [--pilot DIR]`:
 //! print the compiled plan; errors are rendered instead (exit 1). With
 //! `--pilot DIR` the minimum detectable effects the plan would have, from
 //! the SDs measured in the results directory DIR, go to stderr.
@@ -10,14 +10,11 @@ use std::path::PathBuf;
 pub struct Args {
     /// The .reg file to compile.
     pub file: PathBuf,
+    /// `yaml` or `json`, to stdout.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     pub format: Format,
-    /// Override every experiment's `seeds`.
-    #[arg(long)]
-    pub seeds: Option<u32>,
-    /// Multiply iteration durations and subsets by this factor.
-    #[arg(long, default_value_t = 1.0)]
-    pub scale: f64,
+    #[command(flatten)]
+    pub compile: super::options::Compile,
     /// A pilot results directory: print the minimum detectable effect of
     /// every comparison from its SDs.
     #[arg(long)]
@@ -31,7 +28,13 @@ pub enum Format {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    let opts = match super::compile_options(&args.file, args.seeds, args.scale) {
+    let c = &args.compile;
+    let opts = match super::compile_options(
+        &args.file,
+        c.seeds,
+        c.scale.unwrap_or(1.0),
+        c.overrides.set.clone(),
+    ) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    match crate::run::runner::run_one(&args.dir, args.index) {
+    match crate::run::task::run_one(&args.dir, args.index) {
         Ok(rec) => {
             eprintln!(
                 "{}: {} after {} iterations",

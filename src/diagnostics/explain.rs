@@ -46,6 +46,9 @@ pub const SOURCE_CODES: &[&str] = &[
     "policy_never_acts",
     "checks_exceed_budget",
     "bad_data_file",
+    "bad_override",
+    "unknown_override_key",
+    "ambiguous_override",
 ];
 
 /// Codes raised by commands (run, status, report, run-trial, Slurm, data
@@ -114,6 +117,9 @@ pub fn explain(code: &str) -> Option<&'static str> {
         "unknown_penalty" => UNKNOWN_PENALTY,
         "unknown_argument" => UNKNOWN_ARGUMENT,
         "unknown_key" => UNKNOWN_KEY,
+        "bad_override" => BAD_OVERRIDE,
+        "unknown_override_key" => UNKNOWN_OVERRIDE_KEY,
+        "ambiguous_override" => AMBIGUOUS_OVERRIDE,
         "unknown_import" => UNKNOWN_IMPORT,
         "missing_file" => MISSING_FILE,
         "import_cycle" => IMPORT_CYCLE,
@@ -313,6 +319,51 @@ Example:
     batchsize: 200
 Fix:
     batch: 200
+";
+
+const BAD_OVERRIDE: &str = "\
+regime::bad_override — a `--set` option is not `KEY=VALUE`, has no value,
+or sets a key another `--set` already sets.
+
+`--set KEY=VALUE` (on `check`, `plan` and `run`) sets an experiment key as
+if the file said so; the value is written as in the file. `iters` and
+`epochs` are one setting (how long to train), so only one of them can be
+set. Each option is its own source in diagnostics, named `--set ...`.
+
+Example:
+    regime run fig1.reg --set seeds
+    regime run fig1.reg --set iters=2000 --set epochs=5
+Fix:
+    regime run fig1.reg --set seeds=5
+    regime run fig1.reg --set epochs=5
+";
+
+const UNKNOWN_OVERRIDE_KEY: &str = "\
+regime::unknown_override_key — `--set KEY=VALUE` names a key experiments do
+not have, or `--set EXPERIMENT.KEY=VALUE` an experiment the file does not
+define.
+
+The keys are those of the experiment statement: data, network, optimizer,
+batch, iters, epochs, penalty, seeds, measure, checks, init, sampling,
+normalize, splits, target, smooth. The help line suggests the closest.
+
+Example:
+    regime plan fig1.reg --set sedes=5
+Fix:
+    regime plan fig1.reg --set seeds=5
+";
+
+const AMBIGUOUS_OVERRIDE: &str = "\
+regime::ambiguous_override — `--set KEY=VALUE` in a file with several
+experiments: it is not clear whose key to set.
+
+Name the experiment: `--set EXPERIMENT.KEY=VALUE`, once per experiment to
+change. (`--seeds N` still sets every experiment's seeds.)
+
+Example:
+    regime run paper.reg --set seeds=10
+Fix:
+    regime run paper.reg --set fig1.seeds=10 --set fig2.seeds=10
 ";
 
 const UNKNOWN_IMPORT: &str = "\
@@ -742,16 +793,20 @@ Fix: nothing, if that task is running; if it is gone, `regime run FILE
 
 const PLAN_MISMATCH: &str = "\
 regime::plan_mismatch — on `--resume`, the plan compiled now from the
-source (with the run's --seeds and --scale) differs from plan.yaml; the
-message names the first trial and field that differ.
+source (with the run's --seeds, --scale and --set, or those given) differs
+from plan.yaml; the message names the first trial and field that differ,
+or the `--set` overrides that differ from those the run was started with.
 
 The plan is never trusted as stored: an edited plan.yaml would train one
-thing while the records claim another.
+thing while the records claim another. Overrides must be the same ones
+even where they would compile to the same plan.
 
 Example:
     trial fig1-c000-fixed-s1-g0: field `lambda.constant` is 5.0 in plan.yaml, 0.001 in the source
-Fix: resume with the same file and options; to run something else, start a
-fresh run.
+    the run was started with `--set iters=30`, this command gives `--set iters=40` instead
+Fix: resume with the same file and options (leave --set, --seeds and
+--scale out to use the run's own); to run something else, start a fresh
+run.
 ";
 
 const DATA_CHANGED: &str = "\
@@ -852,17 +907,25 @@ const SLURM_BAD_VALUE: &str = "\
 regime::slurm_bad_value — a value given to `regime run --on slurm` cannot go
 into the job script safely.
 
-regime writes the results directory, the binary's path, `--partition` and
-`--time` into slurm/job.sh, quoted. A control character (a newline, a tab,
-an escape) cannot be quoted there: on an #SBATCH line a newline would end the
+regime writes the results directory, the binary's path, `--partition`,
+`--time`, `--account`, `--qos`, `--mem` and every `--sbatch-arg` into
+slurm/job.sh, quoted. A control character (a newline, a tab, an escape)
+cannot be quoted there: on an #SBATCH line a newline would end the
 directive and start a shell command. A backslash in the results directory
 is refused too, because Slurm reads it in `--output` as \"do not expand
-%A/%a\". Nothing is written or submitted.
+%A/%a\". `--mem` must be a size sbatch reads (`4G`, `500M`); a
+`--sbatch-arg` must be one option (`--name` or `--name=value`) that regime
+does not write itself (`--array`, `--output`, ...) and that has no option
+of its own (`--partition`, `--mem`, ...). Nothing is written or submitted.
 
 Example:
     regime run fig1.reg --on slurm --partition $'gpu\\ntouch /tmp/x'
 Fix: give the value without the control character:
     regime run fig1.reg --on slurm --partition gpu
+Example:
+    regime run fig1.reg --on slurm --sbatch-arg '--nodes 2'
+Fix: one option, its value after `=`:
+    regime run fig1.reg --on slurm --sbatch-arg=--nodes=2
 ";
 
 const NOT_ENOUGH_MEMORY: &str = "\

@@ -124,6 +124,40 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
+    #[error("{message}")]
+    #[diagnostic(code(regime::bad_override))]
+    BadOverride {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("unknown {kind} `{name}` in `--set`")]
+    #[diagnostic(code(regime::unknown_override_key))]
+    UnknownOverrideKey {
+        kind: String,
+        name: String,
+        #[label("not {article} {kind}")]
+        span: SourceSpan,
+        article: &'static str,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`--set {key}` is ambiguous: the file has {count} experiments")]
+    #[diagnostic(code(regime::ambiguous_override))]
+    AmbiguousOverride {
+        key: String,
+        count: usize,
+        #[label("which experiment's `{key}`?")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("no standard library module `{path}`")]
     #[diagnostic(code(regime::unknown_import))]
     UnknownImport {

@@ -16,6 +16,10 @@ pub struct Plan {
     pub source: String,
     /// Hex SHA-256 of the source text (and of every file it imports, in import order).
     pub source_hash: String,
+    /// The `--set KEY=VALUE` overrides it was compiled with, as given
+    /// (left out of the serialized plan when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     pub experiments: Vec<ExperimentPlan>,
 }
 

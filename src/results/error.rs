@@ -71,7 +71,7 @@ pub enum ResultsError {
     #[error("the plan in {dir} differs from the plan this file compiles to: {detail}")]
     #[diagnostic(
         code(regime::plan_mismatch),
-        help("plan.yaml was edited, or the source, its imports or the options (--seeds, --scale) differ from the run's; resume with the same file and options, or start a fresh run")
+        help("plan.yaml was edited, or the source, its imports or the options (--set, --seeds, --scale) differ from the run's; resume with the same file and options (or leave them out: --resume uses the run's own), or start a fresh run")
     )]
     PlanMismatch { dir: String, detail: String },
     #[error("the data changed since {dir} was started: {detail}")]

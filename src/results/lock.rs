@@ -136,6 +136,36 @@ fn holder_is_dead(who: &str) -> bool {
     host == my_host && unsafe { libc::kill(pid, 0) } != 0
 }
 
+/// Whether a process holds `root`'s lock exclusively: a run (or resume)
+/// is writing trials into it. Read from `/proc/locks` rather than by trying
+/// the lock, which for that moment would make a run starting then fail;
+/// where `/proc/locks` cannot be read, from the holder the lock file names
+/// (a live process of this host).
+pub fn run_in_progress(root: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let path = root.join(".lock");
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return false;
+    };
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        let who = std::fs::read_to_string(&path).unwrap_or_default();
+        let who = who.split_whitespace().next().unwrap_or("");
+        return !who.is_empty() && !holder_is_dead(who);
+    };
+    let dev = meta.dev();
+    let id = format!(
+        "{:02x}:{:02x}:{}",
+        libc::major(dev),
+        libc::minor(dev),
+        meta.ino()
+    );
+    locks.lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        // `N: FLOCK ADVISORY WRITE pid dev:inode ...`; waiters have `->`.
+        f.len() >= 6 && f[1] == "FLOCK" && f[3] == "WRITE" && f[5] == id
+    })
+}
+
 /// Removes every claim: called by a run that holds the exclusive lock, when
 /// no other process can be running a trial here.
 pub fn clear_claims(root: &Path) {
@@ -162,6 +192,21 @@ mod tests {
         let _b = lock_dir(tmp.path(), false).unwrap();
         assert!(lock_dir(tmp.path(), true).is_err());
         drop(a);
+    }
+
+    #[test]
+    fn a_run_in_progress_is_seen_without_taking_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(!run_in_progress(tmp.path()));
+        let held = lock_dir(tmp.path(), true).unwrap();
+        assert!(run_in_progress(tmp.path()));
+        // Seeing it did not take it: the holder is still the only one.
+        assert!(lock_dir(tmp.path(), false).is_err());
+        drop(held);
+        assert!(!run_in_progress(tmp.path()));
+        // Array tasks hold it shared: that is not a local run.
+        let _task = lock_dir(tmp.path(), false).unwrap();
+        assert!(!run_in_progress(tmp.path()));
     }
 
     #[test]

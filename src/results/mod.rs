@@ -8,6 +8,9 @@
 //! - `trials/<trial-id>.json`: one record per finished trial, with its
 //!   provenance and the SHA-256 of its curve,
 //! - `curves/<trial-id>.csv`: metrics at every check,
+//! - `curves/<trial-id>.partial.csv`: the curve of a trial still running,
+//!   appended at every check and removed when the trial's curve and record
+//!   are written (see `live`),
 //! - `summary.csv`, `summary.md` and `plots/` (written by `report`),
 //! - `.lock` (held by the process running trials) and `claims/` (array tasks).
 //!
@@ -18,6 +21,7 @@
 
 mod atomic;
 mod error;
+mod live;
 mod lock;
 mod plan_diff;
 pub mod provenance;
@@ -25,7 +29,8 @@ mod record;
 
 pub use atomic::{ensure_real_dir, remove_stale_temporaries, write_atomic, write_with};
 pub use error::ResultsError;
-pub use lock::{claim, holder, Claim, DirLock};
+pub use live::LiveCurve;
+pub use lock::{claim, holder, run_in_progress, Claim, DirLock};
 pub use provenance::{plan_hash, Blas, Build, DataFile, DataProvenance, Provenance};
 pub use record::{curve_csv, parse_curve, CurveRow, Finals, Status, TrialRecord, MAX_PATH};
 
@@ -47,14 +52,18 @@ pub struct RunMeta {
     /// The `--seeds` override it was compiled with, if any.
     #[serde(default)]
     pub seeds: Option<u32>,
+    /// The `--set KEY=VALUE` overrides it was compiled with, as given.
+    #[serde(default)]
+    pub overrides: Vec<String>,
 }
 
 impl RunMeta {
-    pub fn new(scale: f64, seeds: Option<u32>) -> RunMeta {
+    pub fn new(scale: f64, seeds: Option<u32>, overrides: Vec<String>) -> RunMeta {
         RunMeta {
             format: FORMAT.into(),
             scale,
             seeds,
+            overrides,
         }
     }
 }
@@ -191,6 +200,7 @@ impl ResultsDir {
         for sub in ["", "trials", "curves", "plots"] {
             remove_stale_temporaries(&dir.root.join(sub));
         }
+        live::remove_stale_partials(&dir.root.join("curves"));
         Ok(dir)
     }
 
@@ -238,6 +248,7 @@ impl ResultsDir {
                 format: String::new(),
                 scale: 1.0,
                 seeds: None,
+                overrides: vec![],
             })
     }
 
@@ -259,7 +270,8 @@ impl ResultsDir {
     }
 
     /// Writes the curve, then the record with the curve's hash: a record on
-    /// disk means the trial is complete. Returns the record as written.
+    /// disk means the trial is complete. Then the trial's live curve goes.
+    /// Returns the record as written.
     pub fn write_trial(
         &self,
         mut rec: TrialRecord,
@@ -276,6 +288,7 @@ impl ResultsDir {
         let json = serde_json::to_vec_pretty(&rec)
             .map_err(|e| ResultsError::write(&trial_path, std::io::Error::other(e.to_string())))?;
         write_atomic(&trial_path, &json)?;
+        self.remove_partial(&rec.id);
         Ok(rec)
     }
 

@@ -7,6 +7,9 @@ use serde_json::Value;
 /// `None` when the plans are the same (the path of the source file, which
 /// depends on where regime was started, is not compared).
 pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
+    if let Some(d) = overrides_differ(&stored.overrides, &fresh.overrides) {
+        return Some(d);
+    }
     if stored.experiments.len() != fresh.experiments.len() {
         return Some(format!(
             "{} experiments in plan.yaml, {} in the source",
@@ -41,6 +44,39 @@ pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
         }
     }
     None
+}
+
+/// The `--set` overrides a run was started with against those given now,
+/// naming only those that differ (their order does not matter: two
+/// overrides never set the same key).
+fn overrides_differ(stored: &[String], fresh: &[String]) -> Option<String> {
+    let trimmed =
+        |v: &[String]| -> Vec<String> { v.iter().map(|s| s.trim().to_string()).collect() };
+    let (a, b) = (trimmed(stored), trimmed(fresh));
+    let shown = |v: Vec<&String>| {
+        v.iter()
+            .map(|s| format!("`--set {s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let only_run: Vec<&String> = a.iter().filter(|s| !b.contains(s)).collect();
+    let only_now: Vec<&String> = b.iter().filter(|s| !a.contains(s)).collect();
+    match (only_run.is_empty(), only_now.is_empty()) {
+        (true, true) => None,
+        (false, false) => Some(format!(
+            "the run was started with {}, this command gives {} instead",
+            shown(only_run),
+            shown(only_now)
+        )),
+        (false, true) => Some(format!(
+            "the run was started with {}, which this command does not give",
+            shown(only_run)
+        )),
+        (true, false) => Some(format!(
+            "this command gives {}, which the run was not started with",
+            shown(only_now)
+        )),
+    }
 }
 
 fn to_value<T: serde::Serialize>(x: &T) -> Value {

@@ -88,6 +88,7 @@ fn plan() -> Plan {
     Plan {
         source: "x.reg".into(),
         source_hash: sha256_hex(b"x"),
+        overrides: vec![],
         experiments: vec![exp],
     }
 }
@@ -120,8 +121,13 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let trial = &plan.experiments[0].trials[0];
-    let dir =
-        ResultsDir::create(tmp.path().join("r"), "x", &plan, &RunMeta::new(0.5, None)).unwrap();
+    let dir = ResultsDir::create(
+        tmp.path().join("r"),
+        "x",
+        &plan,
+        &RunMeta::new(0.5, None, vec![]),
+    )
+    .unwrap();
     assert_eq!(dir.meta().scale, 0.5);
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
     let written = dir
@@ -164,7 +170,7 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
 fn an_existing_run_a_foreign_directory_and_a_symlink_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
-    let meta = RunMeta::new(1.0, None);
+    let meta = RunMeta::new(1.0, None, vec![]);
     let r = tmp.path().join("r");
     let first = ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap();
     drop(first);
@@ -200,7 +206,7 @@ fn resume_refuses_an_edited_plan_naming_the_trial_and_field() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let r = tmp.path().join("r");
-    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap());
+    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap());
     ResultsDir::open_for_resume(r.clone(), &plan).unwrap();
     let yaml = std::fs::read_to_string(r.join("plan.yaml")).unwrap();
     let edited = yaml.replacen("batch: 2", "batch: 5", 1);
@@ -222,7 +228,8 @@ fn a_directory_in_use_is_refused_while_its_run_holds_it() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
     let r = tmp.path().join("r");
-    let running = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None)).unwrap();
+    let running =
+        ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
     assert!(matches!(
         ResultsDir::open_for_resume(r.clone(), &plan),
         Err(ResultsError::Locked { .. })
@@ -232,10 +239,117 @@ fn a_directory_in_use_is_refused_while_its_run_holds_it() {
 }
 
 #[test]
+fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let trial = &plan.experiments[0].trials[0];
+    let r = tmp.path().join("r");
+    let dir = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
+    assert_eq!(dir.latest_point(&trial.id), None);
+    let mut rows = curve();
+    rows.push(CurveRow {
+        iter: 10,
+        val_acc: 0.5,
+        lambda: 0.25,
+        ..rows[0]
+    });
+    let mut live = dir.live_curve(&trial.id);
+    live.append(&rows[0]);
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[0]));
+    live.append(&rows[1]);
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    assert!(live.error().is_none());
+    // A row still being written is not read.
+    let partial = dir.partial_curve_path(&trial.id);
+    let mut bytes = std::fs::read(&partial).unwrap();
+    bytes.extend_from_slice(b"20,0.5,0.1");
+    std::fs::write(&partial, &bytes).unwrap();
+    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    // Without a record the trial is not done, whatever its live curve holds.
+    assert_eq!(dir.trial_state(trial), TrialState::Missing);
+    // The record and final curve replace it.
+    dir.write_trial(record(&trial.id, plan_hash(trial)), &rows)
+        .unwrap();
+    assert!(!partial.exists());
+    assert!(dir.is_done(trial));
+    assert_eq!(dir.read_curve(&trial.id).unwrap(), rows);
+    // A stopped attempt's live curve is removed by a resume.
+    std::fs::remove_file(dir.trial_path(&trial.id)).unwrap();
+    dir.live_curve(&trial.id).append(&rows[0]);
+    drop(dir);
+    let resumed = ResultsDir::open_for_resume(r, &plan).unwrap();
+    assert!(!partial.exists());
+    // A symlink planted at the live curve is not followed: the live curve
+    // is off, the trial goes on.
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    std::os::unix::fs::symlink(&victim, &partial).unwrap();
+    let mut live = resumed.live_curve(&trial.id);
+    live.append(&rows[0]);
+    assert!(
+        live.error().unwrap().contains("partial.csv"),
+        "{:?}",
+        live.error()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+}
+
+#[test]
+fn resume_refuses_other_overrides_and_names_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut plan = plan();
+    plan.overrides = vec!["seeds=3".into(), "batch=10".into()];
+    let r = tmp.path().join("r");
+    drop(
+        ResultsDir::create(
+            r.clone(),
+            "x",
+            &plan,
+            &RunMeta::new(1.0, None, plan.overrides.clone()),
+        )
+        .unwrap(),
+    );
+    // The same overrides in another order are the same.
+    let mut same = plan.clone();
+    same.overrides.reverse();
+    drop(ResultsDir::open_for_resume(r.clone(), &same).unwrap());
+    let mut other = plan.clone();
+    other.overrides = vec!["seeds=4".into(), "batch=10".into()];
+    let e = ResultsDir::open_for_resume(r.clone(), &other).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(e, ResultsError::PlanMismatch { .. })
+            && text.contains("`--set seeds=3`")
+            && text.contains("`--set seeds=4`"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("batch=10"),
+        "only the difference is named: {text}"
+    );
+    other.overrides = vec!["batch=10".into()];
+    let text = ResultsDir::open_for_resume(r.clone(), &other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("started with `--set seeds=3`, which this command does not give"),
+        "{text}"
+    );
+    other.overrides = vec!["seeds=3".into(), "batch=10".into(), "iters=5".into()];
+    let text = ResultsDir::open_for_resume(r, &other)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("gives `--set iters=5`, which the run was not started with"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_start_killed_before_run_json_can_be_started_again() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = plan();
-    let meta = RunMeta::new(1.0, None);
+    let meta = RunMeta::new(1.0, None, vec![]);
     let r = tmp.path().join("r");
     drop(ResultsDir::create(r.clone(), "x", &plan, &meta).unwrap());
     // What a SIGKILL just before `run.json` leaves, with a temporary.

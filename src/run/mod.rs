@@ -8,4 +8,5 @@ pub mod policy;
 pub mod runner;
 pub mod schedule;
 pub mod slurm;
+pub mod task;
 pub mod trial;

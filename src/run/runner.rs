@@ -4,20 +4,19 @@
 //! and writes every record as soon as its trial ends. The command layer then
 //! builds the report.
 
-use super::data::{check_against_records, load_data, trial_data, Datasets};
+use super::data::{check_against_records, load_data, Datasets};
 use super::trial::{run_trial, Outcome, Progress};
-use crate::data::{self, DataError};
+use crate::data::DataError;
 use crate::engine::{with_gemm_threads, EngineError};
 use crate::plan::{Plan, Trial};
-use crate::results::{Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord, TrialState};
+use crate::results::{Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::Diagnostic;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -73,6 +72,9 @@ pub struct RunOptions {
     pub resume: Option<PathBuf>,
     /// Print progress (an indicatif display on a terminal, plain lines otherwise).
     pub progress: bool,
+    /// With `progress`: a line for every finished trial (otherwise, without
+    /// a terminal, at most one every two seconds).
+    pub verbose: bool,
     /// The `--scale` the plan was compiled with, recorded in every trial.
     pub scale: f64,
     /// The `--seeds` override the plan was compiled with.
@@ -92,11 +94,11 @@ pub struct RunReport {
     pub results: ResultsDir,
 }
 
-static CANCEL: AtomicBool = AtomicBool::new(false);
+pub(super) static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// Ctrl-C, SIGTERM and SIGHUP stop the run between steps (see
 /// `interrupt`); installed once per process.
-fn install_ctrlc() {
+pub(super) fn install_ctrlc() {
     super::interrupt::install(&CANCEL);
 }
 
@@ -123,7 +125,7 @@ fn open_results(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<Res
                 dir,
                 source_text,
                 plan,
-                &RunMeta::new(opts.scale, opts.seeds),
+                &RunMeta::new(opts.scale, opts.seeds, plan.overrides.clone()),
             )?
         }
     })
@@ -220,6 +222,7 @@ fn run_pending(
     let done = AtomicUsize::new(0);
     let diverged = AtomicUsize::new(0);
     let last_line = Mutex::new(Instant::now());
+    let live_warned = AtomicBool::new(false);
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -239,7 +242,9 @@ fn run_pending(
             let line = multi.add(ProgressBar::new_spinner());
             line.enable_steady_tick(Duration::from_millis(200));
             let label = format!("{} ({})", trial.arm, cell_label(trial));
+            let mut live = results.live_curve(&trial.id);
             let on_progress = |p: Progress| {
+                live.append(&p.row);
                 line.set_message(format!(
                     "{label}: iter {}/{}  λ {:.4}  val_acc {:.3}",
                     p.iter, p.budget, p.lambda, p.val_acc
@@ -251,6 +256,13 @@ fn run_pending(
             });
             line.finish_and_clear();
             multi.remove(&line);
+            if let Some(e) = live.error() {
+                warn_once(&live_warned, opts, &multi, &e);
+            }
+            if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
+                // Stopped or failed: not a result, and `--resume` starts it over.
+                results.remove_partial(&trial.id);
+            }
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(message) => {
@@ -275,8 +287,8 @@ fn run_pending(
                     }
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     overall.inc(1);
-                    if opts.progress && !tty {
-                        plain_line(&last_line, n, pending.len(), &rec);
+                    if opts.progress && (opts.verbose || !tty) {
+                        plain_line(&last_line, n, pending.len(), &rec, opts.verbose, &multi);
                     }
                 }
                 Ok(Outcome::Cancelled) => {}
@@ -301,6 +313,16 @@ fn run_pending(
     })
 }
 
+/// The first live curve that cannot be written is said once; the trials
+/// go on (their final curves do not depend on it).
+fn warn_once(warned: &AtomicBool, opts: &RunOptions, multi: &MultiProgress, message: &str) {
+    if opts.progress && !warned.swap(true, Ordering::Relaxed) {
+        let _ = multi.println(format!(
+            "warning: {message}; the trial's curve is written when it ends"
+        ));
+    }
+}
+
 fn store_first(slot: &Mutex<Option<RunError>>, e: RunError) {
     if let Ok(mut s) = slot.lock() {
         s.get_or_insert(e);
@@ -320,91 +342,36 @@ fn cell_label(t: &Trial) -> String {
     parts.join(", ")
 }
 
-/// Without a terminal: one line per finished trial, at most one every two
-/// seconds unless it is the last.
-fn plain_line(last: &Mutex<Instant>, n: usize, total: usize, rec: &TrialRecord) {
+/// One line per finished trial: every one with `verbose` (above the
+/// progress display on a terminal), otherwise (without a terminal) at most
+/// one every two seconds unless it is the last.
+fn plain_line(
+    last: &Mutex<Instant>,
+    n: usize,
+    total: usize,
+    rec: &TrialRecord,
+    verbose: bool,
+    multi: &MultiProgress,
+) {
     let Ok(mut last) = last.lock() else { return };
-    if n < total && last.elapsed() < Duration::from_secs(2) {
+    if !verbose && n < total && last.elapsed() < Duration::from_secs(2) {
         return;
     }
     *last = Instant::now();
     let acc = rec.finals.map_or("–".to_string(), |f| {
         format!("val_acc {:.3} test_acc {:.3}", f.val_acc, f.test_acc)
     });
-    eprintln!(
+    let line = format!(
         "[{n}/{total}] {} {} {} in {:.1}s",
         rec.id,
         rec.status.label(),
         acc,
         rec.wall_seconds
     );
-}
-
-/// Runs the trial at `index` (plan order) of a results directory and writes
-/// its record: what one Slurm array task does. The trial is claimed first,
-/// so it never runs twice; a trial already done is left as it is. Its GEMMs
-/// use the CPUs Slurm gave the task (`SLURM_CPUS_PER_TASK`, else 1); the
-/// record does not depend on how many.
-pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunError> {
-    let results = ResultsDir::open_for_task(dir.to_path_buf())?;
-    let plan = results.plan()?;
-    let all: Vec<(&crate::plan::ExperimentPlan, &Trial)> = plan
-        .experiments
-        .iter()
-        .flat_map(|e| e.trials.iter().map(move |t| (e, t)))
-        .collect();
-    let Some(&(exp, trial)) = all.get(index) else {
-        return Err(RunError::NoSuchTrial {
-            dir: dir.display().to_string(),
-            index,
-            count: all.len(),
-        });
-    };
-    let _claim = crate::results::claim(&results.root, &trial.id)?;
-    if let TrialState::Done(rec) = results.trial_state(trial) {
-        return Ok(*rec);
-    }
-    let threads = std::env::var("SLURM_CPUS_PER_TASK")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1);
-    let (spec, seed) = trial_data(exp, trial);
-    let data = data::load_shared(&spec, seed)?;
-    // One finished record of the same data (experiment and split) is enough
-    // to refuse other data; verifying the whole directory in every array
-    // task would read every record and curve once per task.
-    let done: Vec<TrialRecord> = exp
-        .trials
-        .iter()
-        .filter(|t| t.split == trial.split && t.id != trial.id)
-        .find_map(|t| match results.trial_state(t) {
-            TrialState::Done(r) => Some(*r),
-            _ => None,
-        })
-        .into_iter()
-        .collect();
-    let datasets = HashMap::from([((exp.name.clone(), trial.split), Arc::clone(&data))]);
-    check_against_records(&results, &plan, &done, &datasets, &|m| eprintln!("{m}"))?;
-    install_ctrlc();
-    let outcome = with_gemm_threads(threads, || {
-        run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |_| {})
-    })
-    .map_err(|message| RunError::Threads {
-        jobs: threads,
-        message,
-    })?
-    .map_err(|source| RunError::Trial {
-        trial: trial.id.clone(),
-        help: source.run_help(),
-        source,
-    })?;
-    match outcome {
-        Outcome::Finished(rec, curve) => Ok(results.write_trial(*rec, &curve)?),
-        Outcome::Cancelled => Err(RunError::Interrupted {
-            done: 0,
-            total: 1,
-            dir: dir.display().to_string(),
-            file: plan.source.clone(),
-        }),
+    // Printed above the bars when they are drawn, as is otherwise.
+    if multi.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        let _ = multi.println(line);
     }
 }

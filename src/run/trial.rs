@@ -13,13 +13,17 @@ use crate::results::{
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// What a running trial reports to the progress display.
+/// What a running trial reports at every check (the first, at iteration
+/// 0, included): to the progress display, and its curve row to the live
+/// curve of the results directory.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
     pub iter: u64,
     pub budget: u64,
     pub lambda: f64,
     pub val_acc: f64,
+    /// The row this check added to the curve.
+    pub row: CurveRow,
 }
 
 /// How a trial run ended.
@@ -87,9 +91,19 @@ pub fn run_trial(
         row.lambda = ctrl.lambda(t);
         row.lr = ctrl.lr(t);
         curve.push(row);
-        (out, row.val_acc)
+        (out, row)
     };
-    check(&mut trainer, &mut ctrl, 0, f64::NAN);
+    let report = |progress: &mut dyn FnMut(Progress), row: CurveRow| {
+        progress(Progress {
+            iter: row.iter,
+            budget,
+            lambda: row.lambda,
+            val_acc: row.val_acc,
+            row,
+        })
+    };
+    let (_, first) = check(&mut trainer, &mut ctrl, 0, f64::NAN);
+    report(progress, first);
     for t in 0..budget {
         if cancel.load(Ordering::Relaxed) {
             return Ok(Outcome::Cancelled);
@@ -110,13 +124,8 @@ pub fn run_trial(
         }
         let done = t + 1;
         if ctrl.is_check(done, budget) {
-            let (out, val_acc) = check(&mut trainer, &mut ctrl, done, last_data_loss);
-            progress(Progress {
-                iter: done,
-                budget,
-                lambda: ctrl.lambda(done),
-                val_acc,
-            });
+            let (out, row) = check(&mut trainer, &mut ctrl, done, last_data_loss);
+            report(progress, row);
             if let Some(rule) = out.stop {
                 status = Status::Stopped { rule };
                 break;

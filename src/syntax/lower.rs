@@ -62,6 +62,28 @@ pub fn items(file: FileId, offset: usize, pair: Pair<Rule>) -> (Vec<Item>, Vec<(
     (items, l.too_long.into_inner())
 }
 
+/// An `override_value` pair (the value of `--set KEY=VALUE`): whether it
+/// starts with `every`, the value, and the spans of expressions rejected as
+/// too long.
+pub fn override_value(
+    file: FileId,
+    offset: usize,
+    pair: Pair<Rule>,
+) -> (bool, Option<Expr>, Vec<(Span, TooLong)>) {
+    let l = Lower {
+        file,
+        offset,
+        too_long: Default::default(),
+    };
+    let pairs: Vec<Pair<Rule>> = pair.into_inner().collect();
+    let every = pairs.iter().any(|q| q.as_rule() == Rule::kw_every);
+    let value = pairs
+        .into_iter()
+        .find(|q| q.as_rule() == Rule::expr)
+        .map(|q| l.expr(q));
+    (every, value, l.too_long.into_inner())
+}
+
 impl Lower {
     /// The pair's span without the whitespace and comments pest lets a
     /// rule swallow when it ends in an optional or repeated part.

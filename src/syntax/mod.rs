@@ -10,7 +10,9 @@ mod errors;
 mod hints;
 mod lower;
 mod spanless;
+mod value;
 pub use spanless::spanless_eq;
+pub use value::parse_value;
 
 use crate::diagnostics::{Diagnostic, Located};
 use crate::source::FileId;
@@ -77,33 +79,38 @@ fn parse_piece(file: FileId, text: &str, offset: usize) -> Result<Vec<ast::Item>
                 Some(file_pair) => lower::items(file, offset, file_pair),
                 None => (vec![], vec![]),
             };
-            let Some((span, over)) = too_long.first() else {
-                return Ok(items);
-            };
-            let max = lower::MAX_TERMS;
-            let (expected, found) = match over {
-                lower::TooLong::Operands(n) => (
-                    format!("at most {max} operands in one expression"),
-                    format!("{n}"),
-                ),
-                lower::TooLong::Prefixes(n) => (
-                    format!("at most {max} prefix operators (`-`, `not`) in one expression"),
-                    format!("{n}"),
-                ),
-            };
-            Err(Located::new(
-                file,
-                Diagnostic::Syntax {
-                    expected,
-                    found,
-                    span: (*span).into(),
-                    label: "expression too long".into(),
-                    help: Some("split it with parentheses or named definitions".into()),
-                },
-            ))
+            match too_long.first() {
+                None => Ok(items),
+                Some(&(span, over)) => Err(too_long_error(file, span, over)),
+            }
         }
         Err(e) => Err(Located::new(file, errors::to_diagnostic(&e, text, offset))),
     }
+}
+
+/// An expression over one of the limits of `lower` (operands or prefixes).
+fn too_long_error(file: FileId, span: ast::Span, over: lower::TooLong) -> Located {
+    let max = lower::MAX_TERMS;
+    let (expected, found) = match over {
+        lower::TooLong::Operands(n) => (
+            format!("at most {max} operands in one expression"),
+            format!("{n}"),
+        ),
+        lower::TooLong::Prefixes(n) => (
+            format!("at most {max} prefix operators (`-`, `not`) in one expression"),
+            format!("{n}"),
+        ),
+    };
+    Located::new(
+        file,
+        Diagnostic::Syntax {
+            expected,
+            found,
+            span: span.into(),
+            label: "expression too long".into(),
+            help: Some("split it with parentheses or named definitions".into()),
+        },
+    )
 }
 
 /// Byte ranges that each start with a line beginning a top-level definition.

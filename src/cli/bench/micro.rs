@@ -247,28 +247,29 @@ pub fn row(
         ..Row::default()
     };
     for rep in 0..args.repeats.max(1) {
-        row.push(
-            Framework::Regime,
-            time_regime(model, data, args, threads, rep as u64)?,
-        );
+        let s = time_regime(model, data, args, threads, rep as u64)?;
+        args.sample(&row.label, Framework::Regime, &s);
+        row.push(Framework::Regime, s);
         for &(fw, py) in refs {
             let estimate = row
                 .last_eps(fw)
                 .or(row.last_eps(Framework::Regime))
                 .unwrap_or(1e4);
             let iters = iters_for(args, model, estimate);
-            row.push(fw, time_reference(py, fw, model, args, threads, iters)?);
+            let s = time_reference(py, fw, model, args, threads, iters)?;
+            args.sample(&row.label, fw, &s);
+            row.push(fw, s);
         }
     }
-    eprintln!(
-        "bench: {} on {} thread(s): regime {:.0} ex/s, numpy as is {:.0}, at best {:.0}, torch {:.0}",
+    args.progress(format_args!(
+        "{} on {} thread(s): regime {:.0} ex/s, numpy as is {:.0}, at best {:.0}, torch {:.0}",
         row.label,
         threads,
         row.eps(Framework::Regime),
         row.eps(Framework::NumpyEnv),
         row.eps(Framework::NumpyBest),
         row.eps(Framework::Torch)
-    );
+    ));
     Ok(row)
 }
 

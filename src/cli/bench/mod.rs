@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 use table::Framework;
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    mut_arg("quiet", |a| a.help("The report only, no line per row as it is measured")),
+    mut_arg("verbose", |a| a.help("Also every timed run, with its library and kernel"))
+)]
 pub struct Args {
     /// Timed repeats per configuration and framework (the tables show medians).
     #[arg(long, default_value_t = 3)]
@@ -95,6 +99,27 @@ pub struct Args {
     /// benches/BENCHMARKS.md) with the report, or append it.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: crate::cli::options::Verbosity,
+}
+
+impl Args {
+    /// Says `line` (a row measured) unless `--quiet`.
+    fn progress(&self, line: std::fmt::Arguments) {
+        if self.verbosity.level() > crate::cli::options::Level::Quiet {
+            eprintln!("bench: {line}");
+        }
+    }
+
+    /// Says one timed run with `--verbose`.
+    fn sample(&self, row: &str, fw: table::Framework, s: &table::Sample) {
+        if self.verbosity.level() == crate::cli::options::Level::Verbose {
+            eprintln!(
+                "bench: {row}, {fw:?}: {:.0} ex/s, {:.3} s ({}, {})",
+                s.eps, s.seconds, s.library, s.kernel
+            );
+        }
+    }
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -195,7 +220,9 @@ fn quietest(
             break;
         }
         if attempt < args.retries {
-            eprintln!("bench: others used {load:.2} cores during {label}; measuring it again");
+            args.progress(format_args!(
+                "others used {load:.2} cores during {label}; measuring it again"
+            ));
         }
     }
     best.ok_or_else(|| miette!("no measurement"))

@@ -124,21 +124,22 @@ fn row(
         ..Row::default()
     };
     for _ in 0..args.repeats.max(1) {
-        row.push(
-            Framework::Regime,
-            time_regime(args, file, &dir.join("out"), threads)?,
-        );
+        let s = time_regime(args, file, &dir.join("out"), threads)?;
+        args.sample(&row.label, Framework::Regime, &s);
+        row.push(Framework::Regime, s);
         for &(fw, py) in refs {
-            row.push(fw, time_reference(py, fw, args, threads)?);
+            let s = time_reference(py, fw, args, threads)?;
+            args.sample(&row.label, fw, &s);
+            row.push(fw, s);
         }
     }
-    eprintln!(
-        "bench: whole process on {threads} thread(s): regime {:.2} s, numpy as is {:.2}, at best {:.2}, torch {:.2}",
+    args.progress(format_args!(
+        "whole process on {threads} thread(s): regime {:.2} s, numpy as is {:.2}, at best {:.2}, torch {:.2}",
         row.seconds(Framework::Regime),
         row.seconds(Framework::NumpyEnv),
         row.seconds(Framework::NumpyBest),
         row.seconds(Framework::Torch)
-    );
+    ));
     Ok(row)
 }
 

@@ -8,6 +8,12 @@
 //! (`sacct`) is not needed: a task that ended without writing its trial's
 //! record counts as failed.
 
+mod script;
+
+pub use script::{
+    check_options, check_results_path, check_value, job_script, sbatch_quote, sh_quote,
+};
+
 use crate::plan::Plan;
 use crate::results::{write_atomic, ResultsDir, ResultsError};
 use miette::Diagnostic;
@@ -41,6 +47,14 @@ pub enum SlurmError {
         shown: String,
         fix: String,
     },
+    #[error("{option} {shown}: {why}")]
+    #[diagnostic(code(regime::slurm_bad_value), help("{fix}"))]
+    BadOption {
+        option: String,
+        shown: String,
+        why: String,
+        fix: String,
+    },
     #[error("`{program}` failed: {message}")]
     #[diagnostic(code(regime::slurm_failed))]
     Failed { program: String, message: String },
@@ -58,6 +72,12 @@ pub struct SlurmOptions {
     pub cpus_per_task: u32,
     /// Tasks running at once (`%K` of `--array`).
     pub max_parallel: Option<u32>,
+    pub account: Option<String>,
+    pub qos: Option<String>,
+    /// Memory per task, as sbatch's `--mem` takes it (`4G`).
+    pub mem: Option<String>,
+    /// Further sbatch options, one `--name[=value]` each.
+    pub sbatch_args: Vec<String>,
     pub dry_run: bool,
     /// The regime binary the nodes run (must be readable from every node).
     pub binary: PathBuf,
@@ -95,171 +115,6 @@ pub fn batches(indices: &[usize], limit: usize) -> Vec<Vec<usize>> {
     }
     let per = indices.len().div_ceil(limit.max(1));
     indices.chunks(per).map(|c| c.to_vec()).collect()
-}
-
-/// A word for the shell body of `job.sh`: single quotes, with each `'`
-/// written as `'\''`.
-pub fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-/// A value for an `#SBATCH` line: double quotes, with `"` and `\` escaped by
-/// a backslash (sbatch's directive parser honours both; an unescaped `#`
-/// inside the quotes is not a comment).
-pub fn sbatch_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
-/// `value` with control characters shown as escapes (`\n`, `\u{1b}`).
-fn shown(value: &str) -> String {
-    value.escape_debug().to_string()
-}
-
-/// Refuses a value that would break out of its line of `job.sh`: any
-/// control character (a newline would start a new shell command).
-pub fn check_value(option: &str, value: &str) -> Result<(), SlurmError> {
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
-        let what = match c {
-            '\n' => "a newline".to_string(),
-            '\r' => "a carriage return".to_string(),
-            '\t' => "a tab".to_string(),
-            c => format!("the control character U+{:04X}", c as u32),
-        };
-        return Err(SlurmError::BadValue {
-            option: option.to_string(),
-            what,
-            shown: shown(value),
-            fix: format!("give {option} without control characters (newlines, tabs, escapes)"),
-        });
-    }
-    Ok(())
-}
-
-/// The results directory goes into `#SBATCH --output`, where Slurm gives a
-/// backslash its own meaning (it turns off `%A`/`%a`), so it is refused too.
-pub fn check_results_path(option: &str, dir: &Path) -> Result<(), SlurmError> {
-    let text = dir.to_string_lossy();
-    check_value(option, &text)?;
-    if text.contains('\\') {
-        return Err(SlurmError::BadValue {
-            option: option.to_string(),
-            what: "a backslash".into(),
-            shown: shown(&text),
-            fix: format!(
-                "Slurm reads a backslash in `--output` as \"no %A/%a here\"; give {option} a path without one"
-            ),
-        });
-    }
-    if dir.to_str().is_none() {
-        return Err(SlurmError::BadValue {
-            option: option.to_string(),
-            what: "bytes that are not UTF-8".into(),
-            shown: shown(&text),
-            fix: format!("give {option} a path that is valid UTF-8"),
-        });
-    }
-    Ok(())
-}
-
-/// Every value the user gave that reaches `job.sh`, checked before anything
-/// is written.
-pub fn check_options(opts: &SlurmOptions) -> Result<(), SlurmError> {
-    if let Some(p) = &opts.partition {
-        check_value("--partition", p)?;
-    }
-    if let Some(t) = &opts.time {
-        check_value("--time", t)?;
-    }
-    check_value("the regime binary path", &opts.binary.to_string_lossy())?;
-    Ok(())
-}
-
-/// In `#SBATCH --output`, `%` starts a replacement symbol; a literal one is `%%`.
-fn output_pattern(dir: &Path) -> String {
-    format!(
-        "{}/slurm/logs/%A_%a.out",
-        dir.display().to_string().replace('%', "%%")
-    )
-}
-
-/// What to check when sbatch refuses a job, from its message: only the
-/// options it complains about are blamed.
-fn refused_help(message: &str, script: &str) -> String {
-    let m = message.to_lowercase();
-    let mut blame = vec![];
-    if m.contains("partition") {
-        blame.push("`--partition` (the partitions are listed by `sinfo -s`)");
-    }
-    if m.contains("time limit") || m.contains("time_limit") || m.contains("--time") {
-        blame.push("`--time` (HH:MM:SS, within the partition's limit)");
-    }
-    if m.contains("cpu") || m.contains("node configuration") {
-        blame.push("`--cpus-per-task` (at most the CPUs of one node, see `sinfo -o %c`)");
-    }
-    if m.contains("array") {
-        blame.push("`--max-parallel` and the number of array tasks (see `scontrol show config | grep MaxArraySize`)");
-    }
-    if blame.is_empty() {
-        format!("sbatch's message above says what it refused; the script it was given is {script}")
-    } else {
-        format!("check {}; the script is {script}", blame.join(" and "))
-    }
-}
-
-/// The sbatch script for one submission.
-pub fn job_script(
-    dir: &Path,
-    batch_file: &Path,
-    tasks: usize,
-    opts: &SlurmOptions,
-    name: &str,
-) -> Result<String, SlurmError> {
-    check_results_path("the results directory", dir)?;
-    check_value("the batch file path", &batch_file.to_string_lossy())?;
-    check_value("the experiment name", name)?;
-    check_options(opts)?;
-    let mut s = String::from("#!/bin/bash\n");
-    s += &format!(
-        "#SBATCH --job-name={}\n",
-        sbatch_quote(&format!("regime-{name}"))
-    );
-    let limit = opts
-        .max_parallel
-        .map(|k| format!("%{k}"))
-        .unwrap_or_default();
-    s += &format!("#SBATCH --array=0-{}{limit}\n", tasks.saturating_sub(1));
-    s += &format!("#SBATCH --output={}\n", sbatch_quote(&output_pattern(dir)));
-    s += &format!("#SBATCH --cpus-per-task={}\n", opts.cpus_per_task.max(1));
-    if let Some(p) = &opts.partition {
-        s += &format!("#SBATCH --partition={}\n", sbatch_quote(p));
-    }
-    if let Some(t) = &opts.time {
-        s += &format!("#SBATCH --time={}\n", sbatch_quote(t));
-    }
-    s += "# One array task runs the trials listed on its line of the batch file.\n";
-    s += "set -u\n";
-    s += &format!(
-        "line=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {})\n",
-        sh_quote(&batch_file.display().to_string())
-    );
-    s += "status=0\n";
-    s += "for index in $line; do\n";
-    s += &format!(
-        "  {} run-trial {} --index \"$index\" || status=1\n",
-        sh_quote(&opts.binary.display().to_string()),
-        sh_quote(&dir.display().to_string())
-    );
-    s += "done\n";
-    s += "exit $status\n";
-    Ok(s)
 }
 
 /// Paths that are local to a node and so cannot be seen by the others.
@@ -339,7 +194,7 @@ pub fn submit(
         let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
         let script = script.display().to_string();
         return Err(SlurmError::Refused {
-            help: refused_help(&message, &script),
+            help: script::refused_help(&message, &script),
             message,
             script,
         });
@@ -379,7 +234,8 @@ pub enum TrialState {
     Damaged {
         why: String,
     },
-    /// A local run (no `slurm/` directory) has no record of it yet.
+    /// A local run (no `slurm/` directory) that is not running has no
+    /// record of it.
     Missing,
 }
 
@@ -450,19 +306,38 @@ pub fn is_slurm_run(results: &ResultsDir) -> bool {
     results.root.join("slurm").is_dir()
 }
 
-/// Every trial's state, in plan order. A local run's trials are done or
-/// missing; Slurm's queue is only asked about submitted ones.
+/// Every trial's state, in plan order. A local run's trials are done,
+/// missing, or — while a run holds the directory — running (those with a
+/// live curve) and pending; Slurm's queue is only asked about submitted ones.
 pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
+    status_from(results, plan, |t| results.trial_state(t))
+}
+
+/// Like [`status`], with what the directory holds for each trial given by
+/// `stored` (which may remember trials already verified as done).
+pub fn status_from(
+    results: &ResultsDir,
+    plan: &Plan,
+    mut stored: impl FnMut(&crate::plan::Trial) -> crate::results::TrialState,
+) -> Vec<(String, TrialState)> {
     if !is_slurm_run(results) {
+        let running = crate::results::run_in_progress(&results.root);
         return plan
             .experiments
             .iter()
             .flat_map(|e| &e.trials)
             .map(|t| {
-                let state = match results.trial_state(t) {
+                let state = match stored(t) {
                     crate::results::TrialState::Done(_) => TrialState::Done,
                     crate::results::TrialState::Damaged(why) => TrialState::Damaged { why },
-                    crate::results::TrialState::Missing => TrialState::Missing,
+                    crate::results::TrialState::Missing if !running => TrialState::Missing,
+                    crate::results::TrialState::Missing => {
+                        if results.partial_curve_path(&t.id).exists() {
+                            TrialState::Running
+                        } else {
+                            TrialState::Pending
+                        }
+                    }
                 };
                 (t.id.clone(), state)
             })
@@ -489,7 +364,7 @@ pub fn status(results: &ResultsDir, plan: &Plan) -> Vec<(String, TrialState)> {
         .flat_map(|e| &e.trials)
         .enumerate()
         .map(|(i, t)| {
-            match results.trial_state(t) {
+            match stored(t) {
                 crate::results::TrialState::Done(_) => return (t.id.clone(), TrialState::Done),
                 crate::results::TrialState::Damaged(why) => {
                     return (t.id.clone(), TrialState::Damaged { why })
@@ -535,163 +410,5 @@ mod tests {
         assert_eq!(expand_indices("3"), [3]);
         assert_eq!(expand_indices("[0-3%2]"), [0, 1, 2, 3]);
         assert_eq!(expand_indices("1,4-5"), [1, 4, 5]);
-    }
-
-    #[test]
-    fn job_script_names_every_option() {
-        let opts = SlurmOptions {
-            partition: Some("debug".into()),
-            time: Some("00:10:00".into()),
-            cpus_per_task: 2,
-            max_parallel: Some(3),
-            dry_run: true,
-            binary: PathBuf::from("/opt/regime"),
-        };
-        let s = job_script(
-            Path::new("/shared/r"),
-            Path::new("/shared/r/slurm/batch-0.txt"),
-            6,
-            &opts,
-            "fig1",
-        )
-        .unwrap();
-        for want in [
-            "#SBATCH --array=0-5%3",
-            "#SBATCH --partition=\"debug\"",
-            "#SBATCH --time=\"00:10:00\"",
-            "#SBATCH --cpus-per-task=2",
-            "#SBATCH --output=\"/shared/r/slurm/logs/%A_%a.out\"",
-            "'/opt/regime' run-trial '/shared/r' --index \"$index\"",
-        ] {
-            assert!(s.contains(want), "missing {want:?} in\n{s}");
-        }
-        assert!(looks_node_local(Path::new("/tmp/x")));
-        assert!(!looks_node_local(Path::new("/home/u/runs")));
-    }
-
-    fn opts() -> SlurmOptions {
-        SlurmOptions {
-            cpus_per_task: 1,
-            dry_run: true,
-            binary: PathBuf::from("/opt/regime"),
-            ..SlurmOptions::default()
-        }
-    }
-
-    /// What bash would see as the words of `word` (one word, quotes removed).
-    fn bash_words(word: &str) -> Vec<String> {
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(format!("printf '%s\\0' {word}"))
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .split_terminator('\0')
-            .map(String::from)
-            .collect()
-    }
-
-    #[test]
-    fn shell_quoting_keeps_any_path_one_word() {
-        for path in [
-            "/a/My Runs/fig1",
-            "/a/it's/fig1",
-            "/a/\"q\"/$HOME/`id`/;rm -rf x/*",
-            "/a/''/'\\''/x",
-        ] {
-            assert_eq!(bash_words(&sh_quote(path)), [path], "{path}");
-        }
-    }
-
-    #[test]
-    fn sbatch_quoting_escapes_quotes_and_backslashes() {
-        assert_eq!(sbatch_quote("/a/My Runs/x"), "\"/a/My Runs/x\"");
-        assert_eq!(sbatch_quote("it's \"q\""), "\"it's \\\"q\\\"\"");
-        assert_eq!(sbatch_quote("a\\b"), "\"a\\\\b\"");
-        assert_eq!(
-            output_pattern(Path::new("/r/50%")),
-            "/r/50%%/slurm/logs/%A_%a.out"
-        );
-    }
-
-    #[test]
-    fn job_script_quotes_every_path() {
-        let dir = Path::new("/shared/My Runs/it's \"q\" #1");
-        let s = job_script(dir, &dir.join("slurm/batch-0.txt"), 2, &opts(), "fig1").unwrap();
-        assert!(
-            s.contains(
-                "#SBATCH --output=\"/shared/My Runs/it's \\\"q\\\" #1/slurm/logs/%A_%a.out\"\n"
-            ),
-            "{s}"
-        );
-        assert!(
-            s.contains("'/opt/regime' run-trial '/shared/My Runs/it'\\''s \"q\" #1' --index"),
-            "{s}"
-        );
-        // Every line but the body's is a directive or a comment: nothing was split.
-        assert_eq!(
-            s.lines().filter(|l| l.starts_with("#SBATCH")).count(),
-            4,
-            "{s}"
-        );
-    }
-
-    #[test]
-    fn control_characters_are_refused_in_every_value() {
-        let bad = "debug\ntouch /tmp/injected";
-        let mut o = opts();
-        o.partition = Some(bad.into());
-        let e = job_script(Path::new("/r"), Path::new("/r/b"), 1, &o, "x").unwrap_err();
-        assert!(
-            matches!(&e, SlurmError::BadValue { option, .. } if option == "--partition"),
-            "{e:?}"
-        );
-        assert!(e.to_string().contains("a newline"), "{e}");
-        assert!(e.to_string().contains("debug\\ntouch"), "{e}");
-
-        let mut o = opts();
-        o.time = Some("00:10:00\r".into());
-        let e = check_options(&o).unwrap_err();
-        assert!(
-            matches!(&e, SlurmError::BadValue { option, .. } if option == "--time"),
-            "{e:?}"
-        );
-
-        let mut o = opts();
-        o.binary = PathBuf::from("/opt/re\u{1b}gime");
-        let e = check_options(&o).unwrap_err();
-        assert!(e.to_string().contains("U+001B"), "{e}");
-
-        let e = check_results_path("--out", Path::new("/r/x\n#SBATCH --wrap=id")).unwrap_err();
-        assert!(
-            matches!(&e, SlurmError::BadValue { option, .. } if option == "--out"),
-            "{e:?}"
-        );
-        let e = job_script(Path::new("/r/a\tb"), Path::new("/r/b"), 1, &opts(), "x").unwrap_err();
-        assert!(e.to_string().contains("a tab"), "{e}");
-        let e = check_results_path("--out", Path::new("/r/a\\b")).unwrap_err();
-        assert!(e.to_string().contains("a backslash"), "{e}");
-        assert!(check_results_path("--out", Path::new("/r/My Runs/it's \"q\"")).is_ok());
-    }
-
-    #[test]
-    fn refused_help_blames_only_what_sbatch_names() {
-        let h = refused_help("error: invalid partition specified: nope", "/r/job.sh");
-        assert!(h.contains("--partition") && !h.contains("--time"), "{h}");
-        let h = refused_help(
-            "error: Invalid directive found in batch script: x",
-            "/r/job.sh",
-        );
-        assert!(
-            !h.contains("--partition") && !h.contains("--time") && !h.contains("--cpus"),
-            "{h}"
-        );
-        assert!(h.contains("/r/job.sh"), "{h}");
-        let h = refused_help(
-            "Requested time limit is invalid (missing or exceeds some limit)",
-            "s",
-        );
-        assert!(h.contains("--time") && !h.contains("--partition"), "{h}");
     }
 }
