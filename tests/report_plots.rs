@@ -59,6 +59,7 @@ fn run_report(dir: &Path) -> ResultsDir {
         out: Some(dir.join("out")),
         resume: None,
         progress: false,
+        verbose: false,
         scale: 1.0,
         seeds: None,
         threads: None,
