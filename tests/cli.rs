@@ -386,15 +386,16 @@ fn overrides_are_checked_and_recorded_in_the_plan() {
         "plan",
         "experiments/quickstart.reg",
         "--set",
-        "seeds=1",
+        "seeds=2",
         "--set",
         "batch = 100",
     ]);
     assert_eq!(code, 0, "{err}");
     let plan = regime::plan::from_yaml(&out).unwrap();
-    assert_eq!(plan.overrides, ["seeds=1", "batch = 100"]);
-    assert_eq!(plan.experiments[0].seeds, 1);
-    assert_eq!(plan.experiments[0].trials.len(), 5);
+    assert_eq!(plan.overrides, ["seeds=2", "batch = 100"]);
+    // The quickstart: 8 splits × 4 trials per seed.
+    assert_eq!(plan.experiments[0].seeds, 2);
+    assert_eq!(plan.experiments[0].trials.len(), 64);
     assert!(plan.experiments[0].trials.iter().all(|t| t.batch == 100));
     // `--seeds` wins over `--set seeds=`.
     let (_, out, _) = regime(&[
