@@ -210,6 +210,14 @@ fn dtype_error(npy: &NpyFile<&mut dyn Read>, path: &str, what: &str) -> DataErro
     }
 }
 
+/// Every value of an integer array, widened to i128 so one range check
+/// serves every integer dtype.
+fn widened<T: npyz::Deserialize + Into<i128>>(
+    npy: NpyFile<&mut dyn Read>,
+) -> std::io::Result<Vec<i128>> {
+    Ok(npy.into_vec::<T>()?.into_iter().map(Into::into).collect())
+}
+
 /// Read labels: a 1-D (or n×1) integer array with values in 0..=255.
 fn labels(npy: NpyFile<&mut dyn Read>, path: &str) -> Result<Vec<u8>, DataError> {
     let (_, per_row) = rows(&npy, path)?;
@@ -231,54 +239,14 @@ fn labels(npy: NpyFile<&mut dyn Read>, path: &str) -> Result<Vec<u8>, DataError>
         return Err(dtype_error(&npy, path, "labels"));
     };
     let values: Vec<i128> = match (t.type_char(), t.size_field()) {
-        (TypeChar::Int, 1) => npy
-            .into_vec::<i8>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Int, 2) => npy
-            .into_vec::<i16>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Int, 4) => npy
-            .into_vec::<i32>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Int, 8) => npy
-            .into_vec::<i64>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Uint, 1) => npy
-            .into_vec::<u8>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Uint, 2) => npy
-            .into_vec::<u16>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Uint, 4) => npy
-            .into_vec::<u32>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
-        (TypeChar::Uint, 8) => npy
-            .into_vec::<u64>()
-            .map_err(io)?
-            .into_iter()
-            .map(i128::from)
-            .collect(),
+        (TypeChar::Int, 1) => widened::<i8>(npy).map_err(io)?,
+        (TypeChar::Int, 2) => widened::<i16>(npy).map_err(io)?,
+        (TypeChar::Int, 4) => widened::<i32>(npy).map_err(io)?,
+        (TypeChar::Int, 8) => widened::<i64>(npy).map_err(io)?,
+        (TypeChar::Uint, 1) => widened::<u8>(npy).map_err(io)?,
+        (TypeChar::Uint, 2) => widened::<u16>(npy).map_err(io)?,
+        (TypeChar::Uint, 4) => widened::<u32>(npy).map_err(io)?,
+        (TypeChar::Uint, 8) => widened::<u64>(npy).map_err(io)?,
         _ => return Err(dtype_error(&npy, path, "labels")),
     };
     values
