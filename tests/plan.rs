@@ -245,7 +245,7 @@ experiment e {
   network: n
   optimizer: adam()
   arm fb: lambda = gap_feedback(tol: 0.03) from 0.5
-  arm adj: lambda = down with paper_rule
+  arm adj: lambda = down with gap_raise_only
   arm s: lambda = down then constant(0.1)
   iters: 3000
 }
