@@ -116,7 +116,8 @@ fn pm(s: Option<Stat>, signed: bool) -> String {
         None => "–".into(),
         Some(s) => {
             let mean = if signed {
-                format!("{:+.4}", s.mean)
+                // Never "-0.0000": a gain that rounds to zero has no sign.
+                crate::report::plots::ticks::signed(s.mean, 4)
             } else {
                 format!("{:.4}", s.mean)
             };
@@ -255,12 +256,13 @@ fn preamble(s: &ExperimentSummary) -> String {
         None => "the baseline's smoothed final val_acc in each cell".into(),
     };
     format!(
-        "Measured: `{}` as a fraction, mean ± 95% t interval; {unit}; n (df) = values (degrees of freedom). \
+        "Measured: `{}` {}, mean ± 95% t interval; {unit}; n (df) = values (degrees of freedom). \
 Gain: paired difference against {baseline} within (split, seed), with its 95% interval and the Bonferroni simultaneous interval.\n\n\
 Family: {} comparisons (every arm × cell of `{}` against the baseline), Holm-adjusted at α = {ALPHA}; verdicts use the adjusted p.\n\n\
 MDE: smallest gain detectable with 80% power (two-sided α = {ALPHA}, paired). \
 Time to target ({target}, curves smoothed over {} checks): Kaplan–Meier restricted mean iterations up to the budget [95% bootstrap CI], non-arrivals censored at their last iteration; ratio = arm / baseline restricted mean [95% cluster-bootstrap CI].\n",
         s.measure.name(),
+        measure_unit(s.measure),
         s.family,
         s.measure.name(),
         s.smooth
@@ -299,4 +301,37 @@ pub fn markdown(summaries: &[ExperimentSummary]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// How a measure's values read: accuracies are fractions of the images,
+/// losses are mean cross-entropies (plus the penalty for `reg_loss`).
+fn measure_unit(measure: crate::plan::Metric) -> &'static str {
+    use crate::plan::Metric::*;
+    match measure {
+        TrainAcc | ValAcc | TestAcc | Sparsity => "as a fraction",
+        TrainLoss | ValLoss | TestLoss | DataLoss => "as mean cross-entropy (nats)",
+        RegLoss => "as the penalty term",
+        Lambda | Lr | Iter | Epoch | WeightNorm => "as recorded",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::stats::Stat;
+
+    #[test]
+    fn a_gain_that_rounds_to_zero_has_no_sign() {
+        let tiny = Stat::of(&[-0.00001, -0.00002, -0.00003]).unwrap();
+        let text = pm(Some(tiny), true);
+        assert!(text.starts_with("0.0000 ± "), "{text}");
+        let real = Stat::of(&[-0.01, -0.02, -0.03]).unwrap();
+        assert!(pm(Some(real), true).starts_with("-0.0200 ± "));
+    }
+
+    #[test]
+    fn losses_are_not_called_fractions() {
+        assert_eq!(measure_unit(crate::plan::Metric::TestAcc), "as a fraction");
+        assert!(measure_unit(crate::plan::Metric::TestLoss).contains("cross-entropy"));
+    }
 }

@@ -14,11 +14,16 @@ fn pm(s: Option<Stat>) -> String {
     }
 }
 
+/// A signed difference, four decimals, never "-0.0000".
+fn sign4(v: f64) -> String {
+    crate::report::plots::ticks::signed(v, 4)
+}
+
 fn signed(s: Option<Stat>) -> String {
     match s {
         None => "–".into(),
-        Some(s) if s.half_width.is_finite() => format!("{:+.4} ± {:.4}", s.mean, s.half_width),
-        Some(s) => format!("{:+.4}", s.mean),
+        Some(s) if s.half_width.is_finite() => format!("{} ± {:.4}", sign4(s.mean), s.half_width),
+        Some(s) => sign4(s.mean),
     }
 }
 
@@ -27,9 +32,9 @@ fn diff_text(d: Option<Difference>) -> [String; 3] {
         return ["–".into(), "–".into(), "–".into()];
     };
     let mean = if d.half_width.is_finite() {
-        format!("{:+.4} ± {:.4}", d.mean, d.half_width)
+        format!("{} ± {:.4}", sign4(d.mean), d.half_width)
     } else {
-        format!("{:+.4}", d.mean)
+        sign4(d.mean)
     };
     let pairing = format!(
         "{} ({} units)",
