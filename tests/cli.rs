@@ -414,3 +414,46 @@ fn overrides_are_checked_and_recorded_in_the_plan() {
     let (_, out, _) = regime(&["plan", "experiments/quickstart.reg"]);
     assert!(!out.contains("overrides"), "{out}");
 }
+
+#[test]
+fn check_json_carries_every_use_and_place_of_a_mistake_met_again() {
+    // A bad argument reaching two layers: the second layer is in `also`.
+    let (code, out, _) = regime(&[
+        "check",
+        "--format",
+        "json",
+        "tests/ui/once_bad_argument.reg",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{out}");
+    let also = v[0]["also"].as_array().unwrap();
+    assert_eq!(also.len(), 1, "{out}");
+    assert_eq!(also[0]["line"], 6);
+    assert_eq!(also[0]["message"], "the same value here");
+    assert_eq!(v[0]["uses"].as_array().unwrap().len(), 0);
+    // A mistake in a network used by two experiments and three arms: one
+    // diagnostic, whose `uses` are the two experiments' `network:` lines.
+    let (code, out, _) = regime(&[
+        "check",
+        "--format",
+        "json",
+        "tests/ui/once_in_definition.reg",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let errors: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{out}");
+    let lines: Vec<_> = errors[0]["uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["line"].clone())
+        .collect();
+    assert_eq!(lines, [11, 20], "{out}");
+}

@@ -57,7 +57,11 @@ fn reproduction_check_fails_on_an_edited_generated_number() {
     std::fs::write(&copy, edited).unwrap();
     let out = generator(&["--check", "--doc", copy.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("differs from its records"), "{}", text(&out));
+    assert!(
+        text(&out).contains("differs from its records"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// CIFAR-10's binary layout: per record one label byte and 3,072 pixel
@@ -68,7 +72,14 @@ fn fake_cifar10(dir: &Path, per_batch: usize) {
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         (state >> 24) as u8
     };
-    let names = ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"];
+    let names = [
+        "data_batch_1",
+        "data_batch_2",
+        "data_batch_3",
+        "data_batch_4",
+        "data_batch_5",
+        "test_batch",
+    ];
     for name in names {
         let mut bytes = Vec::with_capacity(per_batch * 3073);
         for i in 0..per_batch {
@@ -115,7 +126,11 @@ fn on_cifar(dir: &Path, experiments: &[String]) -> Vec<String> {
     );
     let mut args = vec![];
     for e in experiments {
-        for set in [format!("{e}.data={data}"), format!("{e}.splits=1"), format!("{e}.batch=20")] {
+        for set in [
+            format!("{e}.data={data}"),
+            format!("{e}.splits=1"),
+            format!("{e}.batch=20"),
+        ] {
             args.push("--set".to_string());
             args.push(set);
         }
@@ -135,15 +150,23 @@ fn every_figure_experiment_compiles_on_cifar10_and_two_run() {
         let out = regime(&args);
         assert!(out.status.success(), "{file} on CIFAR-10:\n{}", text(&out));
         // One two-layer file and the convnet train end to end.
-        if file.ends_with("fig12_schedules_overfit.reg") || file.ends_with("fig4_adaptive_cnn.reg") {
+        if file.ends_with("fig12_schedules_overfit.reg") || file.ends_with("fig4_adaptive_cnn.reg")
+        {
             let dest = out_root.path().join(Path::new(&file).file_stem().unwrap());
             args[0] = "run";
             let dest = dest.to_string_lossy().into_owned();
             args.extend(["--out", &dest, "-q"]);
             let out = regime(&args);
-            assert!(out.status.success(), "{file} run on CIFAR-10:\n{}", text(&out));
+            assert!(
+                out.status.success(),
+                "{file} run on CIFAR-10:\n{}",
+                text(&out)
+            );
             let plan = std::fs::read_to_string(Path::new(&dest).join("plan.yaml")).unwrap();
-            assert!(plan.contains("channels: 3") && plan.contains("height: 32"), "{plan}");
+            assert!(
+                plan.contains("channels: 3") && plan.contains("height: 32"),
+                "{plan}"
+            );
             assert!(Path::new(&dest).join("summary.md").exists());
         }
     }

@@ -81,9 +81,16 @@ def vary_label(vary):
     return ", ".join(parts) or "–"
 
 
-def points(x):
-    """A fraction as signed percentage points, two decimals."""
-    return f"{float(x) * 100:+.2f}"
+def points(x, signed=True):
+    """A fraction as percentage points, two decimals; `–` where regime left
+    the value out (too few units for an interval, a test or an MDE)."""
+    if x == "":
+        return "–"
+    return f"{float(x) * 100:+.2f}" if signed else f"{float(x) * 100:.2f}"
+
+
+def number(x):
+    return "–" if x == "" else f"{float(x):.3g}"
 
 
 def measured_table(run, rows, cells):
@@ -101,7 +108,7 @@ def measured_table(run, rows, cells):
             f"| {r['experiment']} | {cell} | {r['arm']} | {r['n']} | "
             f"{points(r['gain'])} [{points(r['gain_ci_low'])}, {points(r['gain_ci_high'])}] | "
             f"[{points(r['gain_sim_ci_low'])}, {points(r['gain_sim_ci_high'])}] | "
-            f"{float(r['p_adj']):.3g} | {r['verdict']} | {float(r['mde']) * 100:.2f} |"
+            f"{number(r['p_adj'])} | {r['verdict'] or '–'} | {points(r['mde'], signed=False)} |"
         )
     return out
 

@@ -75,6 +75,8 @@ impl Diagnostics {
             "help": "check the path given on the command line",
             "suggestions": [],
             "context": null,
+            "uses": [],
+            "also": [],
         })
     }
 }
@@ -126,8 +128,23 @@ fn located(ix: &mut Indexes, d: &Located) -> Value {
     out.insert("labels".into(), Value::Array(labels));
     out.insert("help".into(), json!(diag.help().map(|h| h.to_string())));
     out.insert("suggestions".into(), Value::Array(suggestions));
-    let context = d.context.as_ref().map(|c| context(ix, c));
-    out.insert("context".into(), context.unwrap_or(Value::Null));
+    let first_use = d.context.as_ref().map(|c| context(ix, c));
+    out.insert("context".into(), first_use.unwrap_or(Value::Null));
+    // The same mistake met again (once.rs): further uses of the definition,
+    // and further places one bad value reaches — the human output's extra
+    // labels, so an editor can mark every place too.
+    let uses = d.uses.iter().map(|c| context(ix, c)).collect();
+    out.insert("uses".into(), Value::Array(uses));
+    let also = d
+        .also
+        .iter()
+        .map(|&(offset, len)| {
+            let mut m = ix.span(d.file, offset, offset + len);
+            m.insert("message".into(), json!("the same value here"));
+            Value::Object(m)
+        })
+        .collect();
+    out.insert("also".into(), Value::Array(also));
     Value::Object(out)
 }
 
