@@ -9,8 +9,8 @@
 use super::analysis::Analysis;
 use super::builtins::{builtins_of, key_kinds};
 use super::index::DefKind;
-use super::lex::{self, Kind};
 use crate::builtins::Entry;
+use crate::syntax::lex::{self, Kind};
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, InsertTextFormat,
     MarkupContent, MarkupKind, Position, Range, TextEdit,

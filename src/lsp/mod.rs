@@ -21,7 +21,6 @@ mod documents;
 mod format;
 mod hover;
 mod index;
-mod lex;
 mod main_loop;
 mod navigation;
 mod symbols;

@@ -4,8 +4,8 @@
 
 use super::analysis::Analysis;
 use super::index::{DefKind, Occurrence, Target};
-use super::lex::{self, Kind};
 use crate::source::{FileId, LineIndex};
+use crate::syntax::lex::{self, Kind};
 use lsp_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
 };

@@ -1,116 +1,19 @@
 //! Syntax errors the grammar alone words badly, recognised from the tokens
 //! around the error: a reserved word used as a name, a duration's unit on
 //! the line after its number, a misspelled keyword, a `{` never closed.
-//! A small lexer gives the tokens (comments and strings skipped), so these
-//! checks never depend on how far pest happened to get.
+//! The tokens come from `lex.rs` (comments dropped), so these checks never
+//! depend on how far pest happened to get.
 
 use crate::diagnostics::{closest, Diagnostic};
 
-/// Reserved words (the grammar's `keyword` rule): not names of definitions,
-/// parameters, arms or axes.
-pub const RESERVED: [&str; 16] = [
-    "every", "when", "clamp", "vary", "arm", "then", "with", "from", "per", "and", "or", "not",
-    "true", "false", "stop", "in",
-];
+use super::lex::{Kind, Token as Tok, UNITS};
+pub use super::lex::{ITEM_KEYWORDS, KEYWORDS as RESERVED};
 
-/// Words that start a top-level definition.
-pub const ITEM_KEYWORDS: [&str; 6] = [
-    "import",
-    "data",
-    "network",
-    "schedule",
-    "policy",
-    "experiment",
-];
-
-const UNITS: [&str; 4] = ["iters", "iter", "epochs", "epoch"];
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Word,
-    Number,
-    Str,
-    Punct,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Tok {
-    start: usize,
-    end: usize,
-    kind: Kind,
-}
-
-/// The tokens of `text`, without whitespace and comments.
+/// The tokens of `text`, without comments.
 fn lex(text: &str) -> Vec<Tok> {
-    let bytes = text.as_bytes();
-    let mut out = vec![];
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let kind = match c {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                i += 1;
-                continue;
-            }
-            b'#' => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(bytes.len());
-                Kind::Str
-            }
-            b'0'..=b'9' => {
-                i = number_end(bytes, i);
-                Kind::Number
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                Kind::Word
-            }
-            _ => {
-                i += text[i..].chars().next().map_or(1, char::len_utf8);
-                Kind::Punct
-            }
-        };
-        out.push(Tok {
-            start,
-            end: i.min(bytes.len()),
-            kind,
-        });
-    }
-    out
-}
-
-/// End of a number literal starting at `i`: digits, a fraction, an exponent.
-fn number_end(b: &[u8], mut i: usize) -> usize {
-    let digits = |mut i: usize| {
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        i
-    };
-    i = digits(i);
-    if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
-        i = digits(i + 1);
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        let mut j = i + 1;
-        if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
-            j += 1;
-        }
-        if j < b.len() && b[j].is_ascii_digit() {
-            i = digits(j);
-        }
-    }
-    i
+    let mut toks = super::lex::tokens(text);
+    toks.retain(|t| t.kind != Kind::Comment);
+    toks
 }
 
 /// The tokens, and the index of the first one that ends after `pos`.

@@ -8,6 +8,7 @@ pub mod ast;
 pub mod decode;
 mod errors;
 mod hints;
+pub mod lex;
 mod lower;
 mod spanless;
 mod value;

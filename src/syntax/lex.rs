@@ -1,7 +1,8 @@
 //! A lexer for `.reg` text that never fails, for what must work while a file
-//! does not parse: semantic tokens, and completion's view of the cursor.
-//! Words, numbers, strings, comments and punctuation, as the grammar
-//! (`grammar/regime.pest`) spells them.
+//! does not parse: the syntax-error hints (`hints.rs`), and the language
+//! server's semantic tokens and completion. Words, numbers, strings,
+//! comments and punctuation (operator pairs as one token), as the grammar
+//! (`grammar/regime.pest`) spells them; the reserved words live here once.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -30,7 +31,8 @@ pub const ITEM_KEYWORDS: [&str; 6] = [
     "experiment",
 ];
 
-/// Reserved words inside items (the grammar's `keyword`).
+/// Reserved words inside items (the grammar's `keyword`): not names of
+/// definitions, parameters, arms or axes.
 pub const KEYWORDS: [&str; 16] = [
     "every", "when", "clamp", "vary", "arm", "then", "with", "from", "per", "and", "or", "not",
     "true", "false", "stop", "in",
@@ -39,6 +41,7 @@ pub const KEYWORDS: [&str; 16] = [
 /// Units of a duration (after a number on the same line).
 pub const UNITS: [&str; 4] = ["iters", "iter", "epochs", "epoch"];
 
+/// Every token of `text`, comments included, whitespace skipped.
 pub fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut out = vec![];
