@@ -45,6 +45,12 @@ RUN_ORDER = [
 ]
 
 
+def measures(run_dir):
+    """The measure of every experiment of the run, from its plan."""
+    with open(os.path.join(run_dir, "plan.yaml"), encoding="utf-8") as f:
+        return set(re.findall(r"^  measure: (\S+)$", f.read(), flags=re.M))
+
+
 def planned_trials(run_dir):
     """How many trials the run's plan holds (one `  - id:` line each)."""
     path = os.path.join(run_dir, "plan.yaml")
@@ -113,6 +119,29 @@ def measured_table(run, rows, cells):
     return out
 
 
+def time_to_target_table(rows, cells):
+    """Claim 6: iterations to the baseline's final validation accuracy
+    (Kaplan–Meier restricted mean, non-arrivals censored) and the ratio arm /
+    baseline with its bootstrap interval, as `regime report` computed them."""
+    out = [
+        "",
+        "| experiment | cell | arm | iterations to target [95% CI] | arrived | ratio to baseline [95% CI] |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if not r["tta_rmst"]:
+            continue
+        ratio = "–" if not r["tta_ratio"] else (
+            f"{float(r['tta_ratio']):.2f} [{float(r['tta_ratio_ci_low']):.2f}, {float(r['tta_ratio_ci_high']):.2f}]"
+        )
+        out.append(
+            f"| {r['experiment']} | {cells.get((r['experiment'], r['cell']), '–')} | {r['arm']} | "
+            f"{float(r['tta_rmst']):.0f} [{number(r['tta_rmst_ci_low'])}, {number(r['tta_rmst_ci_high'])}] | "
+            f"{r['tta_arrived']} of {r['tta_units']} | {ratio} |"
+        )
+    return out
+
+
 def picked_table(choices, cells):
     """How often each constant was the validation-picked baseline, per cell."""
     counts = defaultdict(Counter)
@@ -160,12 +189,18 @@ def run_block(run):
     lines = [f"`{run}`: {len(recs)} of {planned} trials complete."]
     if len(recs) < planned:
         lines[0] += " **Partial: the statistics below use the complete splits only and are not verdicts yet.**"
+    # Gains are printed as percentage points: only accuracies are fractions.
+    wrong = {m for m in measures(run_dir) if not m.endswith("_acc")}
+    if wrong:
+        sys.exit(f"{run}: measure {', '.join(sorted(wrong))} is not an accuracy; the tables print points")
     rows = read_csv(os.path.join(run_dir, "summary.csv"))
     if not rows:
         lines.append("No summary yet (`regime report` writes it).")
         return lines
     lines += [""] + verdict_line(rows) + [""]
     lines += measured_table(run, rows, cells)
+    if run.startswith("fig4"):
+        lines += time_to_target_table(rows, cells)
     lines += picked_table(read_csv(os.path.join(run_dir, "baseline_choices.csv")), cells)
     lines += grid_means_table(recs, cells)
     plots = sorted(glob.glob(os.path.join(run_dir, "plots", "*.png")))
