@@ -151,18 +151,8 @@ fn the_grammar_knows_every_builtin_and_keyword() {
         .map(str::to_string)
         .collect();
     assert!(keywords.len() >= 10, "{rule}");
-    for k in keywords.iter().chain(
-        [
-            "import",
-            "data",
-            "network",
-            "schedule",
-            "policy",
-            "experiment",
-        ]
-        .map(String::from)
-        .iter(),
-    ) {
+    let items = regime::syntax::lex::ITEM_KEYWORDS.map(String::from);
+    for k in keywords.iter().chain(items.iter()) {
         assert!(known.contains(k), "keyword `{k}` missing from the grammar");
     }
 }

@@ -303,14 +303,7 @@ fn defined_name(piece: &str) -> Option<String> {
 
 /// `network x`, `data y`, `import "..."` at column 0 (not `data: fmnist`).
 fn starts_item(line: &str) -> bool {
-    const KEYWORDS: [&str; 6] = [
-        "import",
-        "data",
-        "network",
-        "schedule",
-        "policy",
-        "experiment",
-    ];
+    const KEYWORDS: [&str; 6] = lex::ITEM_KEYWORDS;
     // A misspelled keyword (`netwrok n {`) starts a definition too, so the
     // definitions after it are still parsed on their own.
     let first: String = line
