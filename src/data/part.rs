@@ -122,6 +122,9 @@ fn mean_image_pixels(src: &[u8], s: f32, mean: &[f32], out: &mut [f32]) {
     }
 }
 
+/// Rows a pass over a whole part asks to be loaded before it reads them.
+const PASS_AHEAD: usize = 4;
+
 /// Prefetch hints for every cache line of `bytes`.
 #[inline]
 fn prefetch_lines(bytes: &[u8]) {
@@ -225,8 +228,11 @@ impl Part {
             Rows::Pixels { pixels, index, .. } => {
                 let mut row = vec![0f32; d];
                 for i in 0..self.n {
+                    if i + PASS_AHEAD < self.n {
+                        self.prefetch(i + PASS_AHEAD);
+                    }
                     let r = index.as_ref().map_or(i, |ix| ix[i]);
-                    Norm::Scale(1.0).map_row(&pixels[r * d..(r + 1) * d], &mut row);
+                    scale_pixels(&pixels[r * d..(r + 1) * d], 1.0, &mut row);
                     f(&row);
                 }
             }
