@@ -15,6 +15,7 @@
 //! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
 //! back by col2im.
 
+use super::conv_stride1::Direct;
 use super::{relu_mask, Ctx, Layer, Param};
 use crate::engine::gemm::sgemm;
 
@@ -58,6 +59,8 @@ pub struct Conv {
     cols: Vec<f32>,
     /// Output (forward) / output gradient (backward) in channel-first layout.
     out_t: Vec<f32>,
+    /// The im2col-free forward pass, at stride 1 (`conv_stride1`).
+    direct: Option<Direct>,
 }
 
 impl Conv {
@@ -72,6 +75,7 @@ impl Conv {
             chunk,
             cols: vec![0.0; s.ckk() * chunk * ohw],
             out_t: vec![0.0; s.filters * chunk * ohw],
+            direct: (s.stride == 1 && super::conv_stride1::available()).then(|| Direct::new(s)),
         }
     }
 
@@ -146,6 +150,44 @@ impl Conv {
         }
     }
 
+    /// Backward at stride 1 without im2col: bias gradient per example, the
+    /// weight gradient by `conv_stride1`, and (when wanted) the input
+    /// gradient as Wᵀ·dy per example scattered back by col2im.
+    fn backward_direct(&mut self, x: &[f32], dy: &[f32], dx: Option<&mut [f32]>, n: usize) {
+        let s = self.shape;
+        let ohw = s.out_height() * s.out_width();
+        let (il, ol) = (self.in_len(), self.out_len());
+        let [w, b] = &mut self.params;
+        for dye in dy[..n * ol].chunks_exact(ol) {
+            for (f, row) in dye.chunks_exact(ohw).enumerate() {
+                b.g[f] += lane_sum(row);
+            }
+        }
+        let direct = self
+            .direct
+            .as_mut()
+            .expect("backward_direct without the direct pass");
+        direct.weight_grad(s, x, dy, n, &mut w.g, w.accumulate);
+        if let Some(dx) = dx {
+            for e in 0..n {
+                let dye = &dy[e * ol..(e + 1) * ol];
+                sgemm(
+                    true,
+                    false,
+                    s.ckk(),
+                    ohw,
+                    s.filters,
+                    1.0,
+                    &w.w,
+                    dye,
+                    0.0,
+                    &mut self.cols,
+                );
+                Self::col2im(s, &self.cols, &mut dx[e * il..(e + 1) * il], 1);
+            }
+        }
+    }
+
     /// Add the column gradient (in `cols`) back into the image gradient.
     fn col2im(s: ConvShape, cols: &[f32], dx: &mut [f32], n: usize) {
         let (oh, ow) = (s.out_height(), s.out_width());
@@ -197,6 +239,17 @@ impl Layer for Conv {
         let s = self.shape;
         let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
+        if let Some(d) = self.direct.as_mut() {
+            d.load_weights(s, &self.params[0].w);
+            let b = &self.params[1].w;
+            for (xe, ye) in x[..n * il]
+                .chunks_exact(il)
+                .zip(y[..n * ol].chunks_exact_mut(ol))
+            {
+                d.forward(s, b, self.relu, xe, ye);
+            }
+            return;
+        }
         let mut e0 = 0;
         while e0 < n {
             let g = self.chunk.min(n - e0);
@@ -277,12 +330,17 @@ impl Layer for Conv {
         if !self.params[1].accumulate {
             self.params[1].g.fill(0.0);
         }
+        if self.direct.is_some() {
+            self.backward_direct(x, dy, dx, n);
+            return;
+        }
         let mut e0 = 0;
         while e0 < n {
             let g = self.chunk.min(n - e0);
             let width = g * ohw;
-            // With one chunk, `cols` still holds forward's columns.
-            if n > self.chunk {
+            // With one chunk, `cols` still holds forward's columns (unless
+            // forward went without them).
+            if n > self.chunk || self.direct.is_some() {
                 self.im2col(&x[e0 * il..(e0 + g) * il], g);
             }
             // Batch layout → channel-first (a copy unless the chunk is one

@@ -8,6 +8,7 @@
 //! image row is channel-major (C, H, W).
 
 mod conv;
+mod conv_stride1;
 mod dense;
 mod dropout;
 mod loss;
