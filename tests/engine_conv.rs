@@ -131,3 +131,42 @@ fn stride_one_passes_match_f64_references_at_every_tile_edge() {
         }
     }
 }
+
+/// A convnet trained on 1, 2 and 3 GEMM threads ends with the same bits: the
+/// stride-1 passes run per batch on the calling thread, whatever the pool.
+#[test]
+fn a_convnet_trains_to_the_same_bits_on_any_thread_count() {
+    use regime::engine::testing::{convnet, random_dataset, sgd, trial};
+    use regime::engine::{with_gemm_threads, Trainer};
+    use regime::plan::{Init, PenaltyKind, Shape};
+    let input = Shape {
+        channels: 3,
+        height: 16,
+        width: 16,
+    };
+    let data = random_dataset(input, 4, 64, 16, 16, 4);
+    let t = trial(
+        convnet(input, 12, 5, 40, 4, Init::He),
+        sgd(0.02, 0.9),
+        PenaltyKind::L2,
+        16,
+        3,
+    );
+    let params = |threads: usize| -> Vec<u32> {
+        with_gemm_threads(threads, || {
+            let mut tr = Trainer::new(&t, &data).unwrap();
+            for _ in 0..10 {
+                tr.step(1e-3, 0.02).unwrap();
+            }
+            tr.parameters()
+                .iter()
+                .flat_map(|p| p.iter().map(|v| v.to_bits()))
+                .collect()
+        })
+        .unwrap()
+    };
+    let one = params(1);
+    assert!(one.iter().any(|&b| b != 0));
+    assert_eq!(one, params(2));
+    assert_eq!(one, params(3));
+}
