@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn pixel_rows_are_the_bits_of_the_same_normalisation_on_floats() {
         let pixels: Vec<u8> = (0..4 * 6).map(|i| (i * 37 % 256) as u8).collect();
-        let y = vec![0, 1, 2, 3];
+        let y = [0u8, 1, 2, 3];
         let norms = [
             Norm::Scale(1.0 / 255.0),
             Norm::MeanImage {
