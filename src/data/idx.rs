@@ -30,8 +30,9 @@ pub fn gunzip_if_needed(path: &str, raw: Vec<u8>) -> Result<Vec<u8>, DataError> 
     }
 }
 
-/// Parse IDX bytes; `want_ndim` is 3 for images and 1 for labels.
-pub fn parse(path: &str, bytes: &[u8], want_ndim: u8) -> Result<Idx, DataError> {
+/// Parse IDX bytes; `want_ndim` is 3 for images and 1 for labels. The data
+/// stays in `bytes` (the header is cut off in place, not copied out).
+pub fn parse(path: &str, mut bytes: Vec<u8>, want_ndim: u8) -> Result<Idx, DataError> {
     if bytes.len() < 4 {
         return Err(DataError::Truncated {
             path: path.into(),
@@ -93,10 +94,8 @@ pub fn parse(path: &str, bytes: &[u8], want_ndim: u8) -> Result<Idx, DataError> 
             message: format!("{} unexpected bytes after the data", found - expected),
         });
     }
-    Ok(Idx {
-        dims,
-        data: bytes[header..].to_vec(),
-    })
+    bytes.drain(..header);
+    Ok(Idx { dims, data: bytes })
 }
 
 /// Pixels, labels, count, height, width.
@@ -105,9 +104,9 @@ pub type Pair = (Vec<u8>, Vec<u8>, usize, usize, usize);
 /// Load an image file and its label file, checking that they agree.
 pub fn load_pair(
     images_path: &str,
-    images_bytes: &[u8],
+    images_bytes: Vec<u8>,
     labels_path: &str,
-    labels_bytes: &[u8],
+    labels_bytes: Vec<u8>,
     classes: usize,
 ) -> Result<Pair, DataError> {
     let images = parse(images_path, images_bytes, 3)?;

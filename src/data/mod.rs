@@ -3,8 +3,9 @@
 //! synthetic source, your own files (`npz.rs`, `csv.rs`, `own.rs`), the
 //! seeded train/val split, `subset`, and normalisation.
 //!
-//! Every split is a contiguous row-major `n × d` f32 matrix plus u8 labels,
-//! so the trainer gathers a minibatch with one copy per row.
+//! Every split is `n` examples of `d` features plus u8 labels; pixel data
+//! stays bytes and is normalised row by row as the trainer gathers a
+//! minibatch (`part.rs`).
 
 mod cifar;
 pub mod csv;
@@ -12,10 +13,15 @@ mod error;
 mod idx;
 pub mod npz;
 mod own;
+mod part;
+mod read;
 mod sample;
 mod split;
 
 pub use error::DataError;
+pub use part::Part;
+use read::read_hashed;
+pub use read::FileHash;
 
 use crate::plan::{DataSource, DataSpec, Shape};
 use rand::SeedableRng;
@@ -23,22 +29,6 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use split::{finish, Features};
 use std::path::Path;
-
-/// One split: `n` examples of `dim` features, row-major.
-#[derive(Debug, Clone, Default)]
-pub struct Part {
-    pub x: Vec<f32>,
-    pub y: Vec<u8>,
-    pub n: usize,
-    pub dim: usize,
-}
-
-impl Part {
-    /// Features of example `i`.
-    pub fn row(&self, i: usize) -> &[f32] {
-        &self.x[i * self.dim..(i + 1) * self.dim]
-    }
-}
 
 /// A loaded, split and normalised dataset.
 #[derive(Debug, Clone)]
@@ -55,38 +45,6 @@ pub struct Dataset {
     pub files: Vec<FileHash>,
     /// The seed of the train/validation split and of `subset`.
     pub split_seed: u64,
-}
-
-/// A data file as read: its path, size and SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileHash {
-    pub path: String,
-    pub sha256: String,
-    pub bytes: u64,
-}
-
-impl FileHash {
-    fn of(path: &str, bytes: &[u8]) -> FileHash {
-        use sha2::{Digest, Sha256};
-        FileHash {
-            path: path.to_string(),
-            sha256: Sha256::digest(bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-            bytes: bytes.len() as u64,
-        }
-    }
-}
-
-/// Reads a (maybe gzipped) data file, noting its hash in `files`.
-fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u8>, DataError> {
-    let raw = std::fs::read(path).map_err(|e| DataError::Io {
-        path: path.to_string(),
-        message: e.to_string(),
-    })?;
-    files.push(FileHash::of(path, &raw));
-    idx::gunzip_if_needed(path, raw)
 }
 
 /// Raw examples before splitting: pixels as read (u8) or features (f32,
@@ -298,12 +256,10 @@ fn load_idx_dir(dir: &str) -> Result<Raw, DataError> {
         let bytes = read_hashed(&p, &mut hashes)?;
         files.push((p, bytes));
     }
-    let mut raw = idx_raw(
-        (&files[0].0, files[0].1.clone()),
-        (&files[1].0, files[1].1.clone()),
-        (&files[2].0, files[2].1.clone()),
-        (&files[3].0, files[3].1.clone()),
-    )?;
+    let mut it = files.into_iter();
+    let mut next = || it.next().expect("four IDX files were read");
+    let ((ti, tib), (tl, tlb), (si, sib), (sl, slb)) = (next(), next(), next(), next());
+    let mut raw = idx_raw((&ti, tib), (&tl, tlb), (&si, sib), (&sl, slb))?;
     raw.origin = dir.to_string();
     raw.files = hashes;
     Ok(raw)
@@ -332,16 +288,16 @@ fn idx_raw<B: IntoBytes>(
     let classes = 10;
     let (tx, ty, _, h, w) = idx::load_pair(
         ti.0,
-        &ti.1.into_bytes(ti.0)?,
+        ti.1.into_bytes(ti.0)?,
         tl.0,
-        &tl.1.into_bytes(tl.0)?,
+        tl.1.into_bytes(tl.0)?,
         classes,
     )?;
     let (sx, sy, _, sh, sw) = idx::load_pair(
         si.0,
-        &si.1.into_bytes(si.0)?,
+        si.1.into_bytes(si.0)?,
         sl.0,
-        &sl.1.into_bytes(sl.0)?,
+        sl.1.into_bytes(sl.0)?,
         classes,
     )?;
     if (sh, sw) != (h, w) {

@@ -94,7 +94,10 @@ fn idx_files_load_raw_and_gzipped_from_an_explicit_path() {
         let d = load(&s, 1).unwrap();
         assert_eq!((d.train.n, d.val.n, d.test.n, d.train.dim), (25, 5, 10, 16));
         assert_eq!(d.origin, p);
-        assert!(d.train.x.iter().all(|&v| v == 7.0) && d.test.x.iter().all(|&v| v == 9.0));
+        assert!(
+            d.train.features().iter().all(|&v| v == 7.0)
+                && d.test.features().iter().all(|&v| v == 9.0)
+        );
         let s = spec(
             DataSource::Mnist { path: p },
             gray(4, 4),
@@ -103,7 +106,7 @@ fn idx_files_load_raw_and_gzipped_from_an_explicit_path() {
             Normalize::Unit,
         );
         let d = load(&s, 1).unwrap();
-        assert!((d.train.x[0] - 7.0 / 255.0).abs() < 1e-7);
+        assert!((d.train.features()[0] - 7.0 / 255.0).abs() < 1e-7);
     }
 }
 
@@ -136,13 +139,13 @@ fn bundled_sample_is_stratified_and_well_formed() {
 }
 
 fn parse_err(bytes: &[u8], ndim: u8) -> DataError {
-    idx::parse("f", bytes, ndim).unwrap_err()
+    idx::parse("f", bytes.to_vec(), ndim).unwrap_err()
 }
 
 #[test]
 fn corrupt_idx_files_name_the_byte_offset() {
     let good = idx_bytes(&[3, 2, 2], &[1; 12]);
-    assert!(idx::parse("f", &good, 3).is_ok());
+    assert!(idx::parse("f", good.clone(), 3).is_ok());
     // Wrong magic.
     let mut bad = good.clone();
     bad[2] = 0x0d;
@@ -181,7 +184,7 @@ fn corrupt_idx_files_name_the_byte_offset() {
     ));
     // Count mismatch between images and labels.
     let labels = idx_bytes(&[4], &[0, 1, 2, 3]);
-    let e = idx::load_pair("img", &good, "lab", &labels, 10).unwrap_err();
+    let e = idx::load_pair("img", good.clone(), "lab", labels, 10).unwrap_err();
     assert!(
         matches!(
             e,
@@ -196,7 +199,7 @@ fn corrupt_idx_files_name_the_byte_offset() {
     );
     // Out-of-range label.
     let labels = idx_bytes(&[3], &[0, 12, 2]);
-    let e = idx::load_pair("img", &good, "lab", &labels, 10).unwrap_err();
+    let e = idx::load_pair("img", good.clone(), "lab", labels, 10).unwrap_err();
     assert!(matches!(e, DataError::Corrupt { offset: 9, .. }), "{e}");
     // Corrupt gzip stream.
     let mut z = gz(&good);
@@ -276,7 +279,7 @@ fn cifar_loader_reads_records_and_rejects_bad_sizes() {
     for c in 0..3 {
         let vals: Vec<f64> = d
             .train
-            .x
+            .features()
             .chunks(3072)
             .flat_map(|r| r[c * 1024..(c + 1) * 1024].iter().map(|&v| v as f64))
             .collect();
@@ -335,9 +338,9 @@ fn split_is_deterministic_by_seed_and_subset_applies() {
     let b = load(&s, 7).unwrap();
     let c = load(&s, 8).unwrap();
     assert_eq!((a.train.n, a.val.n, a.test.n), (100, 30, 20));
-    assert_eq!(a.train.x, b.train.x);
+    assert_eq!(a.train.features(), b.train.features());
     assert_eq!(a.val.y, b.val.y);
-    assert_ne!(a.val.x, c.val.x);
+    assert_ne!(a.val.features(), c.val.features());
     // Val too large is an error, not a panic.
     let s = spec(src, gray(1, 5), 200, None, Normalize::None);
     assert!(matches!(load(&s, 0).unwrap_err(), DataError::Split { .. }));
@@ -358,7 +361,9 @@ fn mean_image_normalisations() {
         Normalize::RawMeanImage,
     );
     let d = load(&s, 0).unwrap();
-    assert!(d.train.x.iter().all(|&v| v == 0.0) && d.test.x.iter().all(|&v| v == 2.0));
+    assert!(
+        d.train.features().iter().all(|&v| v == 0.0) && d.test.features().iter().all(|&v| v == 2.0)
+    );
     let s = spec(
         DataSource::Mnist { path: p.clone() },
         gray(4, 4),
@@ -367,7 +372,11 @@ fn mean_image_normalisations() {
         Normalize::MeanImage,
     );
     let d = load(&s, 0).unwrap();
-    assert!(d.test.x.iter().all(|&v| (v - 2.0 / 255.0).abs() < 1e-6));
+    assert!(d
+        .test
+        .features()
+        .iter()
+        .all(|&v| (v - 2.0 / 255.0).abs() < 1e-6));
     // A declared shape that does not match the files.
     let s = spec(
         DataSource::Mnist { path: p },

@@ -3,7 +3,8 @@
 //! - [`Trainer`]: built from a plan `Trial` and a shared `Dataset`; the
 //!   interpreter calls [`Trainer::step`] with the λ and learning rate of each
 //!   iteration and [`Trainer::evaluate`] at checks.
-//! - [`layers`]: dense, conv (im2col + one GEMM), maxpool, relu, dropout and
+//! - [`layers`]: dense, conv (im2col + one GEMM; at stride 1 on AVX-512 a
+//!   register-tiled pass without either), maxpool, relu, dropout and
 //!   softmax cross-entropy, each a plain struct over preallocated buffers.
 //! - [`penalty`] and [`optim`]: one trait each.
 //! - [`with_gemm_threads`]: how many threads a trial's GEMMs use (results

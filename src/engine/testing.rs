@@ -190,7 +190,7 @@ pub fn random_dataset(
                     .0 as u8
             })
             .collect();
-        Part { x, y, n, dim: d }
+        Part::from_floats(x, y, d)
     };
     Dataset {
         train: part(train),

@@ -19,6 +19,8 @@ use rand_chacha::ChaCha8Rng;
 pub const EXPLODED_LOSS: f64 = 1e4;
 /// Examples in the fixed training subsample `evaluate(TrainSample)` uses.
 pub const TRAIN_SAMPLE: usize = 1000;
+/// Rows a gather asks the CPU to load before it copies them.
+const PREFETCH_AHEAD: usize = 4;
 /// |w| below this counts as zero for `sparsity`.
 pub const SPARSITY_THRESHOLD: f32 = 1e-3;
 
@@ -143,17 +145,26 @@ impl<'d> Trainer<'d> {
         }
     }
 
-    /// Copy rows `idx` of `part` into the input buffer and labels.
+    /// Copy rows `idx` of `part` into the input buffer and labels, asking
+    /// for the rows [`PREFETCH_AHEAD`] examples ahead to be loaded meanwhile.
     fn gather(
         net: &mut Net,
         labels: &mut [u8],
         part: &Part,
-        idx: impl Iterator<Item = usize>,
+        idx: impl Iterator<Item = usize> + Clone,
     ) -> usize {
         let d = part.dim;
+        let mut ahead = idx.clone();
+        ahead
+            .by_ref()
+            .take(PREFETCH_AHEAD)
+            .for_each(|i| part.prefetch(i));
         let mut k = 0;
         for i in idx {
-            net.acts[0][k * d..(k + 1) * d].copy_from_slice(part.row(i));
+            if let Some(j) = ahead.next() {
+                part.prefetch(j);
+            }
+            part.row_into(i, &mut net.acts[0][k * d..(k + 1) * d]);
             labels[k] = part.y[i];
             k += 1;
         }

@@ -1,5 +1,7 @@
 //! 2-D convolution by im2col and one GEMM per chunk of examples, with stride,
-//! zero padding and an optional fused ReLU.
+//! zero padding and an optional fused ReLU. At stride 1 on AVX-512 CPUs the
+//! forward pass and the weight gradient skip im2col and BLAS altogether
+//! (`conv_stride1`: 1.6× the step of the cs231n convnet).
 //!
 //! Forward: `cols` (C·K·K × G·OH·OW) gathers every receptive field of a chunk
 //! of G examples; one GEMM `W (F × C·K·K) · cols` gives the output
@@ -11,11 +13,12 @@
 //! makes two trips through DRAM and the packing costs as much as the
 //! multiply. G is chosen so that a chunk's columns stay within ~1 MB (L2), and
 //! backward recomputes them per chunk instead of keeping 30 MB around. Small
-//! images get one chunk for the whole batch: a single GEMM. Backward mirrors it: dW += dOut (channel-first) · colsᵀ,
-//! and the input gradient (not needed for a first layer) is Wᵀ · dOut scattered
-//! back by col2im.
+//! images get one chunk for the whole batch: a single GEMM. Backward mirrors
+//! it: dW += dOut (channel-first) · colsᵀ, and the input gradient (not needed
+//! for a first layer) is Wᵀ · dOut scattered back by col2im.
 
-use super::{relu_mask, Ctx, Layer, Param};
+use super::conv_stride1::Direct;
+use super::{lane_sum, relu_mask, Ctx, Layer, Param};
 use crate::engine::gemm::sgemm;
 
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +61,8 @@ pub struct Conv {
     cols: Vec<f32>,
     /// Output (forward) / output gradient (backward) in channel-first layout.
     out_t: Vec<f32>,
+    /// The im2col-free forward pass, at stride 1 (`conv_stride1`).
+    direct: Option<Direct>,
 }
 
 impl Conv {
@@ -72,6 +77,7 @@ impl Conv {
             chunk,
             cols: vec![0.0; s.ckk() * chunk * ohw],
             out_t: vec![0.0; s.filters * chunk * ohw],
+            direct: (s.stride == 1 && super::conv_stride1::available()).then(|| Direct::new(s)),
         }
     }
 
@@ -146,6 +152,44 @@ impl Conv {
         }
     }
 
+    /// Backward at stride 1 without im2col: bias gradient per example, the
+    /// weight gradient by `conv_stride1`, and (when wanted) the input
+    /// gradient as Wᵀ·dy per example scattered back by col2im.
+    fn backward_direct(&mut self, x: &[f32], dy: &[f32], dx: Option<&mut [f32]>, n: usize) {
+        let s = self.shape;
+        let ohw = s.out_height() * s.out_width();
+        let (il, ol) = (self.in_len(), self.out_len());
+        let [w, b] = &mut self.params;
+        for dye in dy[..n * ol].chunks_exact(ol) {
+            for (f, row) in dye.chunks_exact(ohw).enumerate() {
+                b.g[f] += lane_sum(row);
+            }
+        }
+        let direct = self
+            .direct
+            .as_mut()
+            .expect("backward_direct without the direct pass");
+        direct.weight_grad(s, x, dy, n, &mut w.g, w.accumulate);
+        if let Some(dx) = dx {
+            for e in 0..n {
+                let dye = &dy[e * ol..(e + 1) * ol];
+                sgemm(
+                    true,
+                    false,
+                    s.ckk(),
+                    ohw,
+                    s.filters,
+                    1.0,
+                    &w.w,
+                    dye,
+                    0.0,
+                    &mut self.cols,
+                );
+                Self::col2im(s, &self.cols, &mut dx[e * il..(e + 1) * il], 1);
+            }
+        }
+    }
+
     /// Add the column gradient (in `cols`) back into the image gradient.
     fn col2im(s: ConvShape, cols: &[f32], dx: &mut [f32], n: usize) {
         let (oh, ow) = (s.out_height(), s.out_width());
@@ -197,6 +241,17 @@ impl Layer for Conv {
         let s = self.shape;
         let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
+        if let Some(d) = self.direct.as_mut() {
+            d.load_weights(s, &self.params[0].w);
+            let b = &self.params[1].w;
+            for (xe, ye) in x[..n * il]
+                .chunks_exact(il)
+                .zip(y[..n * ol].chunks_exact_mut(ol))
+            {
+                d.forward(s, b, self.relu, xe, ye);
+            }
+            return;
+        }
         let mut e0 = 0;
         while e0 < n {
             let g = self.chunk.min(n - e0);
@@ -277,12 +332,17 @@ impl Layer for Conv {
         if !self.params[1].accumulate {
             self.params[1].g.fill(0.0);
         }
+        if self.direct.is_some() {
+            self.backward_direct(x, dy, dx, n);
+            return;
+        }
         let mut e0 = 0;
         while e0 < n {
             let g = self.chunk.min(n - e0);
             let width = g * ohw;
-            // With one chunk, `cols` still holds forward's columns.
-            if n > self.chunk {
+            // With one chunk, `cols` still holds forward's columns (unless
+            // forward went without them).
+            if n > self.chunk || self.direct.is_some() {
                 self.im2col(&x[e0 * il..(e0 + g) * il], g);
             }
             // Batch layout → channel-first (a copy unless the chunk is one
@@ -346,54 +406,4 @@ impl Layer for Conv {
     fn params_mut(&mut self) -> &mut [Param] {
         &mut self.params
     }
-}
-
-/// Σx with eight independent accumulators, so the loop vectorises (a single
-/// running sum is a serial dependency the compiler may not reorder).
-fn lane_sum(x: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let mut it = x.chunks_exact(8);
-    for c in &mut it {
-        for k in 0..8 {
-            lanes[k] += c[k];
-        }
-    }
-    lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>()
-}
-
-/// Direct (six nested loops) convolution, the reference the tests hold the
-/// im2col path to. `x` is (n, C, H, W), `w` is (F, C, K, K); returns (n, F, OH, OW).
-pub fn conv_direct(x: &[f32], n: usize, s: ConvShape, w: &[f32], b: &[f32]) -> Vec<f32> {
-    let (oh, ow) = (s.out_height(), s.out_width());
-    let mut y = vec![0f32; n * s.filters * oh * ow];
-    for e in 0..n {
-        for f in 0..s.filters {
-            for i in 0..oh {
-                for j in 0..ow {
-                    let mut acc = b[f] as f64;
-                    for c in 0..s.channels {
-                        for kh in 0..s.kernel {
-                            for kw in 0..s.kernel {
-                                let ih = (i * s.stride + kh) as isize - s.pad as isize;
-                                let iw = (j * s.stride + kw) as isize - s.pad as isize;
-                                if ih >= 0
-                                    && iw >= 0
-                                    && (ih as usize) < s.height
-                                    && (iw as usize) < s.width
-                                {
-                                    acc += (x[((e * s.channels + c) * s.height + ih as usize)
-                                        * s.width
-                                        + iw as usize]
-                                        * w[((f * s.channels + c) * s.kernel + kh) * s.kernel + kw])
-                                        as f64;
-                                }
-                            }
-                        }
-                    }
-                    y[((e * s.filters + f) * oh + i) * ow + j] = acc as f32;
-                }
-            }
-        }
-    }
-    y
 }

@@ -8,13 +8,16 @@
 //! image row is channel-major (C, H, W).
 
 mod conv;
+mod conv_reference;
+mod conv_stride1;
 mod dense;
 mod dropout;
 mod loss;
 mod maxpool;
 mod relu;
 
-pub use conv::{conv_direct, Conv, ConvShape};
+pub use conv::{Conv, ConvShape};
+pub use conv_reference::conv_direct;
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use loss::softmax_cross_entropy;
@@ -83,4 +86,17 @@ pub(crate) fn relu_mask(y: &[f32], dy: &mut [f32]) {
     for (d, &v) in dy.iter_mut().zip(y) {
         *d = if v > 0.0 { *d } else { 0.0 };
     }
+}
+
+/// Σx with eight independent accumulators, so the loop vectorises (a single
+/// running sum is a serial dependency the compiler may not reorder).
+pub(crate) fn lane_sum(x: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut it = x.chunks_exact(8);
+    for c in &mut it {
+        for k in 0..8 {
+            lanes[k] += c[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + it.remainder().iter().sum::<f32>()
 }
