@@ -98,6 +98,19 @@ fn doctor_runs_and_pins_agree_on_the_kernel() {
     let (kernel, why) = recorded(&tmp.path().join("default"));
     assert_eq!(kernel, fastest);
     assert!(why.contains("passed the self-test"), "{why}");
+    // The record names the convolution path doctor reports for this CPU.
+    let conv = out
+        .lines()
+        .find_map(|l| l.strip_prefix("convolutions: "))
+        .unwrap_or_else(|| panic!("no convolution path in:\n{out}"));
+    let rec = std::fs::read_dir(tmp.path().join("default/trials"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap();
+    let rec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(rec.path()).unwrap()).unwrap();
+    assert_eq!(rec["provenance"]["blas"]["conv"], conv, "{rec}");
 
     let o = run(&tmp.path().join("pinned"), Some("Sandybridge"));
     assert!(o.status.success(), "{}", text(&o).1);

@@ -31,6 +31,7 @@ pub fn run(args: &Args) -> super::ExitCode {
     println!("SIMD flags: {}", flags.join(" "));
     println!("BLAS library: {}", crate::engine::blas_config());
     println!("kernel in use: {}", crate::engine::blas_core());
+    println!("convolutions: {}", crate::engine::conv_path());
     println!("  why: {}", blas::current_choice());
     println!(
         "threads: OpenBLAS {} (always 1); a trial's matrix products use `--threads` (default cores / jobs), with bit-identical results",

@@ -28,6 +28,7 @@ pub use gemm::{
     blas_choice, blas_config, blas_core, blas_threads, ensure_blas_kernel, gemm_threads, sgemm,
     tiles, with_gemm_threads, Cut,
 };
+pub use layers::conv_path;
 pub use optim::scheduled_lr;
 pub use trainer::{Trainer, EXPLODED_LOSS, SPARSITY_THRESHOLD, TRAIN_SAMPLE};
 

@@ -40,6 +40,10 @@ pub struct Blas {
     /// own choice).
     #[serde(default)]
     pub selection: String,
+    /// How convolutions were computed (`engine::conv_path`); empty in
+    /// records made before regime had a direct convolution.
+    #[serde(default)]
+    pub conv: String,
 }
 
 impl Blas {
@@ -50,12 +54,20 @@ impl Blas {
             kernel: crate::engine::blas_core(),
             threads,
             selection: crate::engine::blas_choice(),
+            conv: crate::engine::conv_path().to_string(),
         }
     }
 
     /// What must agree for records to be comparable bit for bit.
     pub fn identity(&self) -> String {
-        format!("{} / kernel {}", self.library, self.kernel)
+        if self.conv.is_empty() {
+            format!("{} / kernel {}", self.library, self.kernel)
+        } else {
+            format!(
+                "{} / kernel {} / conv {}",
+                self.library, self.kernel, self.conv
+            )
+        }
     }
 }
 
@@ -127,6 +139,7 @@ pub(crate) fn example(plan_hash: String) -> Provenance {
             kernel: "Haswell".into(),
             threads: 1,
             selection: "test".into(),
+            conv: "im2col + sgemm".into(),
         },
         data: DataProvenance {
             origin: "synthetic".into(),

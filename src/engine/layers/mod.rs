@@ -10,6 +10,17 @@
 mod conv;
 mod conv_reference;
 mod conv_stride1;
+
+/// How this machine computes convolutions: the direct stride-1 passes where
+/// the CPU has AVX-512F, else im2col and the BLAS sgemm. Convnet results
+/// differ in their last bits between the two, so records state it.
+pub fn conv_path() -> &'static str {
+    if conv_stride1::available() {
+        "direct stride-1 (AVX-512F), other strides im2col + sgemm"
+    } else {
+        "im2col + sgemm"
+    }
+}
 mod dense;
 mod dropout;
 mod loss;
