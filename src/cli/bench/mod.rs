@@ -264,7 +264,8 @@ fn header(
         s += &format!(
             "- numpy at best (both variables unset in its command): {numpy_best}; \
              \"% of best sgemm\" = regime's GFLOP/s ÷ (threads × the faster 1-thread sgemm \
-             at the model's forward GEMM shape: regime's own or numpy's at best)\n"
+             at the model's forward GEMM shape, for the convnet at 200×784·784×500: \
+             regime's own or numpy's at best)\n"
         );
     }
     let timing = match (args.whole, args.iters) {
