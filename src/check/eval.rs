@@ -134,6 +134,8 @@ pub struct Ctx<'a> {
     pub diags: Emitter,
     /// `--scale`: multiplies durations written in iterations.
     pub scale: f64,
+    /// `--on`: whose limits the plan is held to.
+    pub target: super::limits::Target,
     /// Definitions being expanded (recursion guard).
     pub stack: Vec<String>,
     /// Calls of definitions being expanded, outermost first: a problem
@@ -150,6 +152,7 @@ impl<'a> Ctx<'a> {
             defs,
             diags: Emitter::default(),
             scale,
+            target: super::limits::Target::Local,
             stack: vec![],
             sites: vec![],
             dirs: vec![],

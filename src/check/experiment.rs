@@ -6,6 +6,7 @@
 use super::analysis::{analysis, warn_checks, Analysis};
 use super::budget::{budgets, derive_seed, estimate, size_text};
 use super::eval::{Ctx, Env, Val};
+use super::limits::{Target, MAX_TRIALS};
 use super::settings::{cell_settings, Settings};
 use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
 use crate::plan::*;
@@ -31,11 +32,6 @@ pub const KEYS: [&str; 16] = [
     "smooth",
 ];
 
-/// Limits of what "runs here" (2 cores, a few GiB).
-pub const MAX_TRIALS: usize = 20_000;
-pub const MAX_PARAMETERS: u64 = 20_000_000;
-pub const MAX_MEMORY: u64 = 4 << 30;
-pub const MAX_TOTAL_FLOPS: f64 = 5e15;
 /// Longest trial id, in bytes. Ids name files (`trials/ID.json`,
 /// `curves/ID.csv` and their temporary siblings), and most filesystems
 /// allow 255 bytes per file name.
@@ -116,10 +112,11 @@ pub fn elaborate(
             def.name.span,
             Diagnostic::TooLarge {
                 what: format!("experiment `{}`", def.name.name),
+                place: ctx.target.place().into(),
                 estimate: format!("{cells} cells"),
                 span: def.name.span.into(),
                 help: Some(format!(
-                    "at most {MAX_TRIALS} trials run here; vary fewer values"
+                    "at most {MAX_TRIALS} trials in one experiment, whatever the target; vary fewer values"
                 )),
             },
         ));
@@ -161,18 +158,7 @@ pub fn elaborate(
     }
     ids_fit(ctx, def, &items.arms, &expansion.trials)?;
     let trials = std::mem::take(&mut expansion.trials);
-    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
-    if total > MAX_TOTAL_FLOPS {
-        return Err(ctx.report(
-            def.name.span,
-            Diagnostic::TooLarge {
-                what: format!("experiment `{}`", def.name.name),
-                estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
-                span: def.name.span.into(),
-                help: Some("about a day of compute on two cores is the limit; shrink it or run with `--scale`".into()),
-            },
-        ));
-    }
+    compute_fits(ctx, def, &trials)?;
     Ok(assemble(
         ctx,
         def,
@@ -181,6 +167,33 @@ pub fn elaborate(
         &an,
         expansion,
         trials,
+    ))
+}
+
+/// The FLOPs of every trial together within the target's limit.
+fn compute_fits(ctx: &mut Ctx, def: &ExperimentDef, trials: &[Trial]) -> Result<(), Reported> {
+    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
+    let limits = ctx.target.limits();
+    if total <= limits.total_flops {
+        return Ok(());
+    }
+    let help = ctx.target.help(
+        &format!(
+            "at most {:.0e} FLOPs ({}) per experiment",
+            limits.total_flops, limits.flops_text
+        ),
+        "; shrink it or run with `--scale`",
+        &format!("{:.0e} FLOPs", Target::Slurm.limits().total_flops),
+    );
+    Err(ctx.report(
+        def.name.span,
+        Diagnostic::TooLarge {
+            what: format!("experiment `{}`", def.name.name),
+            place: ctx.target.place().into(),
+            estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
+            span: def.name.span.into(),
+            help: Some(help),
+        },
     ))
 }
 
@@ -492,6 +505,7 @@ fn expand_cell(
             def.name.span,
             Diagnostic::TooLarge {
                 what: format!("experiment `{}`", def.name.name),
+                place: ctx.target.place().into(),
                 estimate: format!("more than {MAX_TRIALS} trials"),
                 span: def.name.span.into(),
                 help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
@@ -534,25 +548,37 @@ fn expand_cell(
 /// A network too large to run here (reported once per experiment).
 fn network_too_large(ctx: &mut Ctx, s: &Settings, out: &mut Expansion) -> Option<Reported> {
     let per_trial = estimate(&s.network, s.batch, 1);
-    if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
-        && !out.reported_size
+    let limits = ctx.target.limits();
+    if (per_trial.parameters <= limits.parameters && per_trial.memory_bytes <= limits.memory)
+        || out.reported_size
     {
-        out.reported_size = true;
-        return Some(ctx.report(
-            s.network_span,
-            Diagnostic::TooLarge {
-                what: format!("network `{}`", s.network.name),
-                estimate: size_text(&per_trial),
-                span: s.network_span.into(),
-                help: Some(format!(
-                    "at most {} million parameters and {} GiB per trial run here",
-                    MAX_PARAMETERS / 1_000_000,
-                    MAX_MEMORY >> 30
-                )),
-            },
-        ));
+        return None;
     }
-    None
+    out.reported_size = true;
+    let slurm = Target::Slurm.limits();
+    let help = ctx.target.help(
+        &format!(
+            "at most {} million parameters and {} GiB per trial",
+            limits.parameters / 1_000_000,
+            limits.memory >> 30
+        ),
+        "",
+        &format!(
+            "{} million and {} GiB",
+            slurm.parameters / 1_000_000,
+            slurm.memory >> 30
+        ),
+    );
+    Some(ctx.report(
+        s.network_span,
+        Diagnostic::TooLarge {
+            what: format!("network `{}`", s.network.name),
+            place: ctx.target.place().into(),
+            estimate: size_text(&per_trial),
+            span: s.network_span.into(),
+            help: Some(help),
+        },
+    ))
 }
 
 /// One cell's values, once its settings, λs and budgets are known.
@@ -595,15 +621,17 @@ fn push_trials(
                     id.push_str(&format!("-g{}", g.index));
                 }
                 trials.push(Trial {
-                    id,
-                    experiment: def.name.name.clone(),
-                    arm: arm.name.name.clone(),
-                    cell,
-                    vary: c.vary.clone(),
-                    seed_index,
-                    seed,
-                    split,
-                    grid,
+                    key: TrialKey {
+                        id,
+                        experiment: def.name.name.clone(),
+                        arm: arm.name.name.clone(),
+                        cell,
+                        vary: c.vary.clone(),
+                        seed_index,
+                        seed,
+                        split,
+                        grid,
+                    },
                     network: s.network.clone(),
                     optimizer: s.optimizer,
                     penalty: s.penalty,
@@ -658,12 +686,12 @@ fn ids_fit(
     for arm in arms {
         let Some(longest) = trials
             .iter()
-            .filter(|t| t.arm == arm.name.name)
-            .max_by_key(|t| t.id.len())
+            .filter(|t| t.key.arm == arm.name.name)
+            .max_by_key(|t| t.key.id.len())
         else {
             continue;
         };
-        let length = longest.id.len();
+        let length = longest.key.id.len();
         if length <= MAX_ID_BYTES {
             continue;
         }
@@ -688,7 +716,7 @@ fn ids_fit(
                 label: format!(
                     "{} bytes, in ids like `{}`",
                     name.len(),
-                    shorten(&longest.id)
+                    shorten(&longest.key.id)
                 ),
                 help: Some(format!(
                     "trial ids (experiment-cell-arm-seed, plus -gN for a grid point) name the result files; shorten this {kind} name to at most {keep} characters"

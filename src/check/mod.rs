@@ -15,6 +15,7 @@ pub mod eval;
 pub mod experiment;
 pub mod imports;
 mod layers;
+pub mod limits;
 pub mod network;
 mod overrides;
 mod own_data;
@@ -35,13 +36,15 @@ use eval::{Ctx, Env, Val};
 /// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
 /// duration written in iterations and every `subset` (1.0 = as written);
 /// `overrides` are the `--set KEY=VALUE` texts, applied to the syntax tree
-/// before it is checked (see `overrides`).
+/// before it is checked (see `overrides`); `target` is where the plan will
+/// run, whose limits it must fit (`limits`), and leaves the plan as it is.
 /// The one options struct of the pipeline (`crate::compile::Options`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
     pub overrides: Vec<String>,
+    pub target: limits::Target,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             seeds: None,
             scale: 1.0,
             overrides: vec![],
+            target: limits::Target::Local,
         }
     }
 }
@@ -83,6 +87,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
+    ctx.target = opts.target;
     ctx.diags = crate::diagnostics::Emitter::after(&diags);
     ctx.dirs = program.dirs.clone();
     for m in &program.modules {

@@ -116,6 +116,31 @@ pub struct ArmInfo {
 /// One training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trial {
+    /// Which trial this is; its fields come first in the serialized entry.
+    #[serde(flatten)]
+    pub key: TrialKey,
+    pub network: NetworkSpec,
+    pub optimizer: OptimizerSpec,
+    pub penalty: PenaltySpec,
+    pub batch: usize,
+    pub sampling: Sampling,
+    /// Iterations this trial trains (equal for every arm of a cell when the
+    /// experiment compares at equal budget).
+    pub iters: u64,
+    /// Iterations in one epoch (training set size / batch, rounded up).
+    pub iters_per_epoch: u64,
+    pub lambda: LambdaSpec,
+    /// How often metrics are measured and written to the curve.
+    pub checks_every: Duration,
+    pub estimate: Estimate,
+}
+
+/// What identifies a trial and places it in its experiment. A plan entry
+/// (`Trial`) and a trial's record (`results::TrialRecord`) both start with
+/// it (`#[serde(flatten)]`), so the two cannot drift apart; flattening keeps
+/// the serialized fields, their order, and so plan hashes, as they were.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialKey {
     /// Stable, file-name safe id, e.g. `fig1-c003-pull_down-s1` or `fig1-c003-best_fixed-s1-g2`;
     /// with several splits the split comes before the seed: `fig1-c003-pull_down-p2-s1`.
     pub id: String,
@@ -131,26 +156,13 @@ pub struct Trial {
     /// Written as a string in JSON when above 2^53 (`plan::to_json`).
     #[serde(deserialize_with = "super::json::u64_or_string")]
     pub seed: u64,
-    /// Data split index (0-based); 0, and left out of the serialized plan,
-    /// when the experiment has one split.
+    /// Data split index (0-based); 0, and left out when serialized, when the
+    /// experiment has one split. Records written before the key was shared
+    /// lack it (see `results::ResultsDir::trial_state`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub split: u32,
     /// For a grid arm: the index and value of the constant λ this trial trains.
     pub grid: Option<GridPoint>,
-    pub network: NetworkSpec,
-    pub optimizer: OptimizerSpec,
-    pub penalty: PenaltySpec,
-    pub batch: usize,
-    pub sampling: Sampling,
-    /// Iterations this trial trains (equal for every arm of a cell when the
-    /// experiment compares at equal budget).
-    pub iters: u64,
-    /// Iterations in one epoch (training set size / batch, rounded up).
-    pub iters_per_epoch: u64,
-    pub lambda: LambdaSpec,
-    /// How often metrics are measured and written to the curve.
-    pub checks_every: Duration,
-    pub estimate: Estimate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
