@@ -63,18 +63,24 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
         run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |p| {
             live.append(&p.row)
         })
-    })
-    .map_err(|message| RunError::Threads {
-        count: threads,
-        what: "GEMM",
-        message,
-        help: "ask Slurm for fewer CPUs per task (`--cpus-per-task`)".into(),
-    })?
-    .map_err(|source| RunError::Trial {
-        trial: trial.key.id.clone(),
-        help: source.run_help(),
-        source,
-    })?;
+    });
+    if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
+        // Stopped or failed: not a result, and its live curve would show it
+        // running; the next attempt starts it over.
+        results.remove_partial(&trial.key.id);
+    }
+    let outcome = outcome
+        .map_err(|message| RunError::Threads {
+            count: threads,
+            what: "GEMM",
+            message,
+            help: "ask Slurm for fewer CPUs per task (`--cpus-per-task`)".into(),
+        })?
+        .map_err(|source| RunError::Trial {
+            trial: trial.key.id.clone(),
+            help: source.run_help(),
+            source,
+        })?;
     if let Some(e) = live.error() {
         eprintln!("warning: {e}; the trial's curve is written when it ends");
     }
