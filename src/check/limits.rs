@@ -2,7 +2,16 @@
 //! machine; `--on slurm`, a cluster) decides how large a trial and how much
 //! compute in total `regime check` lets through (`regime::too_large`), and
 //! every such diagnostic names the target whose limit it is and how to
-//! change target.
+//! change target. The checks of a network and of an experiment's total
+//! compute against them are here too.
+
+use super::budget::{estimate, size_text};
+use super::cells::Expansion;
+use super::eval::Ctx;
+use super::settings::Settings;
+use crate::diagnostics::{Diagnostic, Reported};
+use crate::plan::Trial;
+use crate::syntax::ast::ExperimentDef;
 
 /// Where a plan is meant to run: `regime check`, `plan` and `run` take it as
 /// `--on local|slurm`. It changes only which plans are refused, never the
@@ -80,6 +89,77 @@ impl Target {
             Target::Slurm => format!("{limit} run on a Slurm cluster (`--on slurm`){fix}"),
         }
     }
+}
+
+/// The FLOPs of every trial together within the target's limit.
+pub(super) fn compute_fits(
+    ctx: &mut Ctx,
+    def: &ExperimentDef,
+    trials: &[Trial],
+) -> Result<(), Reported> {
+    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
+    let limits = ctx.target.limits();
+    if total <= limits.total_flops {
+        return Ok(());
+    }
+    let help = ctx.target.help(
+        &format!(
+            "at most {:.0e} FLOPs ({}) per experiment",
+            limits.total_flops, limits.flops_text
+        ),
+        "; shrink it or run with `--scale`",
+        &format!("{:.0e} FLOPs", Target::Slurm.limits().total_flops),
+    );
+    Err(ctx.report(
+        def.name.span,
+        Diagnostic::TooLarge {
+            what: format!("experiment `{}`", def.name.name),
+            place: ctx.target.place().into(),
+            estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
+            span: def.name.span.into(),
+            help: Some(help),
+        },
+    ))
+}
+
+/// A network too large to run here (reported once per experiment).
+pub(super) fn network_too_large(
+    ctx: &mut Ctx,
+    s: &Settings,
+    out: &mut Expansion,
+) -> Option<Reported> {
+    let per_trial = estimate(&s.network, s.batch, 1);
+    let limits = ctx.target.limits();
+    if (per_trial.parameters <= limits.parameters && per_trial.memory_bytes <= limits.memory)
+        || out.reported_size
+    {
+        return None;
+    }
+    out.reported_size = true;
+    let slurm = Target::Slurm.limits();
+    let help = ctx.target.help(
+        &format!(
+            "at most {} million parameters and {} GiB per trial",
+            limits.parameters / 1_000_000,
+            limits.memory >> 30
+        ),
+        "",
+        &format!(
+            "{} million and {} GiB",
+            slurm.parameters / 1_000_000,
+            slurm.memory >> 30
+        ),
+    );
+    Some(ctx.report(
+        s.network_span,
+        Diagnostic::TooLarge {
+            what: format!("network `{}`", s.network.name),
+            place: ctx.target.place().into(),
+            estimate: size_text(&per_trial),
+            span: s.network_span.into(),
+            help: Some(help),
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -2,18 +2,20 @@
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
 //! namespace, `eval` (with `args` and `coerce`), `schedule`, `policy`,
 //! `data` and `network` check values,
-//! `experiment` expands experiments (with `settings`, `analysis` and `budget`), `rules`
-//! and `unused` add warnings.
+//! `experiment` expands experiments (with `items`, `cells`, `settings`,
+//! `analysis`, `budget` and `limits`), `rules` and `unused` add warnings.
 
 mod analysis;
 mod args;
 pub mod budget;
+mod cells;
 mod coerce;
 pub mod data;
 pub mod defs;
 pub mod eval;
 pub mod experiment;
 pub mod imports;
+mod items;
 mod layers;
 pub mod limits;
 pub mod network;
