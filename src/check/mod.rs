@@ -8,6 +8,7 @@
 mod analysis;
 mod args;
 pub mod budget;
+mod calls;
 mod cells;
 mod coerce;
 pub mod data;
@@ -19,6 +20,7 @@ mod items;
 mod layers;
 pub mod limits;
 pub mod network;
+mod operators;
 mod overrides;
 mod own_data;
 pub mod policy;
