@@ -11,6 +11,7 @@ pub mod budget;
 mod calls;
 mod cells;
 mod coerce;
+mod conditions;
 pub mod data;
 pub mod defs;
 pub mod eval;
@@ -27,6 +28,7 @@ pub mod policy;
 mod rules;
 pub mod schedule;
 pub mod settings;
+mod training;
 mod unknown;
 mod unused;
 
