@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod decode;
 mod errors;
+mod expr;
 mod hints;
 mod lower;
 mod spanless;
