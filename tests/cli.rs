@@ -231,16 +231,19 @@ fn plan_yaml_and_json() {
         .iter()
         .zip(v["experiments"][0]["trials"].as_array().unwrap())
     {
-        if t.seed > regime::plan::MAX_SAFE_INTEGER {
-            assert_eq!(json["seed"], serde_json::Value::String(t.seed.to_string()));
+        if t.key.seed > regime::plan::MAX_SAFE_INTEGER {
+            assert_eq!(
+                json["seed"],
+                serde_json::Value::String(t.key.seed.to_string())
+            );
         } else {
-            assert_eq!(json["seed"], t.seed);
+            assert_eq!(json["seed"], t.key.seed);
         }
     }
     assert!(plan.experiments[0]
         .trials
         .iter()
-        .any(|t| t.seed > regime::plan::MAX_SAFE_INTEGER));
+        .any(|t| t.key.seed > regime::plan::MAX_SAFE_INTEGER));
     let (code, _, err) = regime(&["plan", "tests/ui/budget_mismatch.reg"]);
     assert_eq!(code, 1);
     assert!(err.contains("regime::budget_mismatch"));
@@ -456,4 +459,61 @@ fn check_json_carries_every_use_and_place_of_a_mistake_met_again() {
         .map(|u| u["line"].clone())
         .collect();
     assert_eq!(lines, [11, 20], "{out}");
+/// Limits are per target (`--on`, as `run --on` spells it): an experiment
+/// over this machine's compute is refused here by `check`, `plan` and `run`,
+/// naming the limit's target and the way to change it, and passes all three
+/// with `--on slurm`; a network too large even for a cluster is refused
+/// there, as the cluster's limit.
+#[test]
+fn limits_follow_the_target_of_check_plan_and_run() {
+    let big = "tests/ui/too_large_compute.reg";
+    for cmd in ["check", "plan"] {
+        let (code, _, err) = regime(&[cmd, big]);
+        assert_eq!(code, 1, "{cmd}: {err}");
+        // The help is wrapped: compare its words.
+        let words = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("regime::too_large"), "{cmd}: {err}");
+        assert!(
+            words.contains("(`--on local`, the default)"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            words.contains("check and run with `--on slurm`"),
+            "{cmd}: {err}"
+        );
+        let (code, _, err) = regime(&[cmd, big, "--on", "slurm"]);
+        assert_eq!(code, 0, "{cmd} --on slurm: {err}");
+    }
+    let (_, local_json, _) = regime(&[
+        "plan",
+        "--format",
+        "json",
+        "tests/ui/too_large.reg",
+        "--on",
+        "slurm",
+    ]);
+    assert!(local_json.contains("\"trials\""), "{local_json}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let out = out.to_str().unwrap();
+    let (code, _, err) = regime(&["run", big, "-q", "--out", out]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("regime::too_large"), "{err}");
+    assert!(!std::path::Path::new(out).exists());
+    let (code, script, err) = regime(&["run", big, "--on", "slurm", "--dry-run", "--out", out]);
+    assert_eq!(code, 0, "{err}");
+    assert!(script.contains("#SBATCH"), "{script}");
+
+    let huge = "tests/ui/too_large_on_slurm.reg";
+    let (code, _, err) = regime(&["check", huge, "--on", "slurm"]);
+    assert_eq!(code, 1, "{err}");
+    let words = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("too large to run on a Slurm cluster"),
+        "{err}"
+    );
+    assert!(words.contains("(`--on slurm`)"), "{err}");
+    let (code, _, err) = regime(&["check", huge, "--on", "cluster"]);
+    assert_eq!(code, 2, "an unknown target is a usage error: {err}");
 }

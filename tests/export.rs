@@ -20,7 +20,7 @@ fn finished(dir: &Path) -> Vec<(TrialRecord, Vec<CurveRow>)> {
     records
         .into_iter()
         .map(|r| {
-            let c = results.read_curve(&r.id).unwrap();
+            let c = results.read_curve(&r.key.id).unwrap();
             (r, c)
         })
         .collect()
@@ -59,7 +59,7 @@ fn check_scalars(rec: &TrialRecord, curve: &[CurveRow], metrics: &Value) {
             series(&metrics[name]),
             expected(curve, get),
             "{} {name}",
-            rec.id
+            rec.key.id
         );
     }
     assert_eq!(
@@ -116,7 +116,7 @@ fn tensorboard_reads_every_trial_with_its_scalars() {
     let trials = finished(&dir);
     assert_eq!(runs.as_object().unwrap().len(), trials.len());
     for (rec, curve) in &trials {
-        let scalars = &runs[&rec.id];
+        let scalars = &runs[&rec.key.id];
         let mut tags: Vec<&str> = scalars
             .as_object()
             .unwrap()
@@ -134,7 +134,7 @@ fn tensorboard_reads_every_trial_with_its_scalars() {
             .arg(&dir)
             .args(["--to", "tensorboard"]));
     }
-    let one = dir.join("tensorboard").join(&trials[0].0.id);
+    let one = dir.join("tensorboard").join(&trials[0].0.key.id);
     let files: Vec<_> = std::fs::read_dir(&one).unwrap().flatten().collect();
     assert_eq!(files.len(), 1, "{files:?}");
 }
@@ -292,27 +292,27 @@ fn mlflow_server_gets_every_trial_with_params_metrics_and_tags() {
     let trials = finished(&dir);
     assert_eq!(runs.as_object().unwrap().len(), trials.len());
     for (rec, curve) in &trials {
-        let run = &runs[&rec.id];
+        let run = &runs[&rec.key.id];
         assert_eq!(run["status"], "FINISHED");
         let p = &run["params"];
         assert_eq!(
             (&p["experiment"], &p["arm"]),
-            (&Value::from("tiny"), &Value::from(rec.arm.as_str()))
+            (&Value::from("tiny"), &Value::from(rec.key.arm.as_str()))
         );
-        assert_eq!(p["seed"], (rec.seed_index + 1).to_string());
+        assert_eq!(p["seed"], (rec.key.seed_index + 1).to_string());
         assert_eq!(
             (&p["split"], &p["each"], &p["each_unit"]),
             (&"1".into(), &"10".into(), &"iters".into())
         );
         let lambda: Value = serde_json::from_str(p["lambda"].as_str().unwrap()).unwrap();
-        match rec.grid {
+        match rec.key.grid {
             Some(g) => assert_eq!(lambda, serde_json::json!({ "constant": g.value })),
             None => assert!(lambda.get("schedule").is_some(), "{lambda}"),
         }
         let t = &run["tags"];
         assert_eq!(t["regime.plan_hash"], rec.provenance.plan_hash);
         assert_eq!(t["regime.version"], rec.provenance.build.version);
-        assert_eq!(t["regime.trial"], rec.id);
+        assert_eq!(t["regime.trial"], rec.key.id);
         assert_eq!(run["metrics"]["names"], serde_json::json!(SCALAR_NAMES));
         check_scalars(rec, curve, &run["metrics"]);
     }

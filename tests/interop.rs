@@ -46,14 +46,14 @@ fn curves_csv_has_one_row_per_check_in_tidy_columns() {
     assert_eq!(records.len(), 2 * 3 * 3);
     let mut total = 0;
     for rec in &records {
-        let curve = results.read_curve(&rec.id).unwrap();
-        let mine: Vec<_> = rows.iter().filter(|r| r["trial"] == rec.id).collect();
-        assert_eq!(mine.len(), curve.len(), "{}", rec.id);
+        let curve = results.read_curve(&rec.key.id).unwrap();
+        let mine: Vec<_> = rows.iter().filter(|r| r["trial"] == rec.key.id).collect();
+        assert_eq!(mine.len(), curve.len(), "{}", rec.key.id);
         total += curve.len();
         for (row, c) in mine.iter().zip(&curve) {
             assert_eq!(row["experiment"], "tiny");
-            assert_eq!(row["arm"], rec.arm);
-            assert_eq!(row["seed"], (rec.seed_index + 1).to_string());
+            assert_eq!(row["arm"], rec.key.arm);
+            assert_eq!(row["seed"], (rec.key.seed_index + 1).to_string());
             assert_eq!(row["split"], "1");
             assert_eq!(row["each_unit"], "iters");
             assert_eq!(row["iteration"].parse::<u64>().unwrap(), c.iter);
@@ -68,14 +68,14 @@ fn curves_csv_has_one_row_per_check_in_tidy_columns() {
             } else {
                 assert_eq!(row["data_loss"].parse::<f64>().unwrap(), c.data_loss);
             }
-            let grid = rec.grid.map_or(String::new(), |g| g.value.to_string());
+            let grid = rec.key.grid.map_or(String::new(), |g| g.value.to_string());
             assert_eq!(
                 row["grid_lambda"].parse::<f64>().ok(),
                 grid.parse::<f64>().ok()
             );
         }
-        let each = if rec.cell == 0 { "10" } else { "20" };
-        assert!(mine.iter().all(|r| r["each"] == each), "{}", rec.id);
+        let each = if rec.key.cell == 0 { "10" } else { "20" };
+        assert!(mine.iter().all(|r| r["each"] == each), "{}", rec.key.id);
     }
     assert_eq!(rows.len(), total);
 
@@ -119,11 +119,14 @@ fn summary_csv_holds_axis_values_as_numbers_and_choices_are_tidy() {
     );
     assert_eq!(choices.len(), 2 * 3);
     for c in &choices {
-        let rec = records.iter().find(|r| r.id == c["trial"]).unwrap();
+        let rec = records.iter().find(|r| r.key.id == c["trial"]).unwrap();
         let f = rec.finals.unwrap();
         assert_eq!(c["arm"], "best_fixed");
-        assert_eq!(c["seed"], (rec.seed_index + 1).to_string());
-        assert_eq!(c["lambda"].parse::<f64>().unwrap(), rec.grid.unwrap().value);
+        assert_eq!(c["seed"], (rec.key.seed_index + 1).to_string());
+        assert_eq!(
+            c["lambda"].parse::<f64>().unwrap(),
+            rec.key.grid.unwrap().value
+        );
         assert_eq!(c["val_acc"].parse::<f64>().unwrap(), f.val_acc);
         assert_eq!(
             (c["measure"].as_str(), c["value"].parse::<f64>().unwrap()),
@@ -133,7 +136,9 @@ fn summary_csv_holds_axis_values_as_numbers_and_choices_are_tidy() {
         let best = records
             .iter()
             .filter(|r| {
-                r.arm == "best_fixed" && r.cell == rec.cell && r.seed_index == rec.seed_index
+                r.key.arm == "best_fixed"
+                    && r.key.cell == rec.key.cell
+                    && r.key.seed_index == rec.key.seed_index
             })
             .map(|r| r.finals.unwrap().val_acc)
             .fold(f64::MIN, f64::max);

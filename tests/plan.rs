@@ -47,8 +47,8 @@ fn cartesian_product_times_arms_seeds_and_grid() {
     let cells: Vec<_> = e
         .trials
         .iter()
-        .filter(|t| t.arm == "pull_down" && t.seed_index == 0)
-        .map(|t| (t.cell, t.network.layers[0].output.channels, t.iters))
+        .filter(|t| t.key.arm == "pull_down" && t.key.seed_index == 0)
+        .map(|t| (t.key.cell, t.network.layers[0].output.channels, t.iters))
         .collect();
     assert_eq!(
         cells,
@@ -78,14 +78,14 @@ fn grid_trials_train_as_long_as_the_schedule() {
     let e = &p.experiments[0];
     assert_eq!(e.trials.len(), 5);
     for t in &e.trials {
-        assert_eq!(t.iters, 1000, "{}", t.id);
+        assert_eq!(t.iters, 1000, "{}", t.key.id);
     }
-    let grid: Vec<_> = e.trials.iter().filter_map(|t| t.grid).collect();
+    let grid: Vec<_> = e.trials.iter().filter_map(|t| t.key.grid).collect();
     assert_eq!(grid.len(), 4);
     assert_eq!(grid[2].index, 2);
     assert_eq!(grid[2].value, 1.0);
     assert_eq!(e.trials[3].lambda, LambdaSpec::Constant(1.0));
-    assert_eq!(e.trials[3].id, "e-c000-best_fixed-s1-g2");
+    assert_eq!(e.trials[3].key.id, "e-c000-best_fixed-s1-g2");
 }
 
 #[test]
@@ -96,29 +96,29 @@ fn seeds_are_shared_across_arms_of_a_cell_and_differ_between_cells() {
         let same: Vec<_> = e
             .trials
             .iter()
-            .filter(|u| u.cell == t.cell && u.seed_index == t.seed_index)
+            .filter(|u| u.key.cell == t.key.cell && u.key.seed_index == t.key.seed_index)
             .collect();
-        assert!(same.iter().all(|u| u.seed == t.seed));
+        assert!(same.iter().all(|u| u.key.seed == t.key.seed));
     }
     let a = e
         .trials
         .iter()
-        .find(|t| t.cell == 0 && t.seed_index == 0)
+        .find(|t| t.key.cell == 0 && t.key.seed_index == 0)
         .unwrap();
     let b = e
         .trials
         .iter()
-        .find(|t| t.cell == 1 && t.seed_index == 0)
+        .find(|t| t.key.cell == 1 && t.key.seed_index == 0)
         .unwrap();
     let c = e
         .trials
         .iter()
-        .find(|t| t.cell == 0 && t.seed_index == 1)
+        .find(|t| t.key.cell == 0 && t.key.seed_index == 1)
         .unwrap();
-    assert_ne!(a.seed, b.seed);
-    assert_ne!(a.seed, c.seed);
+    assert_ne!(a.key.seed, b.key.seed);
+    assert_ne!(a.key.seed, c.key.seed);
     // Stable across runs and platforms.
-    assert_eq!(plan(FIG1).experiments[0].trials[0].seed, a.seed);
+    assert_eq!(plan(FIG1).experiments[0].trials[0].key.seed, a.key.seed);
 }
 
 #[test]
@@ -352,28 +352,33 @@ fn splits_cross_seeds_and_carry_their_index_in_ids() {
     let e = &three.experiments[0];
     assert_eq!(e.splits, 3);
     assert_eq!(e.trials.len(), 3 * one.experiments[0].trials.len());
-    let ids: Vec<&str> = e.trials.iter().map(|t| t.id.as_str()).collect();
+    let ids: Vec<&str> = e.trials.iter().map(|t| t.key.id.as_str()).collect();
     assert!(ids.contains(&"e-c000-pull_down-p1-s1"), "{ids:?}");
     assert!(ids.contains(&"e-c005-best_fixed-p3-s2-g3"), "{ids:?}");
     let find = |split, seed| {
         e.trials
             .iter()
             .find(|t| {
-                t.cell == 0 && t.arm == "pull_down" && t.split == split && t.seed_index == seed
+                t.key.cell == 0
+                    && t.key.arm == "pull_down"
+                    && t.key.split == split
+                    && t.key.seed_index == seed
             })
             .unwrap()
     };
     // Split 0 keeps the seeds of an experiment without splits; other splits differ.
-    assert_eq!(find(0, 0).seed, one.experiments[0].trials[0].seed);
-    assert_ne!(find(1, 0).seed, find(0, 0).seed);
-    assert_ne!(find(1, 0).seed, find(2, 0).seed);
+    assert_eq!(find(0, 0).key.seed, one.experiments[0].trials[0].key.seed);
+    assert_ne!(find(1, 0).key.seed, find(0, 0).key.seed);
+    assert_ne!(find(1, 0).key.seed, find(2, 0).key.seed);
     // Pairing: every arm of a (cell, split, seed) shares the seed.
     for t in &e.trials {
         assert!(e
             .trials
             .iter()
-            .filter(|u| u.cell == t.cell && u.split == t.split && u.seed_index == t.seed_index)
-            .all(|u| u.seed == t.seed));
+            .filter(|u| u.key.cell == t.key.cell
+                && u.key.split == t.key.split
+                && u.key.seed_index == t.key.seed_index)
+            .all(|u| u.key.seed == t.key.seed));
     }
     let yaml = regime::plan::to_yaml(&three).unwrap();
     assert!(

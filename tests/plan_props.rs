@@ -83,24 +83,24 @@ proptest! {
         let Ok(compiled) = compile_source("p.reg", &text, None, &opts) else { return Ok(()) };
         let e = &compiled.plan.experiments[0];
         let cells: usize = e.axes.iter().map(|a| a.values.len()).product();
-        let per_seed: usize = e.trials.iter().filter(|t| t.cell == 0 && t.seed_index == 0).count();
+        let per_seed: usize = e.trials.iter().filter(|t| t.key.cell == 0 && t.key.seed_index == 0).count();
         prop_assert_eq!(e.trials.len(), cells * e.seeds as usize * per_seed);
         for t in &e.trials {
             prop_assert!(t.iters >= 1);
             prop_assert!(t.iters_per_epoch >= 1);
-            let same: Vec<_> = e.trials.iter().filter(|u| u.cell == t.cell && u.seed_index == t.seed_index).collect();
-            prop_assert!(same.iter().all(|u| u.seed == t.seed));
-            if let Some(g) = t.grid {
+            let same: Vec<_> = e.trials.iter().filter(|u| u.key.cell == t.key.cell && u.key.seed_index == t.key.seed_index).collect();
+            prop_assert!(same.iter().all(|u| u.key.seed == t.key.seed));
+            if let Some(g) = t.key.grid {
                 prop_assert_eq!(&t.lambda, &LambdaSpec::Constant(g.value));
-                let longest = same.iter().filter(|u| u.grid.is_none()).map(|u| u.iters).max();
+                let longest = same.iter().filter(|u| u.key.grid.is_none()).map(|u| u.iters).max();
                 if let Some(longest) = longest {
-                    prop_assert_eq!(t.iters, longest, "{}", t.id);
+                    prop_assert_eq!(t.iters, longest, "{}", t.key.id);
                 }
             }
         }
         // Non-grid arms of a cell train equally long.
-        for t in e.trials.iter().filter(|t| t.grid.is_none()) {
-            for u in e.trials.iter().filter(|u| u.cell == t.cell && u.grid.is_none()) {
+        for t in e.trials.iter().filter(|t| t.key.grid.is_none()) {
+            for u in e.trials.iter().filter(|u| u.key.cell == t.key.cell && u.key.grid.is_none()) {
                 prop_assert_eq!(t.iters, u.iters);
             }
         }

@@ -97,17 +97,17 @@ experiment budget {
     assert_eq!(recs.len(), 2 * (1 + 2));
     for r in &recs {
         // Every arm, grid points included, trains 3 × 20 iterations.
-        assert_eq!((r.iters, r.budget), (60, 60), "{}", r.id);
+        assert_eq!((r.iters, r.budget), (60, 60), "{}", r.key.id);
         assert_eq!(r.status, Status::Ok);
         let f = r.finals.unwrap();
-        assert!(f.test_acc > 0.3, "{} learned nothing: {f:?}", r.id);
+        assert!(f.test_acc > 0.3, "{} learned nothing: {f:?}", r.key.id);
     }
-    let pd = recs.iter().find(|r| r.arm == "pull_down").unwrap();
+    let pd = recs.iter().find(|r| r.key.arm == "pull_down").unwrap();
     assert_eq!(
         pd.lambda_path,
         [(0, 0.01), (20, 0.005), (40, 0.0), (60, 0.0)]
     );
-    let curve = dir.read_curve(&pd.id).unwrap();
+    let curve = dir.read_curve(&pd.key.id).unwrap();
     let iters: Vec<u64> = curve.iter().map(|c| c.iter).collect();
     assert_eq!(iters, [0, 10, 20, 30, 40, 50, 60]);
     let summary = std::fs::read_to_string(dir.root.join("summary.md")).unwrap();
@@ -147,7 +147,7 @@ experiment adaptive {
     let file = write(tmp.path(), "adaptive.reg", &src);
     let dir = run_into(&file, &tmp.path().join("out"), 1);
     let rec = &records(&dir)[0];
-    let curve = dir.read_curve(&rec.id).unwrap();
+    let curve = dir.read_curve(&rec.key.id).unwrap();
     // Replay the rules by hand on the measured metrics.
     let mut lambda: f64 = 0.01;
     let mut fired = vec![];
@@ -235,7 +235,7 @@ experiment jobs {
             .into_iter()
             .map(|r| {
                 (
-                    r.id,
+                    r.key.id,
                     r.finals.map(|f| (f.train_loss, f.val_acc, f.test_loss)),
                 )
             })
@@ -263,7 +263,10 @@ experiment boom {
     let file = write(tmp.path(), "boom.reg", &src);
     let dir = run_into(&file, &tmp.path().join("out"), 2);
     let recs = records(&dir);
-    let big = recs.iter().find(|r| r.grid.unwrap().value == 1e9).unwrap();
+    let big = recs
+        .iter()
+        .find(|r| r.key.grid.unwrap().value == 1e9)
+        .unwrap();
     let Status::Diverged { message } = &big.status else {
         panic!("λ = 1e9 did not diverge: {:?}", big.status)
     };
@@ -271,7 +274,7 @@ experiment boom {
     assert!(big.finals.is_none());
     let ok = recs
         .iter()
-        .find(|r| r.grid.unwrap().value == 0.001)
+        .find(|r| r.key.grid.unwrap().value == 0.001)
         .unwrap();
     assert_eq!((ok.status.clone(), ok.iters), (Status::Ok, 30));
     let md = std::fs::read_to_string(dir.root.join("summary.md")).unwrap();
@@ -573,7 +576,7 @@ experiment sp {
     assert_eq!(recs.len(), 2 * 2 * 3);
     let val = |id: &str| {
         recs.iter()
-            .find(|r| r.id == id)
+            .find(|r| r.key.id == id)
             .and_then(|r| r.finals)
             .map(|f| f.val_acc)
             .unwrap()

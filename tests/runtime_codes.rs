@@ -1,5 +1,7 @@
 //! Runtime diagnostics that need the operating system to misbehave: a data
-//! file that exists but cannot be read, and an `sbatch` that cannot start.
+//! file that exists but cannot be read, an `sbatch` that cannot start,
+//! threads that cannot be started and a trial whose memory cannot be had
+//! (both under an address-space limit, `ulimit -v`, which binds root too).
 //! Each test makes the failure real and checks the code and its location.
 
 use std::path::Path;
@@ -101,4 +103,113 @@ fn an_sbatch_that_cannot_start_is_slurm_failed() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("regime::slurm_failed"), "{err}");
     assert!(err.contains("sbatch"), "{err}");
+}
+
+/// `regime` under an address-space limit of `kib` KiB (`ulimit -v`), with
+/// `args`.
+fn under_ulimit_v(kib: u64, args: &[&std::ffi::OsStr]) -> Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!(r#"ulimit -v {kib} && exec "$0" "$@""#))
+        .arg(env!("CARGO_BIN_EXE_regime"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// More matrix-product threads (`--threads`) than the address space has
+/// room for stacks: the thread the system refuses is `regime::threads`,
+/// naming the threads and the option to lower, after the memory check
+/// (which counts jobs, not these threads) and before anything is recorded.
+#[test]
+fn gemm_threads_the_system_refuses_are_regime_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("e.reg");
+    std::fs::write(
+        &file,
+        experiment("synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)"),
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    // 2,000 stacks of 2 MiB do not fit in 1 GB.
+    let out = under_ulimit_v(
+        1_000_000,
+        &[
+            "run".as_ref(),
+            file.as_os_str(),
+            "--jobs".as_ref(),
+            "1".as_ref(),
+            "--threads".as_ref(),
+            "2000".as_ref(),
+            "-q".as_ref(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::threads"), "{err}");
+    assert!(err.contains("cannot start 2000 GEMM threads"), "{err}");
+    assert!(err.contains("try a smaller --threads"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(out_dir.join("trials")).unwrap().count(),
+        0
+    );
+}
+
+/// A Slurm array task on a node that cannot give the trial its memory (an
+/// address-space limit below the trial's estimate; `run-trial` has no
+/// `--jobs` to check beforehand): the trial fails with
+/// `regime::trial_failed`, its cause out of memory, not an abort; nothing
+/// is recorded and no live curve is left behind.
+#[test]
+fn an_array_task_that_cannot_have_its_memory_is_trial_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("big.reg");
+    std::fs::write(
+        &file,
+        r#"
+data toy = synthetic(train: 2500, test: 200, dim: 3000, classes: 10, seed: 1)
+network wide { dense(6000) relu dense(10) }
+experiment big {
+  data: toy
+  network: wide
+  optimizer: sgd(lr: 0.01, momentum: 0.9)
+  batch: 2000
+  iters: 2
+  arm a: lambda = 0.001
+}
+"#,
+    )
+    .unwrap();
+    let dir = tmp.path().join("s");
+    let made = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["--on", "slurm", "--dry-run", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    // The trial needs about 505 MiB; the task may map 390 MiB.
+    let out = under_ulimit_v(
+        400_000,
+        &[
+            "run-trial".as_ref(),
+            dir.as_os_str(),
+            "--index".as_ref(),
+            "0".as_ref(),
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::trial_failed"), "{err}");
+    assert!(err.contains("trial big-c000-a-s1: out of memory"), "{err}");
+    for abort in ["memory allocation", "panicked"] {
+        assert!(!err.contains(abort), "{err}");
+    }
+    assert_eq!(std::fs::read_dir(dir.join("trials")).unwrap().count(), 0);
+    assert!(!dir.join("curves/big-c000-a-s1.partial.csv").exists());
 }

@@ -1,6 +1,7 @@
 //! UI tests: every `tests/ui/*.reg` is checked and its rendered diagnostics
 //! (no colour, width 80) compared with `tests/ui/<name>.snap`. A case's
-//! leading `# --set KEY=VALUE` lines are checked as command-line overrides.
+//! leading `# --set KEY=VALUE` lines are checked as command-line overrides,
+//! and a leading `# --on slurm` against the limits of a Slurm cluster.
 //! Update with `INSTA_UPDATE=always cargo test --test ui`, then read the diffs.
 
 use std::path::Path;
@@ -15,10 +16,25 @@ fn overrides(path: &Path) -> Vec<String> {
         .collect()
 }
 
-/// `regime check PATH`, with the overrides of its header.
+/// The target a case's header asks for (`# --on slurm`), else local.
+fn target(path: &Path) -> regime::check::limits::Target {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let on_slurm = text
+        .lines()
+        .map_while(|l| l.strip_prefix("# "))
+        .any(|l| l == "--on slurm");
+    if on_slurm {
+        regime::check::limits::Target::Slurm
+    } else {
+        regime::check::limits::Target::Local
+    }
+}
+
+/// `regime check PATH`, with the overrides and target of its header.
 fn check(path: &Path) -> regime::diagnostics::Diagnostics {
     let options = regime::compile::Options {
         overrides: overrides(path),
+        target: target(path),
         ..Default::default()
     };
     regime::compile::check_path_with(path, &options)
@@ -57,6 +73,7 @@ fn ui_case(name: &str) {
             "regime check {}{}",
             path.display(),
             overrides(&path).iter().map(|o| format!(" --set '{o}'")).collect::<String>()
+                + if target(&path) == regime::check::limits::Target::Slurm { " --on slurm" } else { "" }
         ),
     }, {
         insta::assert_snapshot!(name.to_string(), out);
@@ -145,7 +162,9 @@ ui_cases! {
     syntax_several_in_one
     syntax_statements
     too_large
+    too_large_compute
     too_large_numbers
+    too_large_on_slurm
     too_many_arguments
     too_many_operands
     unclosed_brace

@@ -11,8 +11,10 @@
 //! implementation, and tests. Pure data: this module depends on nothing.
 
 mod table;
+mod training;
 
 pub use table::*;
+pub use training::*;
 
 /// One parameter of a builtin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

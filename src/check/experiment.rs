@@ -1,83 +1,22 @@
 //! Experiments: keys, `vary` axes and arms checked and expanded into trials
 //! (cells × arms × seeds × grid values) with equal budgets, seeds and cost
 //! estimates. Checking and expanding are one walk: the values built here are
-//! `plan`'s types, which `crate::compile` assembles into the `Plan`.
+//! `plan`'s types, which `crate::compile` assembles into the `Plan`. Here:
+//! the axes and the walk over cells; the statements are collected in
+//! `items`, each cell expanded in `cells`, and the cost held to the
+//! target's limits in `limits`.
 
-use super::analysis::{analysis, warn_checks, Analysis};
-use super::budget::{budgets, derive_seed, estimate, size_text};
+use super::analysis::{analysis, Analysis};
+use super::cells::{expand_cell, ids_fit, Expansion, Stop};
 use super::eval::{Ctx, Env, Val};
-use super::settings::{cell_settings, Settings};
-use crate::diagnostics::{did_you_mean, Diagnostic, Reported};
+use super::items::collect;
+use super::limits::{compute_fits, MAX_TRIALS};
+use super::settings::cell_settings;
+use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::*;
-use crate::syntax::ast::{ExpStmt, ExperimentDef, Expr, Ident, Span};
-use std::collections::BTreeMap;
+use crate::syntax::ast::{ExperimentDef, Expr, Ident};
 
-pub const KEYS: [&str; 16] = [
-    "data",
-    "network",
-    "optimizer",
-    "batch",
-    "iters",
-    "epochs",
-    "penalty",
-    "seeds",
-    "measure",
-    "checks",
-    "init",
-    "sampling",
-    "normalize",
-    "splits",
-    "target",
-    "smooth",
-];
-
-/// Limits of what "runs here" (2 cores, a few GiB).
-pub const MAX_TRIALS: usize = 20_000;
-pub const MAX_PARAMETERS: u64 = 20_000_000;
-pub const MAX_MEMORY: u64 = 4 << 30;
-pub const MAX_TOTAL_FLOPS: f64 = 5e15;
-/// Longest trial id, in bytes. Ids name files (`trials/ID.json`,
-/// `curves/ID.csv` and their temporary siblings), and most filesystems
-/// allow 255 bytes per file name.
-pub const MAX_ID_BYTES: usize = 200;
-
-pub struct Key<'e> {
-    pub ident: &'e Ident,
-    pub every: bool,
-    pub value: &'e Expr,
-}
-
-/// An experiment's keys by name, with the proof for each required key
-/// (`data`, `network`, `optimizer`) that is missing.
-#[derive(Default)]
-pub struct Keys<'e> {
-    map: BTreeMap<&'e str, Key<'e>>,
-    missing: BTreeMap<&'static str, Reported>,
-}
-
-impl<'e> std::ops::Deref for Keys<'e> {
-    type Target = BTreeMap<&'e str, Key<'e>>;
-    fn deref(&self) -> &Self::Target {
-        &self.map
-    }
-}
-
-impl<'e> Keys<'e> {
-    /// A required key, or the missing-key error.
-    pub fn required(&self, name: &str) -> Result<&Key<'e>, Reported> {
-        match (self.map.get(name), self.missing.get(name)) {
-            (Some(k), _) => Ok(k),
-            (None, Some(reported)) => Err(*reported),
-            (None, None) => unreachable!("`{name}` is not a required key"),
-        }
-    }
-}
-
-pub struct Arm<'e> {
-    pub name: &'e Ident,
-    pub value: &'e Expr,
-    pub span: Span,
-}
+pub use super::items::{Arm, Key, Keys, KEYS};
 
 /// What an arm's λ turned out to be in one cell.
 pub enum ArmLambda {
@@ -86,14 +25,7 @@ pub enum ArmLambda {
 }
 
 /// The values of the `vary` axes: name, then each value and its plan form.
-type Axes = Vec<(String, Vec<(Val, AxisValue)>)>;
-
-/// The statements of an experiment, sorted and checked for duplicates.
-struct Items<'e> {
-    keys: Keys<'e>,
-    axes: Vec<(&'e Ident, &'e Expr)>,
-    arms: Vec<Arm<'e>>,
-}
+pub(super) type Axes = Vec<(String, Vec<(Val, AxisValue)>)>;
 
 /// An experiment checked and expanded into its trials: collect the items,
 /// evaluate the axes, then expand every cell (see `expand_cell`) and check
@@ -116,10 +48,11 @@ pub fn elaborate(
             def.name.span,
             Diagnostic::TooLarge {
                 what: format!("experiment `{}`", def.name.name),
+                place: ctx.target.place().into(),
                 estimate: format!("{cells} cells"),
                 span: def.name.span.into(),
                 help: Some(format!(
-                    "at most {MAX_TRIALS} trials run here; vary fewer values"
+                    "at most {MAX_TRIALS} trials in one experiment, whatever the target; vary fewer values"
                 )),
             },
         ));
@@ -161,18 +94,7 @@ pub fn elaborate(
     }
     ids_fit(ctx, def, &items.arms, &expansion.trials)?;
     let trials = std::mem::take(&mut expansion.trials);
-    let total: f64 = trials.iter().map(|t| t.estimate.total_flops).sum();
-    if total > MAX_TOTAL_FLOPS {
-        return Err(ctx.report(
-            def.name.span,
-            Diagnostic::TooLarge {
-                what: format!("experiment `{}`", def.name.name),
-                estimate: format!("{} trials, {:.1e} FLOPs in total", trials.len(), total),
-                span: def.name.span.into(),
-                help: Some("about a day of compute on two cores is the limit; shrink it or run with `--scale`".into()),
-            },
-        ));
-    }
+    compute_fits(ctx, def, &trials)?;
     Ok(assemble(
         ctx,
         def,
@@ -221,130 +143,6 @@ fn assemble(
         target: an.target,
         smooth: an.smooth,
         trials,
-    }
-}
-
-/// Keys, axes and arms, with unknown keys, duplicates, missing keys and
-/// conflicting keys reported (`failed` keeps the proof).
-fn collect<'e>(ctx: &mut Ctx, def: &'e ExperimentDef, failed: &mut Option<Reported>) -> Items<'e> {
-    let mut keys = Keys::default();
-    let mut axes: Vec<(&Ident, &Expr)> = vec![];
-    let mut arms: Vec<Arm> = vec![];
-    for stmt in &def.stmts {
-        match stmt {
-            ExpStmt::Key {
-                key, every, value, ..
-            } => {
-                if !KEYS.contains(&key.name.as_str()) {
-                    *failed = Some(ctx.report(
-                        key.span,
-                        Diagnostic::UnknownKey {
-                            name: key.name.clone(),
-                            span: key.span.into(),
-                            help:
-                                did_you_mean(&key.name, KEYS).or_else(|| {
-                                    Some(format!("experiment keys: {}", KEYS.join(", ")))
-                                }),
-                        },
-                    ));
-                    continue;
-                }
-                if let Some(first) = keys.get(key.name.as_str()) {
-                    *failed = Some(dup(ctx, "key", &key.name, first.ident.span, key.span));
-                    continue;
-                }
-                keys.map.insert(
-                    &key.name,
-                    Key {
-                        ident: key,
-                        every: *every,
-                        value,
-                    },
-                );
-            }
-            ExpStmt::Vary { name, values, .. } => {
-                if let Some((first, _)) = axes.iter().find(|(n, _)| n.name == name.name) {
-                    *failed = Some(dup(ctx, "vary axis", &name.name, first.span, name.span));
-                    continue;
-                }
-                axes.push((name, values));
-            }
-            ExpStmt::Arm {
-                name,
-                target,
-                value,
-                span,
-            } => {
-                if let Some(first) = arms.iter().find(|a| a.name.name == name.name) {
-                    *failed = Some(dup(ctx, "arm", &name.name, first.name.span, name.span));
-                    continue;
-                }
-                if target.name != "lambda" {
-                    *failed =
-                        Some(ctx.unknown("arm target", &target.name, target.span, &["lambda"]));
-                    continue;
-                }
-                arms.push(Arm {
-                    name,
-                    value,
-                    span: *span,
-                });
-            }
-        }
-    }
-    required_keys(ctx, def, &mut keys, &arms, failed);
-    Items { keys, axes, arms }
-}
-
-/// `data`, `network`, `optimizer` and an arm are required; `iters` and
-/// `epochs` exclude each other.
-fn required_keys(
-    ctx: &mut Ctx,
-    def: &ExperimentDef,
-    keys: &mut Keys,
-    arms: &[Arm],
-    failed: &mut Option<Reported>,
-) {
-    for required in ["data", "network", "optimizer"] {
-        if !keys.contains_key(required) {
-            let reported = ctx.report(
-                def.name.span,
-                Diagnostic::MissingKey {
-                    key: required.into(),
-                    experiment: def.name.name.clone(),
-                    span: def.name.span.into(),
-                    help: Some(match required {
-                        "data" => "add e.g. `data: fashion_mnist(val: 1000)`".into(),
-                        "network" => "add e.g. `network: two_layer(100)`".into(),
-                        _ => "add e.g. `optimizer: sgd(lr: 1e-3)`".into(),
-                    }),
-                },
-            );
-            keys.missing.insert(required, reported);
-            *failed = Some(reported);
-        }
-    }
-    if arms.is_empty() {
-        *failed = Some(ctx.report(
-            def.name.span,
-            Diagnostic::MissingKey {
-                key: "arm".into(),
-                experiment: def.name.name.clone(),
-                span: def.name.span.into(),
-                help: Some("add at least one `arm NAME: lambda = ...`".into()),
-            },
-        ));
-    }
-    if let (Some(a), Some(b)) = (keys.get("iters"), keys.get("epochs")) {
-        *failed = Some(ctx.report(
-            b.ident.span,
-            Diagnostic::ConflictingKeys {
-                first_key: "iters".into(),
-                second_key: "epochs".into(),
-                first: a.ident.span.into(),
-                second: b.ident.span.into(),
-            },
-        ));
     }
 }
 
@@ -400,338 +198,6 @@ fn evaluate_axes(
     (axes, broken)
 }
 
-/// Why expanding a cell stopped: this cell failed (the others are still
-/// checked), or the whole experiment is wrong.
-enum Stop {
-    Cell(Reported),
-    Experiment(Reported),
-}
-
-impl From<Reported> for Stop {
-    fn from(r: Reported) -> Stop {
-        Stop::Cell(r)
-    }
-}
-
-/// What the cells expanded so far produced.
-struct Expansion {
-    trials: Vec<Trial>,
-    seeds: u32,
-    measure: Metric,
-    data: Option<DataSpec>,
-    /// Source locations already warned about (one warning across cells).
-    warned: Vec<(usize, usize)>,
-    reported_size: bool,
-}
-
-impl Default for Expansion {
-    fn default() -> Self {
-        Expansion {
-            trials: vec![],
-            seeds: 1,
-            measure: Metric::TestAcc,
-            data: None,
-            warned: vec![],
-            reported_size: false,
-        }
-    }
-}
-
-/// One cell: its settings, each arm's λ and budget, the size limits, then
-/// a trial per split × seed × arm (× grid point).
-#[allow(clippy::too_many_arguments)]
-fn expand_cell(
-    ctx: &mut Ctx,
-    def: &ExperimentDef,
-    items: &Items,
-    axes: &Axes,
-    an: &Analysis,
-    cell: usize,
-    seeds_override: Option<u32>,
-    out: &mut Expansion,
-) -> Result<(), Stop> {
-    let arms = &items.arms;
-    let picks = cell_picks(axes, cell);
-    let env: Env = axes
-        .iter()
-        .zip(&picks)
-        .map(|((n, vals), &i)| (n.clone(), vals[i].0.clone()))
-        .collect();
-    let vary: BTreeMap<String, AxisValue> = axes
-        .iter()
-        .zip(&picks)
-        .map(|((n, vals), &i)| (n.clone(), vals[i].1.clone()))
-        .collect();
-    let settings = cell_settings(ctx, &items.keys, &env, def, seeds_override);
-    let mut lambdas = vec![];
-    for arm in arms {
-        lambdas.push(arm_lambda(ctx, arm.value, &env));
-    }
-    let s = settings?;
-    let lambdas: Vec<ArmLambda> = lambdas.into_iter().collect::<Result<_, _>>()?;
-    let budgets = budgets(ctx, def, arms, &lambdas, &s)?;
-    warn_checks(
-        ctx,
-        &items.keys,
-        arms,
-        &lambdas,
-        &budgets,
-        &s,
-        &mut out.warned,
-    );
-    let too_large = network_too_large(ctx, &s, out);
-    let per_seed: usize = lambdas
-        .iter()
-        .map(|l| match l {
-            ArmLambda::Grid(v) => v.len(),
-            ArmLambda::Spec(_) => 1,
-        })
-        .sum();
-    if out.trials.len() + per_seed * s.seeds as usize * an.splits as usize > MAX_TRIALS {
-        return Err(Stop::Experiment(ctx.report(
-            def.name.span,
-            Diagnostic::TooLarge {
-                what: format!("experiment `{}`", def.name.name),
-                estimate: format!("more than {MAX_TRIALS} trials"),
-                span: def.name.span.into(),
-                help: Some("vary fewer values, use fewer seeds or smaller grids".into()),
-            },
-        )));
-    }
-    out.seeds = s.seeds;
-    out.measure = s.measure;
-    if let Some(first) = &out.data {
-        if *first != s.data {
-            let span = items
-                .keys
-                .get("data")
-                .map(|k| k.value.span)
-                .unwrap_or(def.name.span);
-            return Err(Stop::Experiment(ctx.report(
-                span,
-                Diagnostic::VaryingData {
-                    experiment: def.name.name.clone(),
-                    span: span.into(),
-                },
-            )));
-        }
-    }
-    out.data = Some(s.data.clone());
-    let cell = Cell {
-        index: cell,
-        vary,
-        settings: &s,
-        lambdas: &lambdas,
-        budgets: &budgets,
-    };
-    push_trials(def, arms, an, &cell, &mut out.trials);
-    match too_large {
-        Some(reported) => Err(Stop::Cell(reported)),
-        None => Ok(()),
-    }
-}
-
-/// A network too large to run here (reported once per experiment).
-fn network_too_large(ctx: &mut Ctx, s: &Settings, out: &mut Expansion) -> Option<Reported> {
-    let per_trial = estimate(&s.network, s.batch, 1);
-    if (per_trial.parameters > MAX_PARAMETERS || per_trial.memory_bytes > MAX_MEMORY)
-        && !out.reported_size
-    {
-        out.reported_size = true;
-        return Some(ctx.report(
-            s.network_span,
-            Diagnostic::TooLarge {
-                what: format!("network `{}`", s.network.name),
-                estimate: size_text(&per_trial),
-                span: s.network_span.into(),
-                help: Some(format!(
-                    "at most {} million parameters and {} GiB per trial run here",
-                    MAX_PARAMETERS / 1_000_000,
-                    MAX_MEMORY >> 30
-                )),
-            },
-        ));
-    }
-    None
-}
-
-/// One cell's values, once its settings, λs and budgets are known.
-struct Cell<'c> {
-    index: usize,
-    vary: BTreeMap<String, AxisValue>,
-    settings: &'c Settings,
-    lambdas: &'c [ArmLambda],
-    budgets: &'c [u64],
-}
-
-/// A trial per split × seed × arm (× grid point) of one cell, with its id,
-/// seed and estimate.
-fn push_trials(
-    def: &ExperimentDef,
-    arms: &[Arm],
-    an: &Analysis,
-    c: &Cell,
-    trials: &mut Vec<Trial>,
-) {
-    let s = c.settings;
-    let cell = c.index;
-    let estimate = |iters: u64| estimate(&s.network, s.batch, iters);
-    for (split, seed_index) in (0..an.splits).flat_map(|p| (0..s.seeds).map(move |i| (p, i))) {
-        let seed = split_seed_of(derive_seed(&def.name.name, cell, seed_index), split);
-        for (arm, (lambda, iters)) in arms.iter().zip(c.lambdas.iter().zip(c.budgets)) {
-            let mut push = |lambda: LambdaSpec, grid: Option<GridPoint>| {
-                let split_part = if an.splits > 1 {
-                    format!("-p{}", split + 1)
-                } else {
-                    String::new()
-                };
-                let mut id = format!(
-                    "{}-c{cell:03}-{}{split_part}-s{}",
-                    def.name.name,
-                    arm.name.name,
-                    seed_index + 1
-                );
-                if let Some(g) = grid {
-                    id.push_str(&format!("-g{}", g.index));
-                }
-                trials.push(Trial {
-                    id,
-                    experiment: def.name.name.clone(),
-                    arm: arm.name.name.clone(),
-                    cell,
-                    vary: c.vary.clone(),
-                    seed_index,
-                    seed,
-                    split,
-                    grid,
-                    network: s.network.clone(),
-                    optimizer: s.optimizer,
-                    penalty: s.penalty,
-                    batch: s.batch,
-                    sampling: s.sampling,
-                    iters: *iters,
-                    iters_per_epoch: s.iters_per_epoch,
-                    lambda,
-                    checks_every: s.checks,
-                    estimate: estimate(*iters),
-                });
-            };
-            match lambda {
-                ArmLambda::Spec(spec) => push(spec.clone(), None),
-                ArmLambda::Grid(values) => {
-                    for (index, &value) in values.iter().enumerate() {
-                        push(
-                            LambdaSpec::Constant(value),
-                            Some(GridPoint { index, value }),
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The seed of a trial in data split `split`: split 0 keeps the seed of
-/// an experiment without splits; every other split gets an independent one.
-fn split_seed_of(seed: u64, split: u32) -> u64 {
-    if split == 0 {
-        return seed;
-    }
-    let mut x = seed ^ (split as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// Every trial id fits in a file name; otherwise one diagnostic per name to
-/// shorten (each arm whose ids are too long, or the experiment's name when
-/// it is the longer part).
-fn ids_fit(
-    ctx: &mut Ctx,
-    def: &ExperimentDef,
-    arms: &[Arm],
-    trials: &[Trial],
-) -> Result<(), Reported> {
-    let exp = &def.name.name;
-    let mut failed = None;
-    let mut blamed_experiment = false;
-    for arm in arms {
-        let Some(longest) = trials
-            .iter()
-            .filter(|t| t.arm == arm.name.name)
-            .max_by_key(|t| t.id.len())
-        else {
-            continue;
-        };
-        let length = longest.id.len();
-        if length <= MAX_ID_BYTES {
-            continue;
-        }
-        let over = length - MAX_ID_BYTES;
-        let (span, kind, name) = if arm.name.name.len() >= exp.len() {
-            (arm.name.span, "arm", &arm.name.name)
-        } else if blamed_experiment {
-            continue;
-        } else {
-            blamed_experiment = true;
-            (def.name.span, "experiment", exp)
-        };
-        let keep = name.len().saturating_sub(over).max(1);
-        failed = Some(ctx.report(
-            span,
-            Diagnostic::NameTooLong {
-                kind: kind.into(),
-                name: shorten(name),
-                length,
-                max: MAX_ID_BYTES,
-                span: span.into(),
-                label: format!(
-                    "{} bytes, in ids like `{}`",
-                    name.len(),
-                    shorten(&longest.id)
-                ),
-                help: Some(format!(
-                    "trial ids (experiment-cell-arm-seed, plus -gN for a grid point) name the result files; shorten this {kind} name to at most {keep} characters"
-                )),
-            },
-        ));
-    }
-    match failed {
-        Some(reported) => Err(reported),
-        None => Ok(()),
-    }
-}
-
-/// A long name for a message: its start and end.
-fn shorten(name: &str) -> String {
-    if name.chars().count() <= 40 {
-        return name.to_string();
-    }
-    let head: String = name.chars().take(20).collect();
-    let tail: String = name
-        .chars()
-        .rev()
-        .take(12)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{head}…{tail}")
-}
-
-fn dup(ctx: &mut Ctx, kind: &str, name: &str, first: Span, second: Span) -> Reported {
-    ctx.report(
-        second,
-        Diagnostic::Duplicate {
-            kind: kind.to_string(),
-            name: name.to_string(),
-            first: Some(first.into()),
-            second: second.into(),
-            help: Some("remove or rename one of them".into()),
-        },
-    )
-}
-
 fn axis_value(v: &Val) -> Option<AxisValue> {
     Some(match v {
         Val::Num { v, int: true } => AxisValue::Int(*v as i64),
@@ -740,17 +206,6 @@ fn axis_value(v: &Val) -> Option<AxisValue> {
         Val::Str(s) | Val::Word(s) => AxisValue::Text(s.clone()),
         _ => return None,
     })
-}
-
-/// Index into each axis for `cell` (the first axis varies slowest).
-fn cell_picks(axes: &Axes, mut cell: usize) -> Vec<usize> {
-    let mut picks = vec![0; axes.len()];
-    for (i, (_, vals)) in axes.iter().enumerate().rev() {
-        let n = vals.len().max(1);
-        picks[i] = cell % n;
-        cell /= n;
-    }
-    picks
 }
 
 /// The first value of every axis (each has one: see `evaluate_axes`).
@@ -768,7 +223,7 @@ fn first_grid_flags(ctx: &mut Ctx, arms: &[Arm], axes: &Axes) -> Vec<bool> {
         .collect()
 }
 
-fn arm_lambda(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<ArmLambda, Reported> {
+pub(super) fn arm_lambda(ctx: &mut Ctx, e: &Expr, env: &Env) -> Result<ArmLambda, Reported> {
     match ctx.eval(e, env) {
         Val::Num { v, .. } => ctx
             .check_lambda(e.span, v)

@@ -2,26 +2,33 @@
 //! expanded into trials). Stages: `imports` loads files, `defs` builds the
 //! namespace, `eval` (with `args` and `coerce`), `schedule`, `policy`,
 //! `data` and `network` check values,
-//! `experiment` expands experiments (with `settings`, `analysis` and `budget`), `rules`
-//! and `unused` add warnings.
+//! `experiment` expands experiments (with `items`, `cells`, `settings`,
+//! `analysis`, `budget` and `limits`), `rules` and `unused` add warnings.
 
 mod analysis;
 mod args;
 pub mod budget;
+mod calls;
+mod cells;
 mod coerce;
+mod conditions;
 pub mod data;
 pub mod defs;
 pub mod eval;
 pub mod experiment;
 pub mod imports;
+mod items;
 mod layers;
+pub mod limits;
 pub mod network;
+mod operators;
 mod overrides;
 mod own_data;
 pub mod policy;
 mod rules;
 pub mod schedule;
 pub mod settings;
+mod training;
 mod unknown;
 mod unused;
 
@@ -35,13 +42,15 @@ use eval::{Ctx, Env, Val};
 /// `seeds` overrides every experiment's `seeds:`; `scale` multiplies every
 /// duration written in iterations and every `subset` (1.0 = as written);
 /// `overrides` are the `--set KEY=VALUE` texts, applied to the syntax tree
-/// before it is checked (see `overrides`).
+/// before it is checked (see `overrides`); `target` is where the plan will
+/// run, whose limits it must fit (`limits`), and leaves the plan as it is.
 /// The one options struct of the pipeline (`crate::compile::Options`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub seeds: Option<u32>,
     pub scale: f64,
     pub overrides: Vec<String>,
+    pub target: limits::Target,
 }
 
 impl Default for Options {
@@ -50,6 +59,7 @@ impl Default for Options {
             seeds: None,
             scale: 1.0,
             overrides: vec![],
+            target: limits::Target::Local,
         }
     }
 }
@@ -83,6 +93,7 @@ pub fn check(program: &imports::Program, opts: &Options) -> Checked {
         1.0
     };
     let mut ctx = Ctx::new(&defs, scale);
+    ctx.target = opts.target;
     ctx.diags = crate::diagnostics::Emitter::after(&diags);
     ctx.dirs = program.dirs.clone();
     for m in &program.modules {

@@ -1,6 +1,7 @@
-//! `regime check FILE... [--format human|json] [--set KEY=VALUE]...`: exit 1
-//! on any error, 2 when a file cannot be read (in JSON, an error object
-//! without a position). Overrides apply to every file.
+//! `regime check FILE... [--format human|json] [--set KEY=VALUE]...
+//! [--on local|slurm]`: exit 1 on any error, 2 when a file cannot be read (in
+//! JSON, an error object without a position). Overrides and the target apply
+//! to every file.
 
 use crate::compile::{check_path_with, Options};
 use std::path::PathBuf;
@@ -15,6 +16,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub overrides: super::options::Overrides,
+    #[command(flatten)]
+    pub on: super::options::Where,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,6 +32,7 @@ pub fn run(args: &Args) -> super::ExitCode {
     let mut unreadable = false;
     let options = Options {
         overrides: args.overrides.set.clone(),
+        target: args.on.on.target(),
         ..Options::default()
     };
     for f in &args.files {

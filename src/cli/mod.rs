@@ -200,6 +200,7 @@ pub fn compile_options(
     seeds: Option<u32>,
     scale: f64,
     overrides: Vec<String>,
+    on: options::On,
 ) -> Result<crate::compile::Options, ExitCode> {
     if !(scale.is_finite() && scale > 0.0) {
         eprintln!("error: --scale must be a positive number");
@@ -212,6 +213,7 @@ pub fn compile_options(
         seeds,
         scale,
         overrides,
+        target: on.target(),
     })
 }
 

@@ -1,7 +1,40 @@
 //! Options several commands share, defined once so that their names and
 //! help read the same everywhere: the compile options of `plan` and `run`
-//! (`--set`, `--seeds`, `--scale`; `check` takes `--set`), and `--quiet` /
-//! `--verbose` of the commands that print progress.
+//! (`--set`, `--seeds`, `--scale`; `check` takes `--set`), where a plan runs
+//! (`--on`, of `check`, `plan` and `run`), and `--quiet` / `--verbose` of
+//! the commands that print progress.
+
+use crate::check::limits::Target;
+
+/// `--on local|slurm`: where the plan runs. `run` runs it there; `check`,
+/// `plan` and `run` hold it to that target's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum On {
+    /// This machine.
+    #[default]
+    Local,
+    /// A Slurm cluster, as a job array.
+    Slurm,
+}
+
+impl On {
+    /// The target whose limits the plan must fit.
+    pub fn target(self) -> Target {
+        match self {
+            On::Local => Target::Local,
+            On::Slurm => Target::Slurm,
+        }
+    }
+}
+
+/// `--on` for `check` and `plan`: the limits of where the plan will run.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Where {
+    /// Check against the limits of where the plan will run: this machine
+    /// (the default) or a Slurm cluster, as `regime run --on` runs it.
+    #[arg(long, value_enum, default_value_t = On::Local)]
+    pub on: On,
+}
 
 /// `--set KEY=VALUE`, repeatable.
 #[derive(Debug, Clone, Default, clap::Args)]

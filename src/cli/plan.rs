@@ -1,4 +1,4 @@
-//! `regime plan FILE [--format yaml|json] [--set KEY=VALUE]... [--seeds N] [--scale F] [--pilot DIR]`:
+//! `regime plan FILE [--format yaml|json] [--set KEY=VALUE]... [--seeds N] [--scale F] [--on local|slurm] [--pilot DIR]`:
 //! print the compiled plan; errors are rendered instead (exit 1). With
 //! `--pilot DIR` the minimum detectable effects the plan would have, from
 //! the SDs measured in the results directory DIR, go to stderr.
@@ -15,6 +15,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub compile: super::options::Compile,
+    #[command(flatten)]
+    pub on: super::options::Where,
     /// A pilot results directory: print the minimum detectable effect of
     /// every comparison from its SDs.
     #[arg(long)]
@@ -34,6 +36,7 @@ pub fn run(args: &Args) -> super::ExitCode {
         c.seeds,
         c.scale.unwrap_or(1.0),
         c.overrides.set.clone(),
+        args.on.on,
     ) {
         Ok(o) => o,
         Err(code) => return code,

@@ -3,6 +3,7 @@
 //! trial (locally, or as a Slurm job array, see `super::slurm`), then print
 //! the summary.
 
+pub use super::options::On;
 use super::options::{Level, Verbosity};
 use crate::compile::compile;
 use crate::run::runner::{self, RunOptions};
@@ -35,17 +36,12 @@ pub struct Args {
     pub resume: Option<PathBuf>,
     #[command(flatten)]
     pub verbosity: Verbosity,
-    /// Where to run: here, or as a Slurm job array.
+    /// Where to run: here, or as a Slurm job array; the plan must fit that
+    /// target's limits.
     #[arg(long, value_enum, default_value_t = On::Local)]
     pub on: On,
     #[command(flatten)]
     pub slurm: super::slurm::SlurmArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum On {
-    Local,
-    Slurm,
 }
 
 pub(super) fn report(e: &dyn miette::Diagnostic) {
@@ -74,7 +70,7 @@ fn effective_options(args: &Args) -> (f64, Option<u32>, Vec<String>) {
 
 pub fn run(args: &Args) -> super::ExitCode {
     let (scale, seeds, overrides) = effective_options(args);
-    let opts = match super::compile_options(&args.file, seeds, scale, overrides) {
+    let opts = match super::compile_options(&args.file, seeds, scale, overrides, args.on) {
         Ok(o) => o,
         Err(code) => return code,
     };

@@ -17,7 +17,7 @@ pub fn run(args: &Args) -> super::ExitCode {
         Ok(rec) => {
             eprintln!(
                 "{}: {} after {} iterations",
-                rec.id,
+                rec.key.id,
                 rec.status.label(),
                 rec.iters
             );

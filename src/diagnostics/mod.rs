@@ -1,6 +1,6 @@
 //! Every diagnostic regime can report, with its stable code
 //! (`regime::<name>`), labels and help. `regime explain CODE` prints the long
-//! text from `explain.rs`; `render.rs` turns a batch into text, `json.rs`
+//! text from `explain/`; `render.rs` turns a batch into text, `json.rs`
 //! into JSON; `suggest.rs` turns suggestions into edits.
 
 mod explain;
@@ -415,10 +415,12 @@ pub enum Diagnostic {
         help: Option<String>,
     },
 
-    #[error("{what} is too large to run here")]
+    #[error("{what} is too large to run {place}")]
     #[diagnostic(code(regime::too_large))]
     TooLarge {
         what: String,
+        /// Where: `here` (`--on local`) or `on a Slurm cluster`.
+        place: String,
         #[label("{estimate}")]
         span: SourceSpan,
         estimate: String,

@@ -123,15 +123,17 @@ pub fn trial(
     seed: u64,
 ) -> Trial {
     Trial {
-        id: "test".into(),
-        experiment: "test".into(),
-        arm: "test".into(),
-        cell: 0,
-        vary: BTreeMap::new(),
-        seed_index: 0,
-        split: 0,
-        seed,
-        grid: None,
+        key: TrialKey {
+            id: "test".into(),
+            experiment: "test".into(),
+            arm: "test".into(),
+            cell: 0,
+            vary: BTreeMap::new(),
+            seed_index: 0,
+            split: 0,
+            seed,
+            grid: None,
+        },
         network,
         optimizer,
         penalty: PenaltySpec {

@@ -65,9 +65,9 @@ impl<'d> Trainer<'d> {
         }
         super::probe_memory(
             trial.estimate.memory_bytes,
-            &format!("trial {} (its estimated memory)", trial.id),
+            &format!("trial {} (its estimated memory)", trial.key.id),
         )?;
-        let mut rng = ChaCha8Rng::seed_from_u64(trial.seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(trial.key.seed);
         let net = Net::build(&trial.network, trial.batch, &mut rng)?;
         if net.out_len() != data.classes {
             return Err(cfg(format!(
@@ -87,7 +87,7 @@ impl<'d> Trainer<'d> {
         let n = data.train.n;
         // The subsample has its own generator so it does not shift the
         // training stream, and is the same for every arm sharing the seed.
-        let sample = train_sample(n, trial.seed);
+        let sample = train_sample(n, trial.key.seed);
         let iters_per_epoch = if trial.iters_per_epoch > 0 {
             trial.iters_per_epoch
         } else {

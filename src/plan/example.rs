@@ -12,15 +12,17 @@ pub(crate) fn trial(lambda: LambdaSpec, iters: u64) -> Trial {
         width: 2,
     };
     Trial {
-        id: "t".into(),
-        experiment: "e".into(),
-        arm: "a".into(),
-        cell: 0,
-        vary: Default::default(),
-        seed_index: 0,
-        split: 0,
-        seed: 1,
-        grid: None,
+        key: TrialKey {
+            id: "t".into(),
+            experiment: "e".into(),
+            arm: "a".into(),
+            cell: 0,
+            vary: Default::default(),
+            seed_index: 0,
+            split: 0,
+            seed: 1,
+            grid: None,
+        },
         network: NetworkSpec {
             name: "n".into(),
             input,

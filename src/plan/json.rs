@@ -56,8 +56,8 @@ mod tests {
         use crate::plan::{example::trial, LambdaSpec, Schedule, Trial};
         let mut trials =
             vec![trial(LambdaSpec::Schedule(Schedule::Constant { value: 0.0 }), 10); 2];
-        trials[0].seed = u64::MAX;
-        trials[1].seed = MAX_SAFE_INTEGER;
+        trials[0].key.seed = u64::MAX;
+        trials[1].key.seed = MAX_SAFE_INTEGER;
         let text = to_json(&trials).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v[0]["seed"], Value::String(u64::MAX.to_string()));

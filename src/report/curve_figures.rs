@@ -35,7 +35,7 @@ fn unit_runs<'a>(
     for split in 0..exp.splits.max(1) {
         for seed in 0..exp.seeds {
             if let Some(rec) = look.representative(cell, arm, split, seed) {
-                let curve = results.read_curve(&rec.id).ok();
+                let curve = results.read_curve(&rec.key.id).ok();
                 out.push(UnitRun {
                     split,
                     seed,
@@ -158,10 +158,10 @@ fn staircase(path: &[(u64, f64)]) -> Vec<(f64, f64)> {
 fn lambda_series(exp: &ExperimentPlan, arm: &str, style: usize, runs: &[UnitRun]) -> Vec<Series> {
     let total = runs.len();
     let what = unit_name(exp);
-    if runs.iter().any(|r| r.rec.grid.is_some()) {
+    if runs.iter().any(|r| r.rec.key.grid.is_some()) {
         let mut values: Vec<f64> = runs
             .iter()
-            .filter_map(|r| r.rec.grid.map(|g| g.value))
+            .filter_map(|r| r.rec.key.grid.map(|g| g.value))
             .collect();
         values.sort_by(f64::total_cmp);
         values.dedup();
@@ -170,7 +170,7 @@ fn lambda_series(exp: &ExperimentPlan, arm: &str, style: usize, runs: &[UnitRun]
             .map(|v| {
                 let chose: Vec<&UnitRun> = runs
                     .iter()
-                    .filter(|r| r.rec.grid.map(|g| g.value) == Some(v))
+                    .filter(|r| r.rec.key.grid.map(|g| g.value) == Some(v))
                     .collect();
                 let end = chose.iter().map(|r| r.rec.iters).max().unwrap_or(0) as f64;
                 Series {

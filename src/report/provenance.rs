@@ -37,7 +37,7 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
         ("BLAS", Box::new(|r| r.provenance.blas.identity())),
         (
             "data",
-            Box::new(|r| format!("{}: {}", r.experiment, r.provenance.data.identity())),
+            Box::new(|r| format!("{}: {}", r.key.experiment, r.provenance.data.identity())),
         ),
         ("scale", Box::new(|r| r.scale.to_string())),
     ];
@@ -47,7 +47,7 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
         // between the data splits of one experiment: compare within those.
         let mixed = if *name == "data" {
             let groups = variants(&inv.done, |r| {
-                format!("{}#{}", r.experiment, r.provenance.data.split_seed)
+                format!("{}#{}", r.key.experiment, r.provenance.data.split_seed)
             });
             v.len() > groups.len()
         } else {
@@ -108,14 +108,17 @@ mod tests {
         p.blas.kernel = kernel.into();
         p.data.split_seed = split_seed;
         TrialRecord {
-            id: id.into(),
-            experiment: "e".into(),
-            arm: "a".into(),
-            cell: 0,
-            vary: Default::default(),
-            seed_index: 0,
-            seed: 0,
-            grid: None,
+            key: crate::plan::TrialKey {
+                id: id.into(),
+                experiment: "e".into(),
+                arm: "a".into(),
+                cell: 0,
+                vary: Default::default(),
+                seed_index: 0,
+                seed: 0,
+                split: 0,
+                grid: None,
+            },
             status: crate::results::Status::Ok,
             iters: 1,
             budget: 1,

@@ -67,9 +67,9 @@ fn csv_err<E: ToString>(file: &'static str) -> impl Fn(E) -> ResultsError {
 /// The cells of one curve row after the axes.
 fn curve_cells(rec: &TrialRecord, split: u32, selected: bool, row: &CurveRow) -> Vec<String> {
     vec![
-        (rec.seed_index + 1).to_string(),
+        (rec.key.seed_index + 1).to_string(),
         (split + 1).to_string(),
-        rec.id.clone(),
+        rec.key.id.clone(),
         selected.to_string(),
         row.iter.to_string(),
         num(row.epoch),
@@ -84,7 +84,7 @@ fn curve_cells(rec: &TrialRecord, split: u32, selected: bool, row: &CurveRow) ->
         num(row.sparsity),
         num(row.lambda),
         num(row.lr),
-        opt(rec.grid.map(|g| g.value)),
+        opt(rec.key.grid.map(|g| g.value)),
     ]
 }
 
@@ -104,21 +104,21 @@ pub fn curves_csv(
     for exp in &plan.experiments {
         let look = Lookup::new(exp, records);
         for t in &exp.trials {
-            let Some(rec) = records.iter().find(|r| r.id == t.id) else {
+            let Some(rec) = records.iter().find(|r| r.key.id == t.key.id) else {
                 continue;
             };
             let selected = look
-                .representative(rec.cell, &rec.arm, t.split, rec.seed_index)
-                .is_some_and(|r| r.id == rec.id);
+                .representative(rec.key.cell, &rec.key.arm, t.key.split, rec.key.seed_index)
+                .is_some_and(|r| r.key.id == rec.key.id);
             let mut lead = vec![
-                rec.experiment.clone(),
-                rec.arm.clone(),
-                rec.cell.to_string(),
+                rec.key.experiment.clone(),
+                rec.key.arm.clone(),
+                rec.key.cell.to_string(),
             ];
-            lead.extend(axes.cells(&rec.vary));
-            for row in curve(&rec.id)? {
+            lead.extend(axes.cells(&rec.key.vary));
+            for row in curve(&rec.key.id)? {
                 let mut cells = lead.clone();
-                cells.extend(curve_cells(rec, t.split, selected, &row));
+                cells.extend(curve_cells(rec, t.key.split, selected, &row));
                 w.write_record(&cells).map_err(csv_err("curves.csv"))?;
             }
         }
@@ -129,7 +129,7 @@ pub fn curves_csv(
 /// The choices of one experiment's grid arms, as rows after the axes.
 fn choices(exp: &ExperimentPlan, records: &[TrialRecord]) -> Vec<(usize, Vec<String>)> {
     let look = Lookup::new(exp, records);
-    let cells: std::collections::BTreeSet<usize> = exp.trials.iter().map(|t| t.cell).collect();
+    let cells: std::collections::BTreeSet<usize> = exp.trials.iter().map(|t| t.key.cell).collect();
     let mut out = Vec::new();
     for cell in cells {
         for arm in exp.arms.iter().filter(|a| a.is_grid) {
@@ -145,8 +145,8 @@ fn choices(exp: &ExperimentPlan, records: &[TrialRecord]) -> Vec<(usize, Vec<Str
                             arm.name.clone(),
                             (split + 1).to_string(),
                             (seed + 1).to_string(),
-                            rep.id.clone(),
-                            opt(rep.grid.map(|g| g.value)),
+                            rep.key.id.clone(),
+                            opt(rep.key.grid.map(|g| g.value)),
                             opt(finals.map(|f| f.val_acc)),
                             exp.measure.name().to_string(),
                             opt(finals.and_then(|f| f.get(exp.measure))),
@@ -170,7 +170,12 @@ pub fn choices_csv(plan: &Plan, records: &[TrialRecord]) -> Result<Vec<u8>, Resu
     w.write_record(&head)
         .map_err(csv_err("baseline_choices.csv"))?;
     for exp in &plan.experiments {
-        let vary = |cell: usize| exp.trials.iter().find(|t| t.cell == cell).map(|t| &t.vary);
+        let vary = |cell: usize| {
+            exp.trials
+                .iter()
+                .find(|t| t.key.cell == cell)
+                .map(|t| &t.key.vary)
+        };
         for (cell, rest) in choices(exp, records) {
             let mut row = vec![exp.name.clone(), cell.to_string()];
             row.extend(

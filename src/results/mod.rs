@@ -277,30 +277,30 @@ impl ResultsDir {
         mut rec: TrialRecord,
         curve: &[CurveRow],
     ) -> Result<TrialRecord, ResultsError> {
-        let curve_path = self.curve_path(&rec.id);
+        let curve_path = self.curve_path(&rec.key.id);
         let bytes = curve_csv(curve)
             .map_err(|e| ResultsError::write(&curve_path, std::io::Error::other(e)))?;
         rec.curve_sha256 = sha256_hex(&bytes);
         ensure_real_dir(&self.root, &self.root.join("curves"))?;
         ensure_real_dir(&self.root, &self.root.join("trials"))?;
         write_atomic(&curve_path, &bytes)?;
-        let trial_path = self.trial_path(&rec.id);
+        let trial_path = self.trial_path(&rec.key.id);
         let json = serde_json::to_vec_pretty(&rec)
             .map_err(|e| ResultsError::write(&trial_path, std::io::Error::other(e.to_string())))?;
         write_atomic(&trial_path, &json)?;
-        self.remove_partial(&rec.id);
+        self.remove_partial(&rec.key.id);
         Ok(rec)
     }
 
     /// What the directory holds for `trial`, verified (see the module doc).
     pub fn trial_state(&self, trial: &Trial) -> TrialState {
-        let path = self.trial_path(&trial.id);
+        let path = self.trial_path(&trial.key.id);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return TrialState::Missing,
             Err(e) => return TrialState::Damaged(format!("record unreadable: {e}")),
         };
-        let rec: TrialRecord = match serde_json::from_slice(&bytes) {
+        let mut rec: TrialRecord = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
             Err(e) => {
                 return TrialState::Damaged(format!(
@@ -308,10 +308,16 @@ impl ResultsDir {
                 ))
             }
         };
-        if rec.id != trial.id || rec.provenance.plan_hash != plan_hash(trial) {
+        if rec.key.id != trial.key.id || rec.provenance.plan_hash != plan_hash(trial) {
             return TrialState::Damaged("record made from another plan entry".into());
         }
-        match std::fs::read(self.curve_path(&trial.id)) {
+        // Records written before the key was shared with the plan carry no
+        // `split` (read as 0): the plan entry the hash ties them to says it.
+        rec.key.split = trial.key.split;
+        if rec.key != trial.key {
+            return TrialState::Damaged("record's key differs from its plan entry".into());
+        }
+        match std::fs::read(self.curve_path(&trial.key.id)) {
             Err(_) => TrialState::Damaged("curve missing".into()),
             Ok(c) if sha256_hex(&c) != rec.curve_sha256 => TrialState::Damaged(
                 "curve changed or truncated (hash differs from the record's)".into(),
@@ -336,8 +342,8 @@ impl ResultsDir {
         for t in plan.experiments.iter().flat_map(|e| &e.trials) {
             match self.trial_state(t) {
                 TrialState::Done(r) => inv.done.push(*r),
-                TrialState::Missing => inv.missing.push(t.id.clone()),
-                TrialState::Damaged(why) => inv.damaged.push((t.id.clone(), why)),
+                TrialState::Missing => inv.missing.push(t.key.id.clone()),
+                TrialState::Damaged(why) => inv.damaged.push((t.key.id.clone(), why)),
             }
         }
         inv

@@ -30,7 +30,7 @@ pub fn first_difference(stored: &Plan, fresh: &Plan) -> Option<String> {
             if ta != tb {
                 let (va, vb) = (to_value(ta), to_value(tb));
                 let field = diff_path(&va, &vb, String::new()).unwrap_or_default();
-                return Some(format!("trial {}: {field}", ta.id));
+                return Some(format!("trial {}: {field}", ta.key.id));
             }
         }
         let (mut va, mut vb) = (to_value(a), to_value(b));

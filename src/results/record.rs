@@ -4,9 +4,8 @@
 //! SHA-256 in the record.
 
 use super::provenance::Provenance;
-use crate::plan::{AxisValue, GridPoint};
+use crate::plan::TrialKey;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How a trial ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,14 +58,9 @@ impl Finals {
 /// `trials/<id>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrialRecord {
-    pub id: String,
-    pub experiment: String,
-    pub arm: String,
-    pub cell: usize,
-    pub vary: BTreeMap<String, AxisValue>,
-    pub seed_index: u32,
-    pub seed: u64,
-    pub grid: Option<GridPoint>,
+    /// The plan entry's key: which trial this records.
+    #[serde(flatten)]
+    pub key: TrialKey,
     #[serde(flatten)]
     pub status: Status,
     /// Iterations actually trained, and the budget.

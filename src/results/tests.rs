@@ -9,19 +9,10 @@ fn provenance(plan_hash: String) -> Provenance {
     provenance::example(plan_hash)
 }
 
-fn record(id: &str, plan_hash: String) -> TrialRecord {
+/// A record of the plan entry `trial`.
+fn record(trial: &Trial) -> TrialRecord {
     TrialRecord {
-        id: id.into(),
-        experiment: "e".into(),
-        arm: "a".into(),
-        cell: 0,
-        vary: BTreeMap::from([("hidden".to_string(), AxisValue::Int(50))]),
-        seed_index: 0,
-        seed: 7,
-        grid: Some(GridPoint {
-            index: 1,
-            value: 2.0,
-        }),
+        key: trial.key.clone(),
         status: Status::Stopped {
             rule: "when x: stop".into(),
         },
@@ -42,7 +33,7 @@ fn record(id: &str, plan_hash: String) -> TrialRecord {
         data_origin: "synthetic".into(),
         scale: 1.0,
         curve_sha256: String::new(),
-        provenance: provenance(plan_hash),
+        provenance: provenance(plan_hash(trial)),
     }
 }
 
@@ -72,7 +63,12 @@ fn plan() -> Plan {
         2,
         0,
     );
-    t.id = "e-c000-a-s0".into();
+    t.key.id = "e-c000-a-s0".into();
+    t.key.vary = BTreeMap::from([("hidden".to_string(), AxisValue::Int(50))]);
+    t.key.grid = Some(GridPoint {
+        index: 1,
+        value: 2.0,
+    });
     let exp = crate::plan::ExperimentPlan {
         name: "e".into(),
         data: t_data(),
@@ -130,16 +126,14 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     .unwrap();
     assert_eq!(dir.meta().scale, 0.5);
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
-    let written = dir
-        .write_trial(record(&trial.id, plan_hash(trial)), &curve())
-        .unwrap();
+    let written = dir.write_trial(record(trial), &curve()).unwrap();
     assert_eq!(
         dir.trial_state(trial),
         TrialState::Done(Box::new(written.clone()))
     );
-    assert_eq!(dir.read_curve(&trial.id).unwrap(), curve());
+    assert_eq!(dir.read_curve(&trial.key.id).unwrap(), curve());
     // A truncated curve, a deleted curve, an edited record: damaged.
-    let cpath = dir.curve_path(&trial.id);
+    let cpath = dir.curve_path(&trial.key.id);
     let full = std::fs::read(&cpath).unwrap();
     std::fs::write(&cpath, &full[..full.len() / 2]).unwrap();
     assert!(
@@ -153,12 +147,20 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     let mut other = written.clone();
     other.provenance.plan_hash = "0".repeat(64);
     std::fs::write(
-        dir.trial_path(&trial.id),
+        dir.trial_path(&trial.key.id),
         serde_json::to_vec(&other).unwrap(),
     )
     .unwrap();
     assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("another plan")));
-    std::fs::write(dir.trial_path(&trial.id), b"{").unwrap();
+    let mut moved = written.clone();
+    moved.key.arm = "b".into();
+    std::fs::write(
+        dir.trial_path(&trial.key.id),
+        serde_json::to_vec(&moved).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("key differs")));
+    std::fs::write(dir.trial_path(&trial.key.id), b"{").unwrap();
     let inv = dir.inventory(&plan);
     assert_eq!(
         (inv.done.len(), inv.missing.len(), inv.damaged.len()),
@@ -245,7 +247,7 @@ fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
     let trial = &plan.experiments[0].trials[0];
     let r = tmp.path().join("r");
     let dir = ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap();
-    assert_eq!(dir.latest_point(&trial.id), None);
+    assert_eq!(dir.latest_point(&trial.key.id), None);
     let mut rows = curve();
     rows.push(CurveRow {
         iter: 10,
@@ -253,29 +255,28 @@ fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
         lambda: 0.25,
         ..rows[0]
     });
-    let mut live = dir.live_curve(&trial.id);
+    let mut live = dir.live_curve(&trial.key.id);
     live.append(&rows[0]);
-    assert_eq!(dir.latest_point(&trial.id), Some(rows[0]));
+    assert_eq!(dir.latest_point(&trial.key.id), Some(rows[0]));
     live.append(&rows[1]);
-    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    assert_eq!(dir.latest_point(&trial.key.id), Some(rows[1]));
     assert!(live.error().is_none());
     // A row still being written is not read.
-    let partial = dir.partial_curve_path(&trial.id);
+    let partial = dir.partial_curve_path(&trial.key.id);
     let mut bytes = std::fs::read(&partial).unwrap();
     bytes.extend_from_slice(b"20,0.5,0.1");
     std::fs::write(&partial, &bytes).unwrap();
-    assert_eq!(dir.latest_point(&trial.id), Some(rows[1]));
+    assert_eq!(dir.latest_point(&trial.key.id), Some(rows[1]));
     // Without a record the trial is not done, whatever its live curve holds.
     assert_eq!(dir.trial_state(trial), TrialState::Missing);
     // The record and final curve replace it.
-    dir.write_trial(record(&trial.id, plan_hash(trial)), &rows)
-        .unwrap();
+    dir.write_trial(record(trial), &rows).unwrap();
     assert!(!partial.exists());
     assert!(dir.is_done(trial));
-    assert_eq!(dir.read_curve(&trial.id).unwrap(), rows);
+    assert_eq!(dir.read_curve(&trial.key.id).unwrap(), rows);
     // A stopped attempt's live curve is removed by a resume.
-    std::fs::remove_file(dir.trial_path(&trial.id)).unwrap();
-    dir.live_curve(&trial.id).append(&rows[0]);
+    std::fs::remove_file(dir.trial_path(&trial.key.id)).unwrap();
+    dir.live_curve(&trial.key.id).append(&rows[0]);
     drop(dir);
     let resumed = ResultsDir::open_for_resume(r, &plan).unwrap();
     assert!(!partial.exists());
@@ -284,7 +285,7 @@ fn a_live_curve_is_read_while_it_grows_and_never_counts_as_done() {
     let victim = tmp.path().join("victim");
     std::fs::write(&victim, "keep").unwrap();
     std::os::unix::fs::symlink(&victim, &partial).unwrap();
-    let mut live = resumed.live_curve(&trial.id);
+    let mut live = resumed.live_curve(&trial.key.id);
     live.append(&rows[0]);
     assert!(
         live.error().unwrap().contains("partial.csv"),
@@ -366,4 +367,57 @@ fn a_start_killed_before_run_json_can_be_started_again() {
         ResultsDir::create(r.clone(), "x", &plan, &meta),
         Err(ResultsError::Exists { .. })
     ));
+}
+
+/// The key a record shares with its plan entry is written where the
+/// record's own identity fields were, in the same order, so records written
+/// before it was shared read back; those carry no `split`, which then comes
+/// from the plan entry their hash ties them to.
+#[test]
+fn records_keep_their_field_order_and_older_records_without_a_split_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut plan = plan();
+    let json = serde_json::to_string(&record(&plan.experiments[0].trials[0])).unwrap();
+    let order = [
+        "id",
+        "experiment",
+        "arm",
+        "cell",
+        "vary",
+        "seed_index",
+        "seed",
+        "grid",
+        "status",
+        "iters",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|f| json.find(&format!("\"{f}\":")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{json}");
+    assert!(!json.contains("\"split\""), "{json}");
+
+    plan.experiments[0].trials[0].key.split = 1;
+    let trial = &plan.experiments[0].trials[0];
+    let dir = ResultsDir::create(
+        tmp.path().join("r"),
+        "x",
+        &plan,
+        &RunMeta::new(1.0, None, vec![]),
+    )
+    .unwrap();
+    let written = dir.write_trial(record(trial), &curve()).unwrap();
+    let mut old: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.trial_path(&trial.key.id)).unwrap()).unwrap();
+    assert_eq!(old["split"], 1);
+    old.as_object_mut().unwrap().remove("split");
+    std::fs::write(
+        dir.trial_path(&trial.key.id),
+        serde_json::to_vec_pretty(&old).unwrap(),
+    )
+    .unwrap();
+    match dir.trial_state(trial) {
+        TrialState::Done(rec) => assert_eq!(*rec, written),
+        other => panic!("{other:?}"),
+    }
 }

@@ -29,8 +29,8 @@ fn split_seed(spec: &DataSpec, split: u32) -> u64 {
 /// A split other than 0 also redraws the generator of `synthetic` data.
 pub fn trial_data(exp: &ExperimentPlan, trial: &Trial) -> (DataSpec, u64) {
     let mut spec = exp.data.clone();
-    let seed = split_seed(&spec, trial.split);
-    if let (DataSource::Synthetic { seed: g, .. }, true) = (&mut spec.source, trial.split > 0) {
+    let seed = split_seed(&spec, trial.key.split);
+    if let (DataSource::Synthetic { seed: g, .. }, true) = (&mut spec.source, trial.key.split > 0) {
         *g ^= seed;
     }
     (spec, seed)
@@ -45,7 +45,7 @@ pub fn load_data(plan: &Plan, say: &dyn Fn(String)) -> Result<Datasets, DataErro
     let mut out = HashMap::new();
     for exp in &plan.experiments {
         for trial in &exp.trials {
-            let key = (exp.name.clone(), trial.split);
+            let key = (exp.name.clone(), trial.key.split);
             if out.contains_key(&key) {
                 continue;
             }
@@ -56,7 +56,7 @@ pub fn load_data(plan: &Plan, say: &dyn Fn(String)) -> Result<Datasets, DataErro
                 "data `{}`{}: {} ({} train / {} val / {} test, ready in {:.1}s)",
                 exp.data.name,
                 if exp.splits > 1 {
-                    format!(" split {}", trial.split + 1)
+                    format!(" split {}", trial.key.split + 1)
                 } else {
                     String::new()
                 },
@@ -96,12 +96,12 @@ pub fn check_against_records(
         .experiments
         .iter()
         .flat_map(|e| &e.trials)
-        .map(|t| (t.id.as_str(), t.split))
+        .map(|t| (t.key.id.as_str(), t.key.split))
         .collect();
     let mut kernels = std::collections::BTreeSet::new();
     for rec in done {
-        let split = split_of.get(rec.id.as_str()).copied().unwrap_or(0);
-        let Some(d) = datasets.get(&(rec.experiment.clone(), split)) else {
+        let split = split_of.get(rec.key.id.as_str()).copied().unwrap_or(0);
+        let Some(d) = datasets.get(&(rec.key.experiment.clone(), split)) else {
             continue;
         };
         let p = &rec.provenance.data;
@@ -117,11 +117,11 @@ pub fn check_against_records(
             let detail = match recorded.iter().zip(&files).find(|(a, b)| a != b) {
                 Some((a, b)) => format!(
                     "trial {} read {} (sha256 {}), now {} (sha256 {})",
-                    rec.id, a.0, a.1, b.0, b.1
+                    rec.key.id, a.0, a.1, b.0, b.1
                 ),
                 None => format!(
                     "trial {} ran on {} ({} train / {} val / {} test, split seed {}); the data now is {} ({} train / {} val / {} test, split seed {seed})",
-                    rec.id, p.origin, p.train, p.val, p.test, p.split_seed, d.origin, sizes[0], sizes[1], sizes[2]
+                    rec.key.id, p.origin, p.train, p.val, p.test, p.split_seed, d.origin, sizes[0], sizes[1], sizes[2]
                 ),
             };
             return Err(ResultsError::DataChanged {

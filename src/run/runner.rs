@@ -56,9 +56,16 @@ pub enum RunError {
         index: usize,
         count: usize,
     },
-    #[error("cannot start {jobs} worker threads: {message}")]
-    #[diagnostic(code(regime::threads), help("try a smaller --jobs"))]
-    Threads { jobs: usize, message: String },
+    #[error("cannot start {count} {what} threads: {message}")]
+    #[diagnostic(code(regime::threads), help("{help}"))]
+    Threads {
+        count: usize,
+        /// `worker` (one per job) or `GEMM` (a trial's matrix products).
+        what: &'static str,
+        message: String,
+        /// Which option asks for fewer.
+        help: String,
+    },
 }
 
 /// How to run.
@@ -152,12 +159,12 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
         say(format!("re-running {id}: {why}"));
     }
     let done_ids: std::collections::HashSet<&str> =
-        inventory.done.iter().map(|r| r.id.as_str()).collect();
+        inventory.done.iter().map(|r| r.key.id.as_str()).collect();
     let all: Vec<&Trial> = plan.experiments.iter().flat_map(|e| &e.trials).collect();
     let pending: Vec<&Trial> = all
         .iter()
         .copied()
-        .filter(|t| !done_ids.contains(t.id.as_str()))
+        .filter(|t| !done_ids.contains(t.key.id.as_str()))
         .collect();
     let skipped = all.len() - pending.len();
     let jobs = opts.jobs.max(1);
@@ -228,21 +235,23 @@ fn run_pending(
         .num_threads(jobs)
         .build()
         .map_err(|e| RunError::Threads {
-            jobs,
+            count: jobs,
+            what: "worker",
             message: e.to_string(),
+            help: "try a smaller --jobs".into(),
         })?;
     pool.install(|| {
         pending.par_iter().for_each(|trial| {
             if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
                 return;
             }
-            let Some(data) = datasets.get(&(trial.experiment.clone(), trial.split)) else {
+            let Some(data) = datasets.get(&(trial.key.experiment.clone(), trial.key.split)) else {
                 return;
             };
             let line = multi.add(ProgressBar::new_spinner());
             line.enable_steady_tick(Duration::from_millis(200));
-            let label = format!("{} ({})", trial.arm, cell_label(trial));
-            let mut live = results.live_curve(&trial.id);
+            let label = format!("{} ({})", trial.key.arm, cell_label(trial));
+            let mut live = results.live_curve(&trial.key.id);
             let on_progress = |p: Progress| {
                 live.append(&p.row);
                 line.set_message(format!(
@@ -261,7 +270,7 @@ fn run_pending(
             }
             if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
                 // Stopped or failed: not a result, and `--resume` starts it over.
-                results.remove_partial(&trial.id);
+                results.remove_partial(&trial.key.id);
             }
             let outcome = match outcome {
                 Ok(o) => o,
@@ -269,8 +278,10 @@ fn run_pending(
                     store_first(
                         &first_error,
                         RunError::Threads {
-                            jobs: threads,
+                            count: threads,
+                            what: "GEMM",
                             message,
+                            help: "try a smaller --threads".into(),
                         },
                     );
                     return;
@@ -295,7 +306,7 @@ fn run_pending(
                 Err(e) => store_first(
                     &first_error,
                     RunError::Trial {
-                        trial: trial.id.clone(),
+                        trial: trial.key.id.clone(),
                         help: e.run_help(),
                         source: e,
                     },
@@ -331,14 +342,15 @@ fn store_first(slot: &Mutex<Option<RunError>>, e: RunError) {
 
 fn cell_label(t: &Trial) -> String {
     let mut parts: Vec<String> = t
+        .key
         .vary
         .iter()
         .map(|(k, v)| format!("{k}={}", v.label()))
         .collect();
-    if let Some(g) = t.grid {
+    if let Some(g) = t.key.grid {
         parts.push(format!("λ={}", g.value));
     }
-    parts.push(format!("seed {}", t.seed_index));
+    parts.push(format!("seed {}", t.key.seed_index));
     parts.join(", ")
 }
 
@@ -363,7 +375,7 @@ fn plain_line(
     });
     let line = format!(
         "[{n}/{total}] {} {} {} in {:.1}s",
-        rec.id,
+        rec.key.id,
         rec.status.label(),
         acc,
         rec.wall_seconds

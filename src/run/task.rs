@@ -32,7 +32,7 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
             count: all.len(),
         });
     };
-    let _claim = crate::results::claim(&results.root, &trial.id)?;
+    let _claim = crate::results::claim(&results.root, &trial.key.id)?;
     if let TrialState::Done(rec) = results.trial_state(trial) {
         return Ok(*rec);
     }
@@ -48,31 +48,39 @@ pub fn run_one(dir: &std::path::Path, index: usize) -> Result<TrialRecord, RunEr
     let done: Vec<TrialRecord> = exp
         .trials
         .iter()
-        .filter(|t| t.split == trial.split && t.id != trial.id)
+        .filter(|t| t.key.split == trial.key.split && t.key.id != trial.key.id)
         .find_map(|t| match results.trial_state(t) {
             TrialState::Done(r) => Some(*r),
             _ => None,
         })
         .into_iter()
         .collect();
-    let datasets = HashMap::from([((exp.name.clone(), trial.split), Arc::clone(&data))]);
+    let datasets = HashMap::from([((exp.name.clone(), trial.key.split), Arc::clone(&data))]);
     check_against_records(&results, &plan, &done, &datasets, &|m| eprintln!("{m}"))?;
     install_ctrlc();
-    let mut live = results.live_curve(&trial.id);
+    let mut live = results.live_curve(&trial.key.id);
     let outcome = with_gemm_threads(threads, || {
         run_trial(trial, &data, results.meta().scale, &CANCEL, &mut |p| {
             live.append(&p.row)
         })
-    })
-    .map_err(|message| RunError::Threads {
-        jobs: threads,
-        message,
-    })?
-    .map_err(|source| RunError::Trial {
-        trial: trial.id.clone(),
-        help: source.run_help(),
-        source,
-    })?;
+    });
+    if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
+        // Stopped or failed: not a result, and its live curve would show it
+        // running; the next attempt starts it over.
+        results.remove_partial(&trial.key.id);
+    }
+    let outcome = outcome
+        .map_err(|message| RunError::Threads {
+            count: threads,
+            what: "GEMM",
+            message,
+            help: "ask Slurm for fewer CPUs per task (`--cpus-per-task`)".into(),
+        })?
+        .map_err(|source| RunError::Trial {
+            trial: trial.key.id.clone(),
+            help: source.run_help(),
+            source,
+        })?;
     if let Some(e) = live.error() {
         eprintln!("warning: {e}; the trial's curve is written when it ends");
     }

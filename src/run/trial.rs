@@ -151,14 +151,7 @@ pub fn run_trial(
         }
     };
     let record = TrialRecord {
-        id: trial.id.clone(),
-        experiment: trial.experiment.clone(),
-        arm: trial.arm.clone(),
-        cell: trial.cell,
-        vary: trial.vary.clone(),
-        seed_index: trial.seed_index,
-        seed: trial.seed,
-        grid: trial.grid,
+        key: trial.key.clone(),
         status,
         iters,
         budget,

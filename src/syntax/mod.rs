@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod decode;
 mod errors;
+mod expr;
 mod hints;
 pub mod lex;
 mod lower;

@@ -56,12 +56,12 @@ pub struct Latest {
 
 impl Snapshot {
     pub fn take(results: &ResultsDir, plan: &Plan, verified: &mut Verified) -> Snapshot {
-        let states = slurm::status_from(results, plan, |t| match verified.get(&t.id) {
+        let states = slurm::status_from(results, plan, |t| match verified.get(&t.key.id) {
             Some(r) => crate::results::TrialState::Done(Box::new(r.clone())),
             None => {
                 let s = results.trial_state(t);
                 if let crate::results::TrialState::Done(r) = &s {
-                    verified.insert(t.id.clone(), (**r).clone());
+                    verified.insert(t.key.id.clone(), (**r).clone());
                 }
                 s
             }
@@ -73,17 +73,17 @@ impl Snapshot {
             .zip(states)
             .map(|(t, (_, state))| Row {
                 latest: match state {
-                    TrialState::Running => results.latest_point(&t.id),
+                    TrialState::Running => results.latest_point(&t.key.id),
                     _ => None,
                 },
                 record: match state {
-                    TrialState::Done => verified.get(&t.id).cloned(),
+                    TrialState::Done => verified.get(&t.key.id).cloned(),
                     _ => None,
                 },
-                id: t.id.clone(),
-                experiment: t.experiment.clone(),
-                arm: t.arm.clone(),
-                seed_index: t.seed_index,
+                id: t.key.id.clone(),
+                experiment: t.key.experiment.clone(),
+                arm: t.key.arm.clone(),
+                seed_index: t.key.seed_index,
                 budget: t.iters,
                 state,
             })
@@ -212,7 +212,7 @@ impl ArmLine {
             (None, Some(rec)) => rec.finals.map(|f| Latest {
                 val_acc: f.val_acc,
                 lambda: rec.final_lambda,
-                seed: rec.seed_index,
+                seed: rec.key.seed_index,
                 at: None,
             }),
             _ => None,
@@ -254,14 +254,17 @@ mod tests {
     fn done(arm: &str, seed: u32, wall: f64, val_acc: f64) -> Row {
         let mut r = row(arm, seed, TrialState::Done);
         r.record = Some(TrialRecord {
-            id: r.id.clone(),
-            experiment: "e".into(),
-            arm: arm.into(),
-            cell: 0,
-            vary: Default::default(),
-            seed_index: seed,
-            seed: 1,
-            grid: None,
+            key: crate::plan::TrialKey {
+                id: r.id.clone(),
+                experiment: "e".into(),
+                arm: arm.into(),
+                cell: 0,
+                vary: Default::default(),
+                seed_index: seed,
+                seed: 1,
+                split: 0,
+                grid: None,
+            },
             status: Status::Ok,
             iters: 100,
             budget: 100,

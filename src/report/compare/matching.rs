@@ -12,7 +12,7 @@ type Vary = BTreeMap<String, AxisValue>;
 fn cells(exp: &ExperimentPlan) -> BTreeMap<usize, Vary> {
     let mut out = BTreeMap::new();
     for t in &exp.trials {
-        out.entry(t.cell).or_insert_with(|| t.vary.clone());
+        out.entry(t.key.cell).or_insert_with(|| t.key.vary.clone());
     }
     out
 }
@@ -206,7 +206,7 @@ pub fn plan_differences(a: &Plan, b: &Plan) -> Vec<String> {
         let mut fields = BTreeSet::new();
         let mut only = (0, 0);
         for ta in &ea.trials {
-            match eb.trials.iter().find(|t| t.id == ta.id) {
+            match eb.trials.iter().find(|t| t.key.id == ta.key.id) {
                 Some(tb) => fields.extend(differing_fields(ta, tb)),
                 None => only.0 += 1,
             }
@@ -214,7 +214,7 @@ pub fn plan_differences(a: &Plan, b: &Plan) -> Vec<String> {
         only.1 = eb
             .trials
             .iter()
-            .filter(|t| !ea.trials.iter().any(|x| x.id == t.id))
+            .filter(|t| !ea.trials.iter().any(|x| x.key.id == t.key.id))
             .count();
         if !fields.is_empty() {
             let f: Vec<String> = fields.into_iter().collect();

@@ -124,19 +124,20 @@ fn units(exp: &ExperimentPlan, look: &Lookup, cell: usize, arm: &str) -> Vec<Uni
             let Some(value) = rep.finals.and_then(|f| f.get(exp.measure)) else {
                 continue;
             };
-            let key = match rep.grid {
+            let key = match rep.key.grid {
                 Some(g) => rep
+                    .key
                     .id
                     .strip_suffix(&format!("-g{}", g.index))
-                    .unwrap_or(&rep.id)
+                    .unwrap_or(&rep.key.id)
                     .to_string(),
-                None => rep.id.clone(),
+                None => rep.key.id.clone(),
             };
             out.push(Unit {
                 split,
                 seed,
                 key,
-                seed_value: rep.seed,
+                seed_value: rep.key.seed,
                 value,
             });
         }

@@ -254,20 +254,20 @@ fn params(t: &TrialExport, axes: &AxisColumns) -> Vec<(String, String)> {
     let r = &t.record;
     let lambda = serde_json::to_string(&t.trial.lambda).unwrap_or_default();
     let values = [
-        r.experiment.clone(),
-        r.arm.clone(),
-        r.cell.to_string(),
-        (r.seed_index + 1).to_string(),
-        (t.trial.split + 1).to_string(),
-        r.seed.to_string(),
+        r.key.experiment.clone(),
+        r.key.arm.clone(),
+        r.key.cell.to_string(),
+        (r.key.seed_index + 1).to_string(),
+        (t.trial.key.split + 1).to_string(),
+        r.key.seed.to_string(),
         lambda,
-        r.grid.map_or(String::new(), |g| g.value.to_string()),
+        r.key.grid.map_or(String::new(), |g| g.value.to_string()),
         r.iters.to_string(),
         r.budget.to_string(),
         r.status.label().to_string(),
     ];
     let mut out: Vec<(String, String)> = PARAMS.iter().map(|k| k.to_string()).zip(values).collect();
-    out.extend(axes.headers().into_iter().zip(axes.cells(&r.vary)));
+    out.extend(axes.headers().into_iter().zip(axes.cells(&r.key.vary)));
     out.retain(|(_, v)| !v.is_empty());
     out
 }
@@ -275,7 +275,7 @@ fn params(t: &TrialExport, axes: &AxisColumns) -> Vec<(String, String)> {
 fn tags(t: &TrialExport, source: &str) -> Vec<(String, String)> {
     let p = &t.record.provenance;
     [
-        ("regime.trial", t.record.id.clone()),
+        ("regime.trial", t.record.key.id.clone()),
         ("regime.plan_hash", p.plan_hash.clone()),
         ("regime.version", p.build.version.clone()),
         ("regime.commit", p.build.commit.clone()),
@@ -303,7 +303,7 @@ fn export_trial(
         "runs/create",
         json!({
             "experiment_id": experiment_id,
-            "run_name": t.record.id,
+            "run_name": t.record.key.id,
             "start_time": millis(t.start),
             "tags": kv(tags(t, source)),
         }),
@@ -360,7 +360,7 @@ pub fn export(results: &ResultsDir, uri: &str, experiment: &str) -> Result<Expor
     let existing = s.existing(&experiment_id, &plan.source_hash)?;
     let (mut created, mut skipped) = (0, 0);
     for t in &trials {
-        let key = (t.record.id.clone(), t.record.curve_sha256.clone());
+        let key = (t.record.key.id.clone(), t.record.curve_sha256.clone());
         let runs = existing.get(&key).map(Vec::as_slice).unwrap_or_default();
         if runs.iter().any(|r| r.complete) {
             skipped += 1;

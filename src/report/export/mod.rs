@@ -137,14 +137,14 @@ pub fn trials(results: &ResultsDir) -> Result<(Plan, Vec<TrialExport>), ResultsE
     let done = results.inventory(&plan).done;
     let mut out = Vec::new();
     for trial in plan.experiments.iter().flat_map(|e| &e.trials) {
-        let Some(record) = done.iter().find(|r| r.id == trial.id) else {
+        let Some(record) = done.iter().find(|r| r.key.id == trial.key.id) else {
             continue;
         };
-        let end = modified(&results.trial_path(&trial.id)).unwrap_or(0.0);
+        let end = modified(&results.trial_path(&trial.key.id)).unwrap_or(0.0);
         out.push(TrialExport {
             trial: trial.clone(),
             record: record.clone(),
-            curve: results.read_curve(&trial.id)?,
+            curve: results.read_curve(&trial.key.id)?,
             start: (end - record.wall_seconds).max(0.0),
         });
     }

@@ -29,7 +29,7 @@ pub fn export(results: &ResultsDir, out: &Path) -> Result<Written, ExportError> 
     std::fs::create_dir_all(out).map_err(|e| ResultsError::write(out, e))?;
     ensure_real_dir(out, out)?;
     for t in &trials {
-        let dir = out.join(&t.record.id);
+        let dir = out.join(&t.record.key.id);
         ensure_real_dir(out, &dir)?;
         let events: Vec<event::Event> = t
             .points()

@@ -93,18 +93,18 @@ impl<'a> Lookup<'a> {
         Lookup {
             records: records
                 .iter()
-                .filter(|r| r.experiment == exp.name)
+                .filter(|r| r.key.experiment == exp.name)
                 .collect(),
             split: exp
                 .trials
                 .iter()
-                .map(|t| (t.id.as_str(), t.split))
+                .map(|t| (t.key.id.as_str(), t.key.split))
                 .collect(),
         }
     }
 
     pub fn split_of(&self, r: &TrialRecord) -> u32 {
-        self.split.get(r.id.as_str()).copied().unwrap_or(0)
+        self.split.get(r.key.id.as_str()).copied().unwrap_or(0)
     }
 
     /// The trial standing for (cell, arm, split, seed): the trial itself, or
@@ -119,7 +119,7 @@ impl<'a> Lookup<'a> {
         self.records
             .iter()
             .copied()
-            .filter(|r| r.cell == cell && r.arm == arm && r.seed_index == seed)
+            .filter(|r| r.key.cell == cell && r.key.arm == arm && r.key.seed_index == seed)
             .filter(|r| self.split_of(r) == split)
             .filter(|r| !matches!(r.status, Status::Diverged { .. }))
             .filter(|r| r.finals.is_some())
@@ -143,7 +143,7 @@ fn row_seed(exp: &str, cell: usize, arm: &str) -> u64 {
 fn cells(exp: &ExperimentPlan) -> Vec<(usize, BTreeMap<String, AxisValue>)> {
     let mut seen = BTreeMap::new();
     for t in &exp.trials {
-        seen.entry(t.cell).or_insert_with(|| t.vary.clone());
+        seen.entry(t.key.cell).or_insert_with(|| t.key.vary.clone());
     }
     seen.into_iter().collect()
 }
@@ -163,7 +163,7 @@ pub fn summarise(
         let target = exp.target.or_else(|| {
             let b = baseline.as_deref()?;
             let curves: Vec<Vec<CurveRow>> = units(exp)
-                .filter_map(|(p, s)| curve(&look.representative(cell, b, p, s)?.id))
+                .filter_map(|(p, s)| curve(&look.representative(cell, b, p, s)?.key.id))
                 .collect();
             let refs: Vec<&[CurveRow]> = curves.iter().map(Vec::as_slice).collect();
             tta::default_target(&refs, smooth as usize)
@@ -220,7 +220,7 @@ impl RowCtx<'_, '_> {
                 continue;
             };
             values.push((split, v));
-            if let Some(g) = rep.grid {
+            if let Some(g) = rep.key.grid {
                 chosen.push(g.value);
             }
             let base = self
@@ -229,10 +229,10 @@ impl RowCtx<'_, '_> {
             if let Some(bv) = base.and_then(|b| b.finals).and_then(|f| f.get(exp.measure)) {
                 gains.push((split, v - bv));
             }
-            if let Some(c) = (self.curve)(&rep.id) {
+            if let Some(c) = (self.curve)(&rep.key.id) {
                 let base = base
                     .filter(|_| !is_baseline)
-                    .and_then(|b| Some((b, (self.curve)(&b.id)?)));
+                    .and_then(|b| Some((b, (self.curve)(&b.key.id)?)));
                 pairs.push(Pair {
                     split,
                     arm: (rep, c),
@@ -244,7 +244,7 @@ impl RowCtx<'_, '_> {
             .records
             .iter()
             .copied()
-            .filter(|r| r.cell == cell && r.arm == arm)
+            .filter(|r| r.key.cell == cell && r.key.arm == arm)
             .collect();
         let count = |f: fn(&Status) -> bool| all.iter().filter(|r| f(&r.status)).count();
         let gain = if is_baseline {

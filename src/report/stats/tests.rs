@@ -6,14 +6,17 @@ use super::*;
 fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRecord {
     use crate::results::Finals;
     TrialRecord {
-        id: format!("{arm}-{seed}-{grid:?}"),
-        experiment: "e".into(),
-        arm: arm.into(),
-        cell: 0,
-        vary: BTreeMap::new(),
-        seed_index: seed,
-        seed: seed as u64,
-        grid: grid.map(|value| crate::plan::GridPoint { index: 0, value }),
+        key: crate::plan::TrialKey {
+            id: format!("{arm}-{seed}-{grid:?}"),
+            experiment: "e".into(),
+            arm: arm.into(),
+            cell: 0,
+            vary: BTreeMap::new(),
+            seed_index: seed,
+            seed: seed as u64,
+            split: 0,
+            grid: grid.map(|value| crate::plan::GridPoint { index: 0, value }),
+        },
         status: Status::Ok,
         iters: 10,
         budget: 10,
@@ -122,10 +125,10 @@ fn splits_are_the_units_and_time_to_target_is_censored() {
     for (split, seed, gain) in [(0, 0, 0.02), (0, 1, 0.04), (1, 0, 0.06), (1, 1, 0.08)] {
         for (arm, grid, test) in [("sched", None, 0.7 + gain), ("grid", Some(1.0), 0.7)] {
             let mut r = rec(arm, seed, grid, 0.8, test);
-            r.id = format!("{arm}-p{split}-s{seed}");
+            r.key.id = format!("{arm}-p{split}-s{seed}");
             let mut t = base.clone();
-            t.id = r.id.clone();
-            t.split = split;
+            t.key.id = r.key.id.clone();
+            t.key.split = split;
             trials.push(t);
             records.push(r);
         }
@@ -193,7 +196,7 @@ fn splits_are_the_units_and_time_to_target_is_censored() {
     // One split: the seeds are the units, and the same numbers come out again.
     exp.splits = 1;
     for t in &mut exp.trials {
-        t.split = 0;
+        t.key.split = 0;
     }
     let again = summarise(&exp, &records, &curve);
     assert_eq!(again.rows[0].gain.unwrap().unit, Unit::Seed);

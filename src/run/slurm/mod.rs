@@ -332,14 +332,14 @@ pub fn status_from(
                     crate::results::TrialState::Damaged(why) => TrialState::Damaged { why },
                     crate::results::TrialState::Missing if !running => TrialState::Missing,
                     crate::results::TrialState::Missing => {
-                        if results.partial_curve_path(&t.id).exists() {
+                        if results.partial_curve_path(&t.key.id).exists() {
                             TrialState::Running
                         } else {
                             TrialState::Pending
                         }
                     }
                 };
-                (t.id.clone(), state)
+                (t.key.id.clone(), state)
             })
             .collect();
     }
@@ -365,14 +365,14 @@ pub fn status_from(
         .enumerate()
         .map(|(i, t)| {
             match stored(t) {
-                crate::results::TrialState::Done(_) => return (t.id.clone(), TrialState::Done),
+                crate::results::TrialState::Done(_) => return (t.key.id.clone(), TrialState::Done),
                 crate::results::TrialState::Damaged(why) => {
-                    return (t.id.clone(), TrialState::Damaged { why })
+                    return (t.key.id.clone(), TrialState::Damaged { why })
                 }
                 crate::results::TrialState::Missing => {}
             }
             let Some((job, task)) = latest.get(&i) else {
-                return (t.id.clone(), TrialState::NotSubmitted);
+                return (t.key.id.clone(), TrialState::NotSubmitted);
             };
             let states = states_of
                 .entry(job.clone())
@@ -386,7 +386,7 @@ pub fn status_from(
                     log_tail: tail(&slurm.join("logs").join(format!("{job}_{task}.out")), 10),
                 },
             };
-            (t.id.clone(), state)
+            (t.key.id.clone(), state)
         })
         .collect()
 }
