@@ -459,6 +459,8 @@ fn check_json_carries_every_use_and_place_of_a_mistake_met_again() {
         .map(|u| u["line"].clone())
         .collect();
     assert_eq!(lines, [11, 20], "{out}");
+}
+
 /// Limits are per target (`--on`, as `run --on` spells it): an experiment
 /// over this machine's compute is refused here by `check`, `plan` and `run`,
 /// naming the limit's target and the way to change it, and passes all three

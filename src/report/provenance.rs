@@ -165,7 +165,7 @@ mod tests {
         assert!(b.warnings.is_empty(), "{:?}", b.warnings);
         assert!(
             b.markdown
-                .contains("- BLAS: OpenBLAS test / kernel Haswell\n"),
+                .contains("- BLAS: OpenBLAS test / kernel Haswell / conv im2col + sgemm\n"),
             "{}",
             b.markdown
         );
