@@ -142,6 +142,29 @@ def time_to_target_table(rows, cells):
     return out
 
 
+def final_lambda_table(recs, cells):
+    """Where the feedback arms left λ (their policy fired at least once in
+    some trial): the mechanism behind a claim-5 or claim-6 verdict."""
+    groups = defaultdict(list)
+    for r in recs:
+        if r.get("grid") is None and r["status"] == "ok":
+            groups[(r["experiment"], str(r["cell"]), r["arm"])].append(r)
+    rows = []
+    for key in sorted(groups, key=lambda k: (k[0], int(k[1]), k[2])):
+        trials = groups[key]
+        if not any(t["fired"] for t in trials):
+            continue
+        lams = sorted(t["final_lambda"] for t in trials)
+        median = lams[len(lams) // 2] if len(lams) % 2 else (lams[len(lams) // 2 - 1] + lams[len(lams) // 2]) / 2
+        rows.append(
+            f"| {key[0]} | {cells.get(key[:2], '–')} | {key[2]} | {len(lams)} | "
+            f"{lams[0]:.3g} | {median:.3g} | {lams[-1]:.3g} |"
+        )
+    if not rows:
+        return []
+    return ["", "| experiment | cell | arm | n | final λ min | median | max |", "|---|---|---|---|---|---|---|"] + rows
+
+
 def picked_table(choices, cells):
     """How often each constant was the validation-picked baseline, per cell."""
     counts = defaultdict(Counter)
@@ -201,6 +224,7 @@ def run_block(run):
     lines += measured_table(run, rows, cells)
     if run.startswith("fig4"):
         lines += time_to_target_table(rows, cells)
+    lines += final_lambda_table(recs, cells)
     lines += picked_table(read_csv(os.path.join(run_dir, "baseline_choices.csv")), cells)
     lines += grid_means_table(recs, cells)
     plots = sorted(glob.glob(os.path.join(run_dir, "plots", "*.png")))
