@@ -40,18 +40,10 @@ pub struct SlurmArgs {
     pub dry_run: bool,
 }
 
-/// `regime run --on slurm`: the results directory, then the job array.
-pub fn run_slurm(
-    args: &super::run::Args,
-    plan: &crate::plan::Plan,
-    source: &str,
-    scale: f64,
-    seeds: Option<u32>,
-) -> super::ExitCode {
-    use crate::results::{ResultsDir, RunMeta};
-    let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime"));
-    let a = &args.slurm;
-    let opts = SlurmOptions {
+/// The submission options from the command line, with this binary as the
+/// one the array tasks run.
+fn slurm_options(a: &SlurmArgs) -> SlurmOptions {
+    SlurmOptions {
         partition: a.partition.clone(),
         time: a.time.clone(),
         cpus_per_task: a.cpus_per_task,
@@ -61,8 +53,21 @@ pub fn run_slurm(
         mem: a.mem.clone(),
         sbatch_args: a.sbatch_arg.clone(),
         dry_run: a.dry_run,
-        binary,
-    };
+        binary: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("regime")),
+    }
+}
+
+/// `regime run --on slurm`: the results directory, then the job array.
+pub fn run_slurm(
+    args: &super::run::Args,
+    plan: &crate::plan::Plan,
+    source: &str,
+    scale: f64,
+    seeds: Option<u32>,
+) -> super::ExitCode {
+    use crate::results::{ResultsDir, RunMeta};
+    let a = &args.slurm;
+    let opts = slurm_options(a);
     // Every value that reaches job.sh is checked before anything is written.
     let (option, dir) = match (&args.resume, &args.out) {
         (Some(d), _) => ("--resume", d.clone()),

@@ -206,6 +206,22 @@ struct Counts {
     diverged: usize,
 }
 
+/// The progress display: one bar for the sweep, drawn only on a terminal
+/// that asked for progress (spinners per trial are added under it).
+fn progress_bars(shown: bool, trials: usize) -> (MultiProgress, ProgressBar) {
+    let multi = MultiProgress::with_draw_target(if shown {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let overall = multi.add(ProgressBar::new(trials as u64));
+    overall.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} trials  {elapsed} elapsed, ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    (multi, overall)
+}
+
 /// Runs `pending` on `jobs` workers, writing each record as it ends.
 fn run_pending(
     pending: &[&Trial],
@@ -216,16 +232,7 @@ fn run_pending(
     threads: usize,
 ) -> Result<Counts, RunError> {
     let tty = std::io::stderr().is_terminal();
-    let multi = MultiProgress::with_draw_target(if opts.progress && tty {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    });
-    let overall = multi.add(ProgressBar::new(pending.len() as u64));
-    overall.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} trials  {elapsed} elapsed, ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let (multi, overall) = progress_bars(opts.progress && tty, pending.len());
     let done = AtomicUsize::new(0);
     let diverged = AtomicUsize::new(0);
     let last_line = Mutex::new(Instant::now());

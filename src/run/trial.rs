@@ -136,19 +136,7 @@ pub fn run_trial(
     path.push((iters, ctrl.lambda(iters)));
     let finals = match status {
         Status::Diverged { .. } => None,
-        _ => {
-            let train = trainer.evaluate(Split::TrainSample);
-            let val = trainer.evaluate(Split::Val);
-            let test = trainer.evaluate(Split::Test);
-            Some(Finals {
-                train_acc: train.acc,
-                train_loss: train.loss,
-                val_acc: val.acc,
-                val_loss: val.loss,
-                test_acc: test.acc,
-                test_loss: test.loss,
-            })
-        }
+        _ => Some(final_evaluation(&mut trainer)),
     };
     let record = TrialRecord {
         key: trial.key.clone(),
@@ -167,6 +155,22 @@ pub fn run_trial(
         provenance: provenance(trial, data),
     };
     Ok(Outcome::Finished(Box::new(record), curve))
+}
+
+/// Accuracy and loss on the training sample, validation and test sets at
+/// the end of a trial that did not diverge.
+fn final_evaluation(trainer: &mut Trainer) -> Finals {
+    let train = trainer.evaluate(Split::TrainSample);
+    let val = trainer.evaluate(Split::Val);
+    let test = trainer.evaluate(Split::Test);
+    Finals {
+        train_acc: train.acc,
+        train_loss: train.loss,
+        val_acc: val.acc,
+        val_loss: val.loss,
+        test_acc: test.acc,
+        test_loss: test.loss,
+    }
 }
 
 /// What made this record: the build, the BLAS, the data and the plan entry.

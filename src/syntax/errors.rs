@@ -77,22 +77,7 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
     } else {
         join_or(&wanted)
     };
-    let help = if wanted.iter().any(|w| w == VALUE) {
-        Some("a value is a number (`0.5`), a duration (`1000 iters`), a string, a list `[...]`, a name or a call `f(...)`".to_string())
-    } else if wanted.iter().any(|w| w == UNIT)
-        || ["`iters`", "`iter`", "`epochs`", "`epoch`"].contains(&found.as_str())
-    {
-        Some(
-            "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
-                .to_string(),
-        )
-    } else if let Some(k) = keyword_typo(text, pos, &wanted) {
-        Some(format!("did you mean `{k}`?"))
-    } else if wanted.iter().any(|w| w == EXP_STMT) && found.starts_with('`') {
-        Some("experiment keys are written `key: value`, e.g. `data: fmnist`".to_string())
-    } else {
-        None
-    };
+    let help = help_for(text, pos, &wanted, &found);
     Diagnostic::Syntax {
         label: format!(
             "expected {}",
@@ -105,6 +90,27 @@ pub fn to_diagnostic(e: &Error<Rule>, text: &str, offset: usize) -> Diagnostic {
         found,
         span: (pos + offset, len).into(),
         help,
+    }
+}
+
+/// The help line of a syntax error: what a value looks like, where a unit
+/// goes, a misspelled keyword, or how experiment keys are written.
+fn help_for(text: &str, pos: usize, wanted: &[String], found: &str) -> Option<String> {
+    if wanted.iter().any(|w| w == VALUE) {
+        Some("a value is a number (`0.5`), a duration (`1000 iters`), a string, a list `[...]`, a name or a call `f(...)`".to_string())
+    } else if wanted.iter().any(|w| w == UNIT)
+        || ["`iters`", "`iter`", "`epochs`", "`epoch`"].contains(&found)
+    {
+        Some(
+            "a duration's unit follows its number on the same line: `1000 iters`, `2 epochs`"
+                .to_string(),
+        )
+    } else if let Some(k) = keyword_typo(text, pos, wanted) {
+        Some(format!("did you mean `{k}`?"))
+    } else if wanted.iter().any(|w| w == EXP_STMT) && found.starts_with('`') {
+        Some("experiment keys are written `key: value`, e.g. `data: fmnist`".to_string())
+    } else {
+        None
     }
 }
 
