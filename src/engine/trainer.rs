@@ -284,13 +284,9 @@ impl<'d> Trainer<'d> {
         while start < total {
             let end = (start + cap).min(total);
             let n = match sample {
-                Some(s) => Self::gather(
-                    &mut self.net,
-                    &mut self.labels,
-                    part,
-                    end - start,
-                    |k| s[start + k] as usize,
-                ),
+                Some(s) => Self::gather(&mut self.net, &mut self.labels, part, end - start, |k| {
+                    s[start + k] as usize
+                }),
                 None => Self::gather(&mut self.net, &mut self.labels, part, end - start, |k| {
                     start + k
                 }),
