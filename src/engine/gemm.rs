@@ -24,8 +24,9 @@ const MIN_TILE_WORK: usize = 1 << 23;
 /// Least multiply-adds per tile of [`sgemm_alone`]: a product that runs on
 /// its own between other steps (a dense layer's output layer, 200×10·1000)
 /// is 2M multiply-adds at a kernel's worst shape, so left whole it is a
-/// serial stretch of the step; cut in two it costs one rayon join.
-const MIN_ALONE_WORK: usize = 1 << 20;
+/// serial stretch of the step; cut in two it costs one rayon join. A round
+/// million, so 2,000,000 multiply-adds make two tiles (2²⁰ would make one).
+const MIN_ALONE_WORK: usize = 1_000_000;
 /// Tile edges fall on multiples of this: OpenBLAS's unroll along either
 /// dimension of row-major C (16 lanes × 4), so no tile edge splits a
 /// micro-tile; finer than 32 so a cut lands near the middle (1000 columns:
@@ -139,7 +140,7 @@ pub fn sgemm(
 }
 
 /// [`sgemm`] for a product that runs on its own, not in a loop of many:
-/// cut into tiles of 1M multiply-adds or more (see [`MIN_ALONE_WORK`]).
+/// cut into tiles of a million multiply-adds or more (see [`MIN_ALONE_WORK`]).
 #[allow(clippy::too_many_arguments)]
 pub fn sgemm_alone(
     ta: bool,
