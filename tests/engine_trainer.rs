@@ -399,8 +399,9 @@ fn fused_l2_matches_the_unfused_penalty_path() {
     }
 }
 
-/// Products large enough to be cut into tiles, rows and parameters large
-/// enough to be spread over threads: training with 1, 2, 3 or 4 GEMM
+/// Products large enough to be cut into tiles (the output layer's too:
+/// 200×10·1024 is two tiles), batches, rows and parameters large enough to
+/// be spread over threads: training with 1, 2, 3 or 4 GEMM
 /// threads gives the same bits (losses, evaluation and every weight).
 #[test]
 fn thread_count_never_changes_a_bit() {
@@ -408,7 +409,7 @@ fn thread_count_never_changes_a_bit() {
     let train = |threads: usize| {
         regime::engine::with_gemm_threads(threads, || {
             let mut t = trial(
-                two_layer(784, 512, 10, Init::He),
+                two_layer(784, 1024, 10, Init::He),
                 sgd(0.01, 0.9),
                 PenaltyKind::L2,
                 200,

@@ -17,10 +17,21 @@ use std::os::raw::{c_char, c_int};
 /// Most tiles a product is cut into (a multiple of 2 and 4, so 2 and 4
 /// threads share the work evenly).
 const MAX_TILES: usize = 4;
-/// Least multiply-adds per tile: below it a cut costs more than it gains.
+/// Least multiply-adds per tile of [`sgemm`]: below it a cut costs more
+/// than it gains when the product is one of many in a loop (the convnet's
+/// per-example products, where the layer itself splits the examples).
 const MIN_TILE_WORK: usize = 1 << 23;
-/// Tile edges fall on multiples of this (the SIMD kernels' unroll).
-const TILE_ALIGN: usize = 32;
+/// Least multiply-adds per tile of [`sgemm_alone`]: a product that runs on
+/// its own between other steps (a dense layer's output layer, 200×10·1000)
+/// is 2M multiply-adds at a kernel's worst shape, so left whole it is a
+/// serial stretch of the step; cut in two it costs one rayon join. A round
+/// million, so 2,000,000 multiply-adds make two tiles (2²⁰ would make one).
+const MIN_ALONE_WORK: usize = 1_000_000;
+/// Tile edges fall on multiples of this: OpenBLAS's unroll along either
+/// dimension of row-major C (16 lanes × 4), so no tile edge splits a
+/// micro-tile; finer than 32 so a cut lands near the middle (1000 columns:
+/// 496 | 504 instead of 480 | 520).
+const TILE_ALIGN: usize = 16;
 
 /// Which output dimension a product is cut along.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +45,29 @@ pub enum Cut {
 /// The tiles of an `m×n` (inner `k`) product: the dimension cut and the tile
 /// count, from the shape alone — never from the thread count.
 pub fn tiles(m: usize, n: usize, k: usize) -> (Cut, usize) {
+    tiles_with(m, n, k, MIN_TILE_WORK)
+}
+
+/// [`tiles`] with `min_work` multiply-adds at least per tile.
+pub fn tiles_with(m: usize, n: usize, k: usize, min_work: usize) -> (Cut, usize) {
     let (cut, len) = if n >= m {
         (Cut::Cols, n)
     } else {
         (Cut::Rows, m)
     };
-    let by_work = (m * n * k) / MIN_TILE_WORK;
+    let by_work = (m * n * k) / min_work;
     let by_len = len / TILE_ALIGN;
     (cut, by_work.min(by_len).clamp(1, MAX_TILES))
 }
 
-/// Start of tile `i` of `count` over `len`, aligned to [`TILE_ALIGN`].
+/// Start of tile `i` of `count` over `len`: the multiple of [`TILE_ALIGN`]
+/// nearest to `len·i/count`, so the tiles (and the halves two threads take)
+/// are as even as the alignment allows.
 fn tile_start(i: usize, count: usize, len: usize) -> usize {
     if i >= count {
         return len;
     }
-    ((len * i / count) / TILE_ALIGN * TILE_ALIGN).min(len)
+    ((len * i + count * TILE_ALIGN / 2) / (count * TILE_ALIGN) * TILE_ALIGN).min(len)
 }
 
 thread_local! {
@@ -118,6 +136,41 @@ pub fn sgemm(
     beta: f32,
     c: &mut [f32],
 ) {
+    sgemm_tiled(MIN_TILE_WORK, ta, tb, m, n, k, alpha, a, b, beta, c)
+}
+
+/// [`sgemm`] for a product that runs on its own, not in a loop of many:
+/// cut into tiles of a million multiply-adds or more (see [`MIN_ALONE_WORK`]).
+#[allow(clippy::too_many_arguments)]
+pub fn sgemm_alone(
+    ta: bool,
+    tb: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+) {
+    sgemm_tiled(MIN_ALONE_WORK, ta, tb, m, n, k, alpha, a, b, beta, c)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sgemm_tiled(
+    min_work: usize,
+    ta: bool,
+    tb: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: &[f32],
+    b: &[f32],
+    beta: f32,
+    c: &mut [f32],
+) {
     // invariant: callers size buffers from the same shapes; a mismatch is a bug
     // in the engine, and checking here keeps the unsafe calls in bounds. The
     // dimensions must also fit BLAS's 32-bit integers.
@@ -135,7 +188,7 @@ pub fn sgemm(
         b: b.as_ptr(),
         c: c.as_mut_ptr(),
     };
-    let (cut, count) = tiles(m, n, k);
+    let (cut, count) = tiles_with(m, n, k, min_work);
     let len = if cut == Cut::Rows { m } else { n };
     let run = |i: usize| {
         let (lo, hi) = (tile_start(i, count, len), tile_start(i + 1, count, len));
@@ -351,9 +404,17 @@ mod tests {
         }
         assert_eq!(tiles(200, 500, 784), (Cut::Cols, 4));
         assert_eq!(tiles(7, 13, 5).1, 1);
+        // Two threads take tiles 0–1 and 2–3: about half the columns each.
+        assert_eq!(tile_start(2, 4, 1000), 496);
+        // The output layer of a 784-1000-10 net: whole for `sgemm`, in two
+        // for `sgemm_alone`.
+        assert_eq!(tiles(200, 10, 1000), (Cut::Rows, 1));
+        assert_eq!(tiles_with(200, 10, 1000, MIN_ALONE_WORK), (Cut::Rows, 2));
     }
 
     fn product(ta: bool, tb: bool, m: usize, n: usize, k: usize, threads: usize) -> Vec<f32> {
+        let (lone, big) = (m * n * k < MIN_TILE_WORK, m * n * k >= MIN_ALONE_WORK);
+        assert!(!lone || big, "{m}x{n}x{k} is cut by neither");
         let a: Vec<f32> = (0..m * k)
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
             .collect();
@@ -362,7 +423,11 @@ mod tests {
             .collect();
         let mut c: Vec<f32> = (0..m * n).map(|i| (i % 11) as f32).collect();
         with_gemm_threads(threads, || {
-            sgemm(ta, tb, m, n, k, 0.5, &a, &b, 0.25, &mut c)
+            if lone {
+                sgemm_alone(ta, tb, m, n, k, 0.5, &a, &b, 0.25, &mut c)
+            } else {
+                sgemm(ta, tb, m, n, k, 0.5, &a, &b, 0.25, &mut c)
+            }
         })
         .unwrap();
         c
@@ -370,7 +435,15 @@ mod tests {
 
     #[test]
     fn tiled_products_are_bit_identical_for_any_thread_count_and_correct() {
-        for &(m, n, k) in &[(200, 500, 784), (784, 300, 200), (130, 70, 1024)] {
+        // The last three are cut only by `sgemm_alone` (see `product`).
+        for &(m, n, k) in &[
+            (200, 500, 784),
+            (784, 300, 200),
+            (130, 70, 1024),
+            (200, 10, 1000),
+            (1000, 10, 200),
+            (200, 1000, 10),
+        ] {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let one = product(ta, tb, m, n, k, 1);
                 for threads in [2, 3, 4] {

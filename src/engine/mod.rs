@@ -26,7 +26,7 @@ mod trainer;
 
 pub use gemm::{
     blas_choice, blas_config, blas_core, blas_threads, ensure_blas_kernel, gemm_threads, sgemm,
-    tiles, with_gemm_threads, Cut,
+    sgemm_alone, tiles, tiles_with, with_gemm_threads, Cut,
 };
 pub use layers::conv_path;
 pub use optim::scheduled_lr;

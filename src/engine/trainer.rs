@@ -21,6 +21,11 @@ pub const EXPLODED_LOSS: f64 = 1e4;
 pub const TRAIN_SAMPLE: usize = 1000;
 /// Rows a gather asks the CPU to load before it copies them.
 const PREFETCH_AHEAD: usize = 4;
+/// Rows one thread of a parallel gather copies at a time.
+const GATHER_BLOCK: usize = 32;
+/// Floats a gather copies at least before it is spread over the threads
+/// (a batch of 200 Fashion-MNIST rows is 156,800).
+const PARALLEL_GATHER: usize = 1 << 15;
 /// |w| below this counts as zero for `sparsity`.
 pub const SPARSITY_THRESHOLD: f32 = 1e-3;
 
@@ -145,40 +150,58 @@ impl<'d> Trainer<'d> {
         }
     }
 
-    /// Copy rows `idx` of `part` into the input buffer and labels, asking
-    /// for the rows [`PREFETCH_AHEAD`] examples ahead to be loaded meanwhile.
+    /// Copy rows `index(0..n)` of `part` into the input buffer and labels,
+    /// asking for the rows [`PREFETCH_AHEAD`] examples ahead to be loaded
+    /// meanwhile. Blocks of [`GATHER_BLOCK`] rows go to the GEMM threads
+    /// when there are several and the batch is large enough (both decided
+    /// by the shape, and every row is copied and normalised on its own, so
+    /// the bits do not depend on the thread count).
     fn gather(
         net: &mut Net,
         labels: &mut [u8],
         part: &Part,
-        idx: impl Iterator<Item = usize> + Clone,
+        n: usize,
+        index: impl Fn(usize) -> usize + Sync,
     ) -> usize {
         let d = part.dim;
-        let mut ahead = idx.clone();
-        ahead
-            .by_ref()
-            .take(PREFETCH_AHEAD)
-            .for_each(|i| part.prefetch(i));
-        let mut k = 0;
-        for i in idx {
-            if let Some(j) = ahead.next() {
-                part.prefetch(j);
+        let (x, labels) = (&mut net.acts[0][..n * d], &mut labels[..n]);
+        let block = |b: usize, xs: &mut [f32], ys: &mut [u8]| {
+            let (lo, rows) = (b * GATHER_BLOCK, ys.len());
+            (0..rows.min(PREFETCH_AHEAD)).for_each(|k| part.prefetch(index(lo + k)));
+            for (k, (row, y)) in xs.chunks_exact_mut(d.max(1)).zip(ys.iter_mut()).enumerate() {
+                if k + PREFETCH_AHEAD < rows {
+                    part.prefetch(index(lo + k + PREFETCH_AHEAD));
+                }
+                let i = index(lo + k);
+                part.row_into(i, &mut row[..d]);
+                *y = part.y[i];
             }
-            part.row_into(i, &mut net.acts[0][k * d..(k + 1) * d]);
-            labels[k] = part.y[i];
-            k += 1;
+        };
+        if super::gemm_threads() > 1 && d > 0 && n * d >= PARALLEL_GATHER {
+            use rayon::prelude::*;
+            x.par_chunks_mut(GATHER_BLOCK * d)
+                .zip(labels.par_chunks_mut(GATHER_BLOCK))
+                .enumerate()
+                .for_each(|(b, (xs, ys))| block(b, xs, ys));
+        } else {
+            for b in 0..n.div_ceil(GATHER_BLOCK) {
+                let (lo, hi) = (b * GATHER_BLOCK, ((b + 1) * GATHER_BLOCK).min(n));
+                block(b, &mut x[lo * d..hi * d], &mut labels[lo..hi]);
+            }
         }
-        k
+        n
     }
 
     /// One optimisation step on a fresh minibatch with this λ and learning rate.
     pub fn step(&mut self, lambda: f32, lr: f32) -> Result<StepStats, EngineError> {
         self.draw();
+        let idx = &self.idx;
         let n = Self::gather(
             &mut self.net,
             &mut self.labels,
             &self.data.train,
-            self.idx.iter().map(|&i| i as usize),
+            idx.len(),
+            |k| idx[k] as usize,
         );
         let mut ctx = Ctx {
             train: true,
@@ -261,13 +284,12 @@ impl<'d> Trainer<'d> {
         while start < total {
             let end = (start + cap).min(total);
             let n = match sample {
-                Some(s) => Self::gather(
-                    &mut self.net,
-                    &mut self.labels,
-                    part,
-                    s[start..end].iter().map(|&i| i as usize),
-                ),
-                None => Self::gather(&mut self.net, &mut self.labels, part, start..end),
+                Some(s) => Self::gather(&mut self.net, &mut self.labels, part, end - start, |k| {
+                    s[start + k] as usize
+                }),
+                None => Self::gather(&mut self.net, &mut self.labels, part, end - start, |k| {
+                    start + k
+                }),
             };
             let mut ctx = Ctx {
                 train: false,

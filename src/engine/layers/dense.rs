@@ -1,8 +1,10 @@
 //! Fully connected layer `y = x·W + b` (W is in×out, row-major), optionally
 //! with a fused ReLU so bias and activation cost one pass over the output.
+//! Its products run one at a time, so they are cut finer than the
+//! convnet's per-example ones (`gemm::sgemm_alone`).
 
 use super::{relu_mask, Ctx, Layer, Param};
-use crate::engine::gemm::sgemm;
+use crate::engine::gemm::sgemm_alone as sgemm;
 
 pub struct Dense {
     pub inputs: usize,
