@@ -219,22 +219,8 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         | Rule::op_not => VALUE,
         Rule::string => "a string",
         Rule::unit => UNIT,
-        Rule::op_then
-        | Rule::op_with
-        | Rule::op_from
-        | Rule::op_per
-        | Rule::op_or
-        | Rule::op_and
-        | Rule::op_le
-        | Rule::op_ge
-        | Rule::op_eq
-        | Rule::op_ne
-        | Rule::op_lt
-        | Rule::op_gt
-        | Rule::op_add
-        | Rule::op_sub
-        | Rule::op_mul
-        | Rule::op_div => OPERATOR,
+        // The binary operators, as the lowering knows them (one list).
+        r if super::lower::is_infix(r) => OPERATOR,
         Rule::open_brace => "`{`",
         Rule::close_brace => "`}`",
         Rule::params => "`(`",
