@@ -4,7 +4,8 @@
 Every number in a generated block comes from a results directory under
 docs/reproduction/runs/: the statistics from the `summary.csv` that
 `regime report` wrote (adjusted p, verdicts, intervals and MDEs are
-regime's, never recomputed here), the picked constants from
+regime's, never recomputed here), the contrasts between arms from its
+`contrasts.csv` where the run has one, the picked constants from
 `baseline_choices.csv`, and the provenance (build, BLAS kernel, data
 fingerprints) from the trial records themselves. The prose around the
 blocks is written by hand and must not quote numbers.
@@ -119,6 +120,46 @@ def measured_table(run, rows, cells):
     return out
 
 
+def contrast_verdict(r):
+    """A contrast's verdict with the better arm named (`contrasts.csv` says
+    `arm_a better` or `arm_b better`)."""
+    side = {"arm_a better": "arm_a", "arm_b better": "arm_b"}.get(r["verdict"])
+    return f"{r[side]} better" if side else (r["verdict"] or "–")
+
+
+def contrast_table(rows, cells):
+    """Claim 4: one row per (experiment, cell, pair of arms), the paired
+    difference a − b with regime's test, Holm-adjusted over the contrasts."""
+    out = [
+        "",
+        "| experiment | cell | a − b | n | difference (points) [95% CI] | simultaneous | "
+        "p adj | verdict | MDE (points) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        cell = cells.get((r["experiment"], r["cell"]), "–")
+        out.append(
+            f"| {r['experiment']} | {cell} | {r['arm_a']} − {r['arm_b']} | {r['n']} | "
+            f"{points(r['diff'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
+            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
+            f"{number(r['p_adj'])} | {contrast_verdict(r)} | {points(r['mde'], signed=False)} |"
+        )
+    return out
+
+
+def contrast_verdict_line(rows):
+    """Per pair of arms, how many cells got each adjusted verdict."""
+    counts = defaultdict(Counter)
+    for r in rows:
+        if r["verdict"]:
+            counts[(r["experiment"], r["arm_a"], r["arm_b"])][contrast_verdict(r)] += 1
+    return [
+        f"- `{exp}` `{a}` − `{b}`, paired within (split, seed): "
+        + ", ".join(f"{v} in {n} cell{'s' if n > 1 else ''}" for v, n in sorted(c.items()))
+        for (exp, a, b), c in sorted(counts.items())
+    ]
+
+
 def time_to_target_table(rows, cells):
     """Claim 6: iterations to the baseline's final validation accuracy
     (Kaplan–Meier restricted mean, non-arrivals censored) and the ratio arm /
@@ -222,6 +263,9 @@ def run_block(run):
         return lines
     lines += [""] + verdict_line(rows) + [""]
     lines += measured_table(run, rows, cells)
+    contrasts = read_csv(os.path.join(run_dir, "contrasts.csv"))
+    if contrasts:
+        lines += [""] + contrast_verdict_line(contrasts) + contrast_table(contrasts, cells)
     if run.startswith("fig4"):
         lines += time_to_target_table(rows, cells)
     lines += final_lambda_table(recs, cells)

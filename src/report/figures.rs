@@ -1,5 +1,6 @@
 //! Which figures a results directory gets, and the report as a whole:
-//! `summary.csv`, `summary.md`, the long-format `curves.csv` and
+//! `summary.csv`, `summary.md`, `contrasts.csv` (when some experiment has
+//! two arms besides its baseline), the long-format `curves.csv` and
 //! `baseline_choices.csv` (src/report/tidy.rs), and `plots/`.
 //!
 //! - `gain`, `gain-<arm>`, `gain-vs-<axis>`: the gains over the baseline
@@ -9,8 +10,8 @@
 
 use super::plots;
 use super::stats::{summarise, ExperimentSummary};
-use super::tables;
 use super::tidy;
+use super::{contrasts, tables};
 use super::{curve_figures, gain_figures};
 use crate::results::{ensure_real_dir, write_atomic, ResultsDir, ResultsError};
 use std::path::Path;
@@ -59,6 +60,12 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
         ResultsError::write(&results.root.join("summary.csv"), std::io::Error::other(e))
     })?;
     write_atomic(&results.root.join("summary.csv"), &summary_csv)?;
+    if contrasts::any(&summaries) {
+        let path = results.root.join("contrasts.csv");
+        let bytes = contrasts::csv(&summaries)
+            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
+        write_atomic(&path, &bytes)?;
+    }
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;
     let curves = tidy::curves_csv(&plan, records, &|id| results.read_curve(id))?;
     write_atomic(&results.root.join("curves.csv"), &curves)?;

@@ -1,6 +1,7 @@
 //! `report`: statistics, tables and plots from a results directory.
 pub mod columns;
 pub mod compare;
+pub mod contrasts;
 mod curve_figures;
 pub mod export;
 pub mod figures;

@@ -1,10 +1,12 @@
 //! `summary.csv` and `summary.md`: the statistics as tables. Both carry the
 //! same numbers in the same unit: accuracies, losses and gains as fractions
 //! (0.8123, not 81.23%), times in iterations. The CSV follows the shared
-//! column conventions of [`super::columns`] (docs/interop.md).
+//! column conventions of [`super::columns`] (docs/interop.md). The
+//! contrasts between arms are in [`super::contrasts`], which shares the
+//! cells of a tested difference from here.
 
 use super::columns::{self, AxisColumns};
-use super::stats::{ExperimentSummary, Row, Stat, ALPHA};
+use super::stats::{Comparison, ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
 use std::fmt::Write;
 
@@ -16,7 +18,8 @@ fn num(x: Option<f64>) -> String {
     columns::opt(x)
 }
 
-fn lo_hi(s: Option<Stat>, hw: Option<f64>) -> [String; 2] {
+/// The low and high ends of `mean ± hw` as CSV cells.
+pub(super) fn lo_hi(s: Option<Stat>, hw: Option<f64>) -> [String; 2] {
     match (s, hw) {
         (Some(s), Some(h)) if h.is_finite() => [num(Some(s.mean - h)), num(Some(s.mean + h))],
         _ => Default::default(),
@@ -148,34 +151,52 @@ fn p_text(p: f64) -> String {
     }
 }
 
+/// The markdown cells of a tested difference (a gain or a contrast):
+/// estimate ± 95% half-width, simultaneous half-width, p (test), adjusted
+/// p, verdict, MDE.
+pub(super) fn test_cells(d: Stat, t: &Comparison, verdict: &str) -> Vec<String> {
+    vec![
+        pm(Some(d), true),
+        if t.sim_half_width.is_finite() {
+            format!("± {:.4}", t.sim_half_width)
+        } else {
+            "–".into()
+        },
+        format!("{} ({})", p_text(t.p), t.method.name()),
+        p_text(t.p_adj),
+        verdict.into(),
+        if t.mde.is_finite() {
+            format!("{:.4}", t.mde)
+        } else {
+            "–".into()
+        },
+    ]
+}
+
+/// The cells of a difference without a test (fewer than two units): its
+/// estimate, if any, and dashes.
+pub(super) fn untested_cells(d: Option<Stat>) -> Vec<String> {
+    let mut v = vec![d.map_or("–".into(), |d| pm(Some(d), true))];
+    v.extend(std::iter::repeat_n("–".to_string(), 5));
+    v
+}
+
 fn comparison_cells(r: &Row) -> Vec<String> {
     match (r.gain, r.test) {
-        (Some(g), Some(t)) => vec![
-            pm(Some(g), true),
-            if t.sim_half_width.is_finite() {
-                format!("± {:.4}", t.sim_half_width)
-            } else {
-                "–".into()
-            },
-            format!("{} ({})", p_text(t.p), t.method.name()),
-            p_text(t.p_adj),
-            t.verdict.name().into(),
-            if t.mde.is_finite() {
-                format!("{:.4}", t.mde)
-            } else {
-                "–".into()
-            },
-        ],
-        (g, _) => {
-            let mut v = vec![if r.is_baseline {
-                "–".into()
-            } else {
-                pm(g, true)
-            }];
-            v.extend(std::iter::repeat_n("–".to_string(), 5));
-            v
-        }
+        (Some(g), Some(t)) => test_cells(g, &t, t.verdict.name()),
+        (g, _) => untested_cells(g.filter(|_| !r.is_baseline)),
     }
+}
+
+/// `n (df)`: the values behind an estimate and its degrees of freedom.
+pub(super) fn n_df(m: Option<Stat>) -> String {
+    m.map_or("0".into(), |m| {
+        if m.df.is_finite() {
+            format!("{} ({})", m.n, m.df)
+        } else {
+            format!("{} (–)", m.n)
+        }
+    })
 }
 
 fn tta_cells(r: &Row) -> Vec<String> {
@@ -210,13 +231,7 @@ fn row_md(s: &ExperimentSummary, r: &Row) -> String {
         r.arm.clone()
     });
     cells.push(pm(r.measure, false));
-    cells.push(r.measure.map_or("0".into(), |m| {
-        if m.df.is_finite() {
-            format!("{} ({})", m.n, m.df)
-        } else {
-            format!("{} (–)", m.n)
-        }
-    }));
+    cells.push(n_df(r.measure));
     cells.extend(comparison_cells(r));
     cells.extend(tta_cells(r));
     let chosen: Vec<String> = r.chosen.iter().map(|c| format!("{c}")).collect();
@@ -299,6 +314,7 @@ pub fn markdown(summaries: &[ExperimentSummary]) -> String {
             let _ = writeln!(out, "{}", row_md(s, r));
         }
         out.push('\n');
+        out.push_str(&super::contrasts::markdown(s));
     }
     out
 }

@@ -11,7 +11,8 @@
 //! - `curves/<trial-id>.partial.csv`: the curve of a trial still running,
 //!   appended at every check and removed when the trial's curve and record
 //!   are written (see `live`),
-//! - `summary.csv`, `summary.md` and `plots/` (written by `report`),
+//! - `summary.csv`, `summary.md`, `contrasts.csv` (when an experiment has
+//!   two arms besides its baseline) and `plots/` (written by `report`),
 //! - `.lock` (held by the process running trials) and `claims/` (array tasks).
 //!
 //! A trial is done when its record parses, names the trial's plan entry by

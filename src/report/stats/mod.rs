@@ -2,7 +2,8 @@
 //! its split-aware 95% interval, the paired gain over the equal-budget
 //! baseline with its test, Holm-adjusted p-value, verdict, simultaneous
 //! interval and minimum detectable effect, and the censored time to a
-//! target accuracy (see docs/running.md, "Statistics").
+//! target accuracy (see docs/running.md, "Statistics"); and the contrasts
+//! between the non-baseline arms of each cell (`contrast`).
 //!
 //! A grid arm is one model per constant λ; in every (split, seed) the
 //! constant with the best final validation accuracy is picked, and its
@@ -11,6 +12,7 @@
 //! data, initialisation and batch order.
 
 pub mod bootstrap;
+pub mod contrast;
 pub mod paired;
 pub mod power;
 pub mod quantiles;
@@ -19,6 +21,7 @@ mod simulation;
 pub mod survival;
 pub mod tta;
 
+pub use contrast::Contrast;
 pub use paired::{Method, Verdict, ALPHA};
 pub use quantiles::{t975, Stat, Unit};
 pub use tta::TimeToTarget;
@@ -79,6 +82,11 @@ pub struct ExperimentSummary {
     /// Checks the curves are smoothed over.
     pub smooth: u32,
     pub rows: Vec<Row>,
+    /// Every pair of non-baseline arms in every cell (empty with fewer than
+    /// two such arms), Holm-adjusted as a family of their own.
+    pub contrasts: Vec<Contrast>,
+    /// Contrasts with a p-value (their Holm family).
+    pub contrast_family: usize,
 }
 
 /// Finds trials by (cell, arm, split, seed); the split of a record comes
@@ -181,6 +189,7 @@ pub fn summarise(
         }
     }
     let family = adjust(&mut rows, exp.measure);
+    let (contrasts, contrast_family) = contrast::contrasts(exp, &look, baseline.as_deref());
     ExperimentSummary {
         experiment: exp.name.clone(),
         measure: exp.measure,
@@ -190,6 +199,8 @@ pub fn summarise(
         target: exp.target,
         smooth,
         rows,
+        contrasts,
+        contrast_family,
     }
 }
 
@@ -211,7 +222,7 @@ impl RowCtx<'_, '_> {
     fn row(&self, cell: usize, vary: &BTreeMap<String, AxisValue>, arm: &str) -> Row {
         let (exp, look) = (self.exp, self.look);
         let is_baseline = self.baseline == Some(arm);
-        let (mut values, mut gains, mut chosen, mut pairs) = (vec![], vec![], vec![], vec![]);
+        let (mut values, mut chosen, mut pairs) = (vec![], vec![], vec![]);
         for (split, seed) in units(exp) {
             let Some(rep) = look.representative(cell, arm, split, seed) else {
                 continue;
@@ -226,9 +237,6 @@ impl RowCtx<'_, '_> {
             let base = self
                 .baseline
                 .and_then(|b| look.representative(cell, b, split, seed));
-            if let Some(bv) = base.and_then(|b| b.finals).and_then(|f| f.get(exp.measure)) {
-                gains.push((split, v - bv));
-            }
             if let Some(c) = (self.curve)(&rep.key.id) {
                 let base = base
                     .filter(|_| !is_baseline)
@@ -247,11 +255,11 @@ impl RowCtx<'_, '_> {
             .filter(|r| r.key.cell == cell && r.key.arm == arm)
             .collect();
         let count = |f: fn(&Status) -> bool| all.iter().filter(|r| f(&r.status)).count();
-        let gain = if is_baseline {
-            None
-        } else {
-            Stat::split_aware(&gains)
+        let gains = match self.baseline {
+            Some(b) if !is_baseline => paired_differences(exp, look, cell, arm, b),
+            _ => vec![],
         };
+        let gain = Stat::split_aware(&gains);
         let seed = row_seed(&exp.name, cell, arm);
         Row {
             cell,
@@ -271,6 +279,27 @@ impl RowCtx<'_, '_> {
             splits: exp.splits.max(1) as usize,
         }
     }
+}
+
+/// The paired differences a − b of the measure over the units (split,
+/// seed) where both arms have a value, tagged with the split: the pairing of
+/// every gain (b the baseline) and every contrast. Both trials of a pair saw
+/// the same data split, initialisation and batch order.
+fn paired_differences(
+    exp: &ExperimentPlan,
+    look: &Lookup,
+    cell: usize,
+    a: &str,
+    b: &str,
+) -> Vec<(u32, f64)> {
+    let value = |arm: &str, split: u32, seed: u32| {
+        look.representative(cell, arm, split, seed)?
+            .finals?
+            .get(exp.measure)
+    };
+    units(exp)
+        .filter_map(|(split, seed)| Some((split, value(a, split, seed)? - value(b, split, seed)?)))
+        .collect()
 }
 
 /// The unadjusted test of a gain (adjusted later by [`adjust`]).
@@ -295,21 +324,34 @@ pub fn higher_is_better(measure: Metric) -> bool {
     )
 }
 
-/// Holm-adjusts every comparison of the experiment, sets verdicts and
-/// simultaneous intervals; returns the family size.
+/// Holm-adjusts every comparison of the experiment against the baseline;
+/// returns the family size.
 fn adjust(rows: &mut [Row], measure: Metric) -> usize {
-    let p: Vec<f64> = rows
+    adjust_family(
+        rows.iter_mut().map(|r| (&mut r.test, r.gain)),
+        higher_is_better(measure),
+    )
+}
+
+/// Holm-adjusts one family of tests (each with the difference it tests),
+/// sets their verdicts and Bonferroni simultaneous intervals; returns the
+/// family size: the tests with a p-value.
+fn adjust_family<'a>(
+    tests: impl IntoIterator<Item = (&'a mut Option<Comparison>, Option<Stat>)>,
+    higher: bool,
+) -> usize {
+    let mut tests: Vec<_> = tests.into_iter().collect();
+    let p: Vec<f64> = tests
         .iter()
-        .map(|r| r.test.map_or(f64::NAN, |t| t.p))
+        .map(|(t, _)| t.map_or(f64::NAN, |t| t.p))
         .collect();
     let family = p.iter().filter(|x| !x.is_nan()).count();
     let adj = paired::holm(&p);
-    let higher = higher_is_better(measure);
-    for (r, a) in rows.iter_mut().zip(adj) {
-        if let (Some(t), Some(g)) = (r.test.as_mut(), r.gain) {
+    for ((t, d), a) in tests.iter_mut().zip(adj) {
+        if let (Some(t), Some(d)) = (t.as_mut(), d) {
             t.p_adj = a;
-            t.verdict = paired::verdict(g.mean, a, higher);
-            t.sim_half_width = paired::simultaneous_half_width(&g, family);
+            t.verdict = paired::verdict(d.mean, a, higher);
+            t.sim_half_width = paired::simultaneous_half_width(d, family);
         }
     }
     family

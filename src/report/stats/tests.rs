@@ -3,7 +3,8 @@
 
 use super::*;
 
-fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRecord {
+/// A finished trial of experiment `e`, cell 0, split 0.
+pub(super) fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRecord {
     use crate::results::Finals;
     TrialRecord {
         key: crate::plan::TrialKey {
@@ -39,11 +40,12 @@ fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) -> TrialRec
     }
 }
 
-#[test]
-fn grid_picks_on_validation_and_gains_are_paired() {
-    use crate::plan::{ArmInfo, ExperimentPlan, LambdaSpec};
+/// Experiment `e` measuring test accuracy with these (arm, is_grid) and
+/// seeds, one split, and one planned trial (the example).
+pub(super) fn experiment(arms: &[(&str, bool)], seeds: u32) -> ExperimentPlan {
+    use crate::plan::{ArmInfo, LambdaSpec};
     let t = crate::plan::example::trial(LambdaSpec::Constant(0.0), 10);
-    let exp = ExperimentPlan {
+    ExperimentPlan {
         name: "e".into(),
         data: crate::plan::DataSpec {
             name: "d".into(),
@@ -56,23 +58,25 @@ fn grid_picks_on_validation_and_gains_are_paired() {
             train_size: 100,
         },
         axes: vec![],
-        arms: vec![
-            ArmInfo {
-                name: "sched".into(),
-                is_grid: false,
-            },
-            ArmInfo {
-                name: "grid".into(),
-                is_grid: true,
-            },
-        ],
-        seeds: 2,
+        arms: arms
+            .iter()
+            .map(|&(name, is_grid)| ArmInfo {
+                name: name.into(),
+                is_grid,
+            })
+            .collect(),
+        seeds,
         splits: 1,
         measure: Metric::TestAcc,
         target: None,
         smooth: None,
         trials: vec![t],
-    };
+    }
+}
+
+#[test]
+fn grid_picks_on_validation_and_gains_are_paired() {
+    let exp = experiment(&[("sched", false), ("grid", true)], 2);
     let records = vec![
         rec("sched", 0, None, 0.80, 0.78),
         rec("sched", 1, None, 0.82, 0.80),
@@ -117,7 +121,7 @@ fn curve_reaching(at: u64) -> Vec<CurveRow> {
 
 #[test]
 fn splits_are_the_units_and_time_to_target_is_censored() {
-    use crate::plan::{ArmInfo, LambdaSpec, TargetSpec};
+    use crate::plan::{LambdaSpec, TargetSpec};
     let base = crate::plan::example::trial(LambdaSpec::Constant(0.0), 10);
     let mut trials = vec![];
     let mut records = vec![];
@@ -133,40 +137,15 @@ fn splits_are_the_units_and_time_to_target_is_censored() {
             records.push(r);
         }
     }
-    let mut exp = ExperimentPlan {
-        name: "e".into(),
-        data: crate::plan::DataSpec {
-            name: "d".into(),
-            source: crate::plan::DataSource::Mnist { path: ".".into() },
-            val: 0,
-            subset: None,
-            normalize: crate::plan::Normalize::Unit,
-            input: base.network.input,
-            classes: 10,
-            train_size: 100,
-        },
-        axes: vec![],
-        arms: vec![
-            ArmInfo {
-                name: "sched".into(),
-                is_grid: false,
-            },
-            ArmInfo {
-                name: "grid".into(),
-                is_grid: true,
-            },
-        ],
-        seeds: 2,
-        splits: 2,
-        measure: Metric::TestAcc,
-        target: Some(TargetSpec {
-            metric: Metric::ValAcc,
-            at_least: true,
-            value: 0.7,
-        }),
-        smooth: Some(1),
-        trials,
-    };
+    let mut exp = experiment(&[("sched", false), ("grid", true)], 2);
+    exp.splits = 2;
+    exp.trials = trials;
+    exp.target = Some(TargetSpec {
+        metric: Metric::ValAcc,
+        at_least: true,
+        value: 0.7,
+    });
+    exp.smooth = Some(1);
     // The schedule gets there at iteration 4, the grid never (censored at 10).
     let curve = |id: &str| Some(curve_reaching(if id.starts_with("sched") { 4 } else { 99 }));
     let s = summarise(&exp, &records, &curve);

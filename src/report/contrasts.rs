@@ -1,0 +1,130 @@
+//! `contrasts.csv` and the contrasts section of `summary.md`: the paired
+//! difference between every two non-baseline arms of each cell (computed by
+//! `stats::contrast`), in the units and conventions of `summary.csv`.
+//!
+//! Both exist only for a plan with an experiment of two or more arms
+//! besides the baseline: a results directory without such an experiment
+//! gets no `contrasts.csv` (rather than a file with a header and no rows),
+//! and its `summary.md` no section.
+
+use super::columns::{self, AxisColumns};
+use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
+use super::tables::{axis_value, lo_hi, n_df, test_cells, untested_cells};
+use std::fmt::Write;
+
+const COLUMNS: &str = "arm_a,arm_b,n,unit,units,df,diff,ci_low,ci_high,sim_ci_low,sim_ci_high,test,p,p_adj,verdict,mde,family";
+
+/// True when some experiment has contrasts, i.e. `contrasts.csv` is due.
+pub fn any(summaries: &[ExperimentSummary]) -> bool {
+    summaries.iter().any(|s| !s.contrasts.is_empty())
+}
+
+fn csv_row(s: &ExperimentSummary, c: &Contrast) -> Vec<String> {
+    let (d, t) = (c.diff, c.test);
+    let mut out = vec![
+        c.arm_a.clone(),
+        c.arm_b.clone(),
+        d.map_or(0, |d| d.n).to_string(),
+        d.map_or("", |d| d.unit.name()).to_string(),
+        d.map_or(0, |d| d.units).to_string(),
+        columns::opt(d.map(|d| d.df)),
+        columns::opt(d.map(|d| d.mean)),
+    ];
+    out.extend(lo_hi(d, d.map(|d| d.half_width)));
+    out.extend(lo_hi(d, t.map(|t| t.sim_half_width)));
+    out.push(t.map_or("", |t| t.method.name()).to_string());
+    out.push(columns::opt(t.map(|t| t.p)));
+    out.push(columns::opt(t.map(|t| t.p_adj)));
+    out.push(
+        t.map_or("", |t| contrast::verdict_name(t.verdict))
+            .to_string(),
+    );
+    out.push(columns::opt(t.map(|t| t.mde)));
+    out.push(s.contrast_family.to_string());
+    out
+}
+
+/// `contrasts.csv`: one line per (experiment, cell, pair of arms), with one
+/// column per `vary` axis of any experiment that has contrasts.
+pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
+    let mut fixed = vec!["experiment", "cell"];
+    fixed.extend(COLUMNS.split(','));
+    let axes = AxisColumns::new(
+        summaries
+            .iter()
+            .flat_map(|s| &s.contrasts)
+            .flat_map(|c| c.vary.iter().map(|(k, v)| (k.as_str(), v))),
+        &fixed,
+    );
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
+    head.extend(axes.headers());
+    head.extend(COLUMNS.split(',').map(String::from));
+    w.write_record(&head).map_err(|e| e.to_string())?;
+    for s in summaries {
+        for c in &s.contrasts {
+            let mut rec = vec![s.experiment.clone(), c.cell.to_string()];
+            rec.extend(axes.cells(&c.vary));
+            rec.extend(csv_row(s, c));
+            w.write_record(&rec).map_err(|e| e.to_string())?;
+        }
+    }
+    columns::finish(w)
+}
+
+fn row_md(s: &ExperimentSummary, c: &Contrast) -> String {
+    let mut cells: Vec<String> = s
+        .axes
+        .iter()
+        .map(|a| c.vary.get(a).map(axis_value).unwrap_or_default())
+        .collect();
+    cells.push(format!("{} − {}", c.arm_a, c.arm_b));
+    cells.push(n_df(c.diff));
+    cells.extend(match (c.diff, c.test, c.verdict_text()) {
+        (Some(d), Some(t), Some(v)) => test_cells(d, &t, &v),
+        (d, _, _) => untested_cells(d),
+    });
+    format!("| {} |", cells.join(" | "))
+}
+
+/// The contrasts of one experiment as a section of `summary.md` (empty
+/// when it has none).
+pub fn markdown(s: &ExperimentSummary) -> String {
+    if s.contrasts.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("### {}: contrasts between arms\n\n", s.experiment);
+    let _ = writeln!(
+        out,
+        "a − b: paired difference of `{}` between two arms other than the baseline \
+(a declared first) within (split, seed), the units and test of the gains above, with its 95% \
+interval and the Bonferroni simultaneous interval; n (df) = pairs (degrees of freedom).\n\n\
+Family: {} contrasts (every pair of arms × cell of `{}`), Holm-adjusted at α = {ALPHA} \
+apart from the gains' family; verdicts use the adjusted p and name the better arm. \
+MDE: smallest difference detectable with 80% power.\n",
+        s.measure.name(),
+        s.contrast_family,
+        s.experiment
+    );
+    let mut head: Vec<String> = s.axes.clone();
+    head.extend(
+        [
+            "a − b",
+            "n (df)",
+            "difference",
+            "simultaneous",
+            "p (test)",
+            "p adj",
+            "verdict",
+            "MDE",
+        ]
+        .map(String::from),
+    );
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+    for c in &s.contrasts {
+        let _ = writeln!(out, "{}", row_md(s, c));
+    }
+    out.push('\n');
+    out
+}
