@@ -30,7 +30,7 @@ pub fn holder() -> String {
 }
 
 /// Takes the lock of `root`: exclusive for a run, shared for an array task.
-/// Fails at once (never waits) when another process holds it.
+/// Fails (after at most [`LOCK_GRACE`]) when another process holds it.
 pub fn lock_dir(root: &Path, exclusive: bool) -> Result<DirLock, ResultsError> {
     let path = root.join(".lock");
     let mut file = std::fs::OpenOptions::new()
@@ -46,8 +46,7 @@ pub fn lock_dir(root: &Path, exclusive: bool) -> Result<DirLock, ResultsError> {
     } else {
         libc::LOCK_SH
     };
-    // SAFETY: flock on a file descriptor we own.
-    if unsafe { libc::flock(file.as_raw_fd(), mode | libc::LOCK_NB) } != 0 {
+    if !try_flock(&file, mode) {
         let mut who = String::new();
         let _ = file.read_to_string(&mut who);
         return Err(ResultsError::Locked {
@@ -62,6 +61,28 @@ pub fn lock_dir(root: &Path, exclusive: bool) -> Result<DirLock, ResultsError> {
         let _ = writeln!(file, "{} (regime run)", holder());
     }
     Ok(DirLock { _file: file })
+}
+
+/// How long a held lock is retried before it is reported as held. A lock
+/// dropped by this process can still be held for a moment by a child another
+/// thread is spawning: the child inherits the descriptor (and so the lock)
+/// from fork until its exec closes it. Another regime process holds a lock
+/// for its whole life, so a short grace never hides a real conflict.
+pub const LOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `flock(mode)` without blocking, retried for up to [`LOCK_GRACE`].
+fn try_flock(file: &std::fs::File, mode: libc::c_int) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        // SAFETY: flock on a file descriptor we own.
+        if unsafe { libc::flock(file.as_raw_fd(), mode | libc::LOCK_NB) } == 0 {
+            return true;
+        }
+        if start.elapsed() >= LOCK_GRACE {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 trait NoFollow {
