@@ -77,7 +77,7 @@ impl Conv {
             chunk,
             cols: vec![0.0; s.ckk() * chunk * ohw],
             out_t: vec![0.0; s.filters * chunk * ohw],
-            direct: (s.stride == 1 && super::conv_stride1::available()).then(|| Direct::new(s)),
+            direct: (s.stride == 1 && super::conv_stride1::available()).then(|| Direct::new(s, capacity)),
         }
     }
 
@@ -243,13 +243,7 @@ impl Layer for Conv {
         let (il, ol) = (self.in_len(), self.out_len());
         if let Some(d) = self.direct.as_mut() {
             d.load_weights(s, &self.params[0].w);
-            let b = &self.params[1].w;
-            for (xe, ye) in x[..n * il]
-                .chunks_exact(il)
-                .zip(y[..n * ol].chunks_exact_mut(ol))
-            {
-                d.forward(s, b, self.relu, xe, ye);
-            }
+            d.forward(s, &self.params[1].w, self.relu, x, y, n);
             return;
         }
         let mut e0 = 0;

@@ -1,5 +1,5 @@
 //! The stride-1 convolution's forward pass and weight gradient without
-//! im2col or a BLAS call.
+//! im2col or a BLAS call, spread over the GEMM threads.
 //!
 //! Why: with few filters (32 in the cs231n convnet) a convolution's GEMM
 //! does 2·F flops per im2col element, and OpenBLAS packs its whole im2col
@@ -15,36 +15,69 @@
 //! The weight gradient `dW[f][tap] = Σ_examples Σ_outputs dy·x` reads the
 //! output gradient (in the batch layout, no transpose) and the padded input
 //! in place the same way: a tile of [`GF`] filters × [`GT`] taps keeps one
-//! vector of per-lane partial sums each, over 16 adjacent outputs at a time;
-//! the lanes are added (in lane order) once, after the whole batch.
+//! vector of per-lane partial sums each, over 16 adjacent outputs at a time,
+//! example after example; the lanes are added (in lane order) once, after
+//! the whole batch.
 //!
 //! Every output is `Σ_taps w·x` accumulated with fused multiply-adds in tap
 //! order (c, kh, kw), then `+ b`. It needs AVX-512F (32 vector registers
-//! hold the tile); on other CPUs the layer keeps im2col and OpenBLAS, so, as
-//! with OpenBLAS's own kernels, a convnet's last bits depend on the CPU
-//! family, never on threads or jobs.
+//! hold the tile; the kernels are in `conv_stride1_kernels`); on other CPUs
+//! the layer keeps im2col and OpenBLAS, so, as with OpenBLAS's own kernels,
+//! a convnet's last bits depend on the CPU family, never on threads or jobs.
+//!
+//! **Threads.** Each pass is cut into parts whose boundaries depend on the
+//! shape alone ([`per_part`]): the forward pass into runs of examples (each
+//! part pads its own examples and computes all their outputs), the weight
+//! gradient into runs of tiles (each part sums its tiles over every example
+//! of the batch, in example order). Every output and every gradient lane
+//! is computed by one tile in the order above, so which thread runs which
+//! part cannot change a bit (see the `gemm` module doc). Parts run in
+//! parallel only on the threads of `with_gemm_threads`, else one after the
+//! other. The batch is padded once into one slot per example, which the
+//! weight gradient's parts share read-only; all scratch is sized for the
+//! batch capacity when the layer is built.
 
 use super::conv::ConvShape;
+pub(super) use super::conv_stride1_kernels::available;
+use super::conv_stride1_kernels::{grad_tile, tile_kernel, Geometry, GradGeometry, GF, GT, TF, TW};
+use crate::engine::gemm_threads;
+use rayon::prelude::*;
 
-/// Filters and taps per weight-gradient tile (GF·GT = 24 accumulators).
-const GF: usize = 4;
-const GT: usize = 6;
-/// Outputs of one row per tile (two AVX-512 vectors).
-const TW: usize = 32;
-/// Filters per tile.
-const TF: usize = 8;
+/// Most parts a pass is cut into: a multiple of 2, 3 and 4, so 2, 3, 4 or 6
+/// threads get the same number of parts each.
+const MAX_PARTS: usize = 12;
+/// Least multiply-adds per part: a pass runs once per step, on its own, so
+/// (as `gemm::sgemm_alone`) a part is worth one rayon task from about a
+/// million multiply-adds; twice that keeps the task cost under a few percent.
+const MIN_PART_WORK: usize = 1 << 21;
+/// Floats of one weight-gradient tile's lanes.
+const LANES: usize = GF * GT * 16;
 
-/// Scratch of a layer's direct forward pass.
+/// Units per part when `units` units of `work` multiply-adds each are cut
+/// into parts: from the shape alone, never from the thread count.
+fn per_part(units: usize, work: usize) -> usize {
+    let parts = (units.saturating_mul(work) / MIN_PART_WORK).clamp(1, MAX_PARTS);
+    units.div_ceil(parts).max(1)
+}
+
+/// Whether `parts` parts run on the GEMM threads rather than in turn here.
+fn parallel(parts: usize) -> bool {
+    parts > 1 && gemm_threads() > 1
+}
+
+/// Scratch of a layer's direct passes, sized for its batch capacity.
 pub(super) struct Direct {
-    /// One example's input, zero-padded: C × (H+2p) × (W+2p), plus TW floats
-    /// of slack so a tile at the right edge may read past its row.
+    /// The batch, zero-padded: per example a slot of C × (H+2p) × (W+2p)
+    /// floats and [`TW`] + K of slack, so a tile at the right edge may read
+    /// past its row without leaving the slot.
     padded: Vec<f32>,
+    /// Floats per slot of `padded`.
+    slot: usize,
     /// Weights as taps × filters (filters rounded up to TF, zeros beyond F),
     /// so a tap's TF weights are adjacent.
     wt: Vec<f32>,
-    /// One tile's results before bias and ReLU.
-    tile: Vec<f32>,
-    /// Per-lane partial sums of the weight gradient, GF·GT·16 per tile.
+    /// Per-lane partial sums of the weight gradient, [`LANES`] per tile,
+    /// tiles in (filter block, tap block) order.
     lanes: Vec<f32>,
     /// Where each tap reads in the padded plane: c·plane + kh·row + kw
     /// (rounded up to GT taps by repeating the last).
@@ -52,13 +85,14 @@ pub(super) struct Direct {
 }
 
 impl Direct {
-    pub(super) fn new(s: ConvShape) -> Direct {
+    pub(super) fn new(s: ConvShape, capacity: usize) -> Direct {
         let (hp, wp) = (s.height + 2 * s.pad, s.width + 2 * s.pad);
+        let slot = s.channels * hp * wp + TW + s.kernel;
         Direct {
-            padded: vec![0.0; s.channels * hp * wp + TW + s.kernel],
+            padded: vec![0.0; slot * capacity.max(1)],
+            slot,
             wt: vec![0.0; ckk(s) * s.filters.next_multiple_of(TF)],
-            tile: vec![0.0; TF * TW],
-            lanes: vec![0.0; s.filters.div_ceil(GF) * ckk(s).div_ceil(GT) * GF * GT * 16],
+            lanes: vec![0.0; s.filters.div_ceil(GF) * ckk(s).div_ceil(GT) * LANES],
             tap_at: (0..ckk(s).next_multiple_of(GT))
                 .map(|t| {
                     let t = t.min(ckk(s) - 1);
@@ -73,16 +107,49 @@ impl Direct {
         }
     }
 
-    /// Copies one example into the interior of the padded buffer (the border
-    /// stays zero from construction).
-    fn pad(&mut self, s: ConvShape, x: &[f32]) {
-        let (hp, wp) = (s.height + 2 * s.pad, s.width + 2 * s.pad);
-        for c in 0..s.channels {
-            for h in 0..s.height {
-                let src = &x[(c * s.height + h) * s.width..][..s.width];
-                let at = (c * hp + h + s.pad) * wp + s.pad;
-                self.padded[at..at + s.width].copy_from_slice(src);
+    /// Lays out the weights for the tiles; once per forward call.
+    pub(super) fn load_weights(&mut self, s: ConvShape, w: &[f32]) {
+        let (taps, fr) = (ckk(s), s.filters.next_multiple_of(TF));
+        for f in 0..s.filters {
+            for r in 0..taps {
+                self.wt[r * fr + f] = w[f * taps + r];
             }
+        }
+    }
+
+    /// `y` (n × F × OH × OW) of the batch `x` (n × C × H × W): bias, then
+    /// ReLU if asked. Parts of whole examples, each padded by its part.
+    pub(super) fn forward(
+        &mut self,
+        s: ConvShape,
+        b: &[f32],
+        relu: bool,
+        x: &[f32],
+        y: &mut [f32],
+        n: usize,
+    ) {
+        let (il, ol) = (s.channels * s.height * s.width, out_len(s));
+        let ohw = s.out_height() * s.out_width();
+        let per = per_part(n, s.filters.next_multiple_of(TF) * ckk(s) * ohw);
+        let (slot, wt) = (self.slot, &self.wt[..]);
+        let part = |(p, (ys, ps)): (usize, (&mut [f32], &mut [f32]))| {
+            for (k, (ye, pe)) in ys.chunks_exact_mut(ol).zip(ps.chunks_exact_mut(slot)).enumerate() {
+                let e = p * per + k;
+                pad(s, &x[e * il..(e + 1) * il], pe);
+                forward_example(s, b, relu, wt, pe, ye);
+            }
+        };
+        let (ys, ps) = (&mut y[..n * ol], &mut self.padded[..n * slot]);
+        if parallel(n.div_ceil(per)) {
+            ys.par_chunks_mut(per * ol)
+                .zip(ps.par_chunks_mut(per * slot))
+                .enumerate()
+                .for_each(part);
+        } else {
+            ys.chunks_mut(per * ol)
+                .zip(ps.chunks_mut(per * slot))
+                .enumerate()
+                .for_each(part);
         }
     }
 
@@ -97,29 +164,27 @@ impl Direct {
         g: &mut [f32],
         accumulate: bool,
     ) {
-        let (il, taps) = (s.channels * s.height * s.width, ckk(s));
-        let (oh, ow) = (s.out_height(), s.out_width());
-        let ol = s.filters * oh * ow;
-        let (fb, tb) = (s.filters.div_ceil(GF), taps.div_ceil(GT));
-        self.lanes.fill(0.0);
-        for e in 0..n {
-            self.pad(s, &x[e * il..(e + 1) * il]);
-            let dye = &dy[e * ol..(e + 1) * ol];
-            for f0 in 0..fb {
-                for t0 in 0..tb {
-                    let rows: [usize; GF] =
-                        std::array::from_fn(|k| (f0 * GF + k).min(s.filters - 1) * oh * ow);
-                    let at: &[usize; GT] =
-                        self.tap_at[t0 * GT..][..GT].try_into().expect("GT taps");
-                    let lanes = &mut self.lanes[(f0 * tb + t0) * GF * GT * 16..][..GF * GT * 16];
-                    let geo = GradGeometry {
-                        oh,
-                        ow,
-                        row: s.width + 2 * s.pad,
-                    };
-                    grad_tile(&geo, &self.padded, dye, &rows, at, lanes);
+        let (ol, taps) = (out_len(s), ckk(s));
+        self.pad_batch(s, x, n);
+        let tb = taps.div_ceil(GT);
+        let tiles = s.filters.div_ceil(GF) * tb;
+        let per = per_part(tiles, n * LANES / 16 * s.out_height() * s.out_width());
+        let (padded, slot, tap_at) = (&self.padded[..], self.slot, &self.tap_at[..]);
+        let part = |(p, lanes): (usize, &mut [f32])| {
+            lanes.fill(0.0);
+            for e in 0..n {
+                let xe = &padded[e * slot..(e + 1) * slot];
+                let dye = &dy[e * ol..(e + 1) * ol];
+                for (k, l) in lanes.chunks_exact_mut(LANES).enumerate() {
+                    let (f0, t0) = ((p * per + k) / tb, (p * per + k) % tb);
+                    grad_block(s, xe, dye, f0, &tap_at[t0 * GT..][..GT], l);
                 }
             }
+        };
+        if parallel(tiles.div_ceil(per)) {
+            self.lanes.par_chunks_mut(per * LANES).enumerate().for_each(part);
+        } else {
+            self.lanes.chunks_mut(per * LANES).enumerate().for_each(part);
         }
         for f in 0..s.filters {
             for t in 0..taps {
@@ -132,59 +197,23 @@ impl Direct {
         }
     }
 
-    /// Lays out the weights for the tiles; once per forward call.
-    pub(super) fn load_weights(&mut self, s: ConvShape, w: &[f32]) {
-        let (taps, fr) = (ckk(s), s.filters.next_multiple_of(TF));
-        for f in 0..s.filters {
-            for r in 0..taps {
-                self.wt[r * fr + f] = w[f * taps + r];
+    /// Pads the n examples of `x` into their slots, in parts of examples.
+    fn pad_batch(&mut self, s: ConvShape, x: &[f32], n: usize) {
+        let (il, slot) = (s.channels * s.height * s.width, self.slot);
+        // Copying is about one float moved per input float: cut by size.
+        let per = per_part(n, il);
+        let part = |(xs, ps): (&[f32], &mut [f32])| {
+            for (xe, pe) in xs.chunks_exact(il).zip(ps.chunks_exact_mut(slot)) {
+                pad(s, xe, pe);
             }
-        }
-    }
-
-    /// `y` (F × OH × OW) of one example `x` (C × H × W): bias, then ReLU if asked.
-    pub(super) fn forward(
-        &mut self,
-        s: ConvShape,
-        b: &[f32],
-        relu: bool,
-        x: &[f32],
-        y: &mut [f32],
-    ) {
-        let (hp, wp) = (s.height + 2 * s.pad, s.width + 2 * s.pad);
-        let (oh, ow) = (s.out_height(), s.out_width());
-        self.pad(s, x);
-        let fr = s.filters.next_multiple_of(TF);
-        for i in 0..oh {
-            for j0 in (0..ow).step_by(TW) {
-                let width = (ow - j0).min(TW);
-                for f0 in (0..s.filters).step_by(TF) {
-                    let geo = Geometry {
-                        channels: s.channels,
-                        kernel: s.kernel,
-                        row: wp,
-                        plane: hp * wp,
-                        origin: i * wp + j0,
-                        filters: fr,
-                        first: f0,
-                    };
-                    let tile: &mut [f32; TF * TW] = (&mut self.tile[..])
-                        .try_into()
-                        .expect("tile buffer is TF·TW");
-                    tile_kernel(&geo, &self.padded, &self.wt, tile);
-                    for f in f0..(f0 + TF).min(s.filters) {
-                        let out = &mut y[(f * oh + i) * ow + j0..][..width];
-                        let acc = &tile[(f - f0) * TW..][..width];
-                        if relu {
-                            out.iter_mut()
-                                .zip(acc)
-                                .for_each(|(o, &a)| *o = (a + b[f]).max(0.0));
-                        } else {
-                            out.iter_mut().zip(acc).for_each(|(o, &a)| *o = a + b[f]);
-                        }
-                    }
-                }
-            }
+        };
+        let (xs, ps) = (&x[..n * il], &mut self.padded[..n * slot]);
+        if parallel(n.div_ceil(per)) {
+            xs.par_chunks(per * il)
+                .zip(ps.par_chunks_mut(per * slot))
+                .for_each(part);
+        } else {
+            xs.chunks(per * il).zip(ps.chunks_mut(per * slot)).for_each(part);
         }
     }
 }
@@ -193,186 +222,69 @@ fn ckk(s: ConvShape) -> usize {
     s.channels * s.kernel * s.kernel
 }
 
-/// Where one tile reads: tap (c, kh, kw) of output `origin` (row-major in the
-/// padded plane) is `padded[c·plane + origin + kh·row + kw]`.
-struct Geometry {
-    channels: usize,
-    kernel: usize,
-    row: usize,
-    plane: usize,
-    origin: usize,
-    /// Row length of `wt` (filters rounded up to TF).
-    filters: usize,
-    /// First filter of the tile.
-    first: usize,
+fn out_len(s: ConvShape) -> usize {
+    s.filters * s.out_height() * s.out_width()
 }
 
-/// Whether this CPU runs the direct pass (AVX-512F); elsewhere the layer
-/// keeps im2col and OpenBLAS.
-pub(super) fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// `tile[f][j] = Σ_taps wt[tap][first+f] · padded[tap's run][j]`, fused
-/// multiply-adds in tap order; the 2·TF accumulators are 16 of the 32
-/// AVX-512 registers.
-#[cfg(target_arch = "x86_64")]
-fn tile_kernel(g: &Geometry, padded: &[f32], wt: &[f32], tile: &mut [f32; TF * TW]) {
-    // invariant: the layer sized both buffers for its shape; checked here
-    // because the kernel reads through raw pointers.
-    let taps = g.channels * g.kernel * g.kernel;
-    let last_read = (g.channels - 1) * g.plane + g.origin + (g.kernel - 1) * (g.row + 1) + TW;
-    assert!(last_read <= padded.len(), "padded input too short");
-    assert!(
-        (taps - 1) * g.filters + g.first + TF <= wt.len(),
-        "weights too short"
-    );
-    assert!(available(), "direct convolution without AVX-512F");
-    // SAFETY: AVX-512F is present (asserted) and every read is within the
-    // bounds asserted above.
-    unsafe { tile_avx512(g, padded.as_ptr(), wt.as_ptr(), tile) }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn tile_kernel(_: &Geometry, _: &[f32], _: &[f32], _: &mut [f32; TF * TW]) {
-    unreachable!("the direct pass is only chosen where `available()`");
-}
-
-/// # Safety
-/// AVX-512F must be available and `padded`/`wt` hold every element the
-/// geometry reads (see [`tile_kernel`]).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn tile_avx512(g: &Geometry, padded: *const f32, wt: *const f32, tile: &mut [f32; TF * TW]) {
-    use std::arch::x86_64::*;
-    let mut acc = [_mm512_setzero_ps(); 2 * TF];
-    let mut tap = 0;
-    for c in 0..g.channels {
-        for kh in 0..g.kernel {
-            let run = padded.add(c * g.plane + g.origin + kh * g.row);
-            for kw in 0..g.kernel {
-                let x0 = _mm512_loadu_ps(run.add(kw));
-                let x1 = _mm512_loadu_ps(run.add(kw + 16));
-                let w = wt.add(tap * g.filters + g.first);
-                for f in 0..TF {
-                    let wf = _mm512_set1_ps(*w.add(f));
-                    acc[2 * f] = _mm512_fmadd_ps(wf, x0, acc[2 * f]);
-                    acc[2 * f + 1] = _mm512_fmadd_ps(wf, x1, acc[2 * f + 1]);
-                }
-                tap += 1;
-            }
+/// Copies one example into the interior of its slot (the border stays zero
+/// from construction).
+fn pad(s: ConvShape, x: &[f32], slot: &mut [f32]) {
+    let (hp, wp) = (s.height + 2 * s.pad, s.width + 2 * s.pad);
+    for c in 0..s.channels {
+        for h in 0..s.height {
+            let src = &x[(c * s.height + h) * s.width..][..s.width];
+            let at = (c * hp + h + s.pad) * wp + s.pad;
+            slot[at..at + s.width].copy_from_slice(src);
         }
     }
-    for (f, dst) in tile.chunks_exact_mut(TW).enumerate() {
-        _mm512_storeu_ps(dst.as_mut_ptr(), acc[2 * f]);
-        _mm512_storeu_ps(dst.as_mut_ptr().add(16), acc[2 * f + 1]);
-    }
 }
 
-/// Output geometry of a weight-gradient tile.
-struct GradGeometry {
-    oh: usize,
-    ow: usize,
-    /// Row length of the padded plane.
-    row: usize,
-}
-
-/// Adds to `lanes[k][u][lane]` the products `dy[rows[k] + o]·padded[at[u] + o']`
-/// over every output o = (i, j) of one example (o' its place in the padded
-/// plane), 16 outputs of a row per step, masked at the row's end.
-#[cfg(target_arch = "x86_64")]
-fn grad_tile(
-    g: &GradGeometry,
-    padded: &[f32],
-    dy: &[f32],
-    rows: &[usize; GF],
-    at: &[usize; GT],
-    lanes: &mut [f32],
-) {
-    // invariant: the layer built `rows`/`at` from its shape; checked here
-    // because the kernel reads through raw pointers.
-    let outputs = g.oh * g.ow;
-    assert!(
-        rows.iter().all(|&r| r + outputs <= dy.len()),
-        "gradient rows out of range"
-    );
-    let reach = (g.oh - 1) * g.row + g.ow;
-    assert!(
-        at.iter().all(|&a| a + reach <= padded.len()),
-        "taps out of range"
-    );
-    assert!(lanes.len() == GF * GT * 16, "lane buffer");
-    assert!(available(), "direct convolution without AVX-512F");
-    // SAFETY: AVX-512F is present and every masked read is inside the
-    // bounds asserted above.
-    unsafe {
-        grad_avx512(
-            g,
-            padded.as_ptr(),
-            dy.as_ptr(),
-            rows,
-            at,
-            lanes.as_mut_ptr(),
-        )
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn grad_tile(
-    _: &GradGeometry,
-    _: &[f32],
-    _: &[f32],
-    _: &[usize; GF],
-    _: &[usize; GT],
-    _: &mut [f32],
-) {
-    unreachable!("the direct pass is only chosen where `available()`");
-}
-
-/// # Safety
-/// AVX-512F must be available; see [`grad_tile`] for the bounds.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn grad_avx512(
-    g: &GradGeometry,
-    padded: *const f32,
-    dy: *const f32,
-    rows: &[usize; GF],
-    at: &[usize; GT],
-    lanes: *mut f32,
-) {
-    use std::arch::x86_64::*;
-    let mut acc = [_mm512_setzero_ps(); GF * GT];
-    for (a, v) in acc.iter_mut().enumerate() {
-        *v = _mm512_loadu_ps(lanes.add(16 * a));
-    }
-    for i in 0..g.oh {
-        for j0 in (0..g.ow).step_by(16) {
-            let left = g.ow - j0;
-            let m: __mmask16 = if left >= 16 {
-                0xffff
-            } else {
-                (1u16 << left) - 1
-            };
-            let (o, o2) = (i * g.ow + j0, i * g.row + j0);
-            let d: [__m512; GF] =
-                std::array::from_fn(|k| _mm512_maskz_loadu_ps(m, dy.add(rows[k] + o)));
-            for u in 0..GT {
-                let x = _mm512_maskz_loadu_ps(m, padded.add(at[u] + o2));
-                for k in 0..GF {
-                    acc[k * GT + u] = _mm512_fmadd_ps(d[k], x, acc[k * GT + u]);
+/// `y` (F × OH × OW) of one padded example: every tile, then bias and ReLU.
+fn forward_example(s: ConvShape, b: &[f32], relu: bool, wt: &[f32], padded: &[f32], y: &mut [f32]) {
+    let (hp, wp) = (s.height + 2 * s.pad, s.width + 2 * s.pad);
+    let (oh, ow) = (s.out_height(), s.out_width());
+    let fr = s.filters.next_multiple_of(TF);
+    let mut tile = [0f32; TF * TW];
+    for i in 0..oh {
+        for j0 in (0..ow).step_by(TW) {
+            let width = (ow - j0).min(TW);
+            for f0 in (0..s.filters).step_by(TF) {
+                let geo = Geometry {
+                    channels: s.channels,
+                    kernel: s.kernel,
+                    row: wp,
+                    plane: hp * wp,
+                    origin: i * wp + j0,
+                    filters: fr,
+                    first: f0,
+                };
+                tile_kernel(&geo, padded, wt, &mut tile);
+                for f in f0..(f0 + TF).min(s.filters) {
+                    let out = &mut y[(f * oh + i) * ow + j0..][..width];
+                    let acc = &tile[(f - f0) * TW..][..width];
+                    if relu {
+                        out.iter_mut()
+                            .zip(acc)
+                            .for_each(|(o, &a)| *o = (a + b[f]).max(0.0));
+                    } else {
+                        out.iter_mut().zip(acc).for_each(|(o, &a)| *o = a + b[f]);
+                    }
                 }
             }
         }
     }
-    for (a, v) in acc.iter().enumerate() {
-        _mm512_storeu_ps(lanes.add(16 * a), *v);
-    }
+}
+
+/// Adds one example's products to the lanes of the tile of filter block
+/// `f0` and the GT taps at `at`.
+fn grad_block(s: ConvShape, padded: &[f32], dy: &[f32], f0: usize, at: &[usize], lanes: &mut [f32]) {
+    let (oh, ow) = (s.out_height(), s.out_width());
+    let rows: [usize; GF] = std::array::from_fn(|k| (f0 * GF + k).min(s.filters - 1) * oh * ow);
+    let at: &[usize; GT] = at.try_into().expect("GT taps");
+    let geo = GradGeometry {
+        oh,
+        ow,
+        row: s.width + 2 * s.pad,
+    };
+    grad_tile(&geo, padded, dy, &rows, at, lanes);
 }

@@ -10,6 +10,7 @@
 mod conv;
 mod conv_reference;
 mod conv_stride1;
+mod conv_stride1_kernels;
 
 /// How this machine computes convolutions: the direct stride-1 passes where
 /// the CPU has AVX-512F, else im2col and the BLAS sgemm. Convnet results
