@@ -77,7 +77,8 @@ impl Conv {
             chunk,
             cols: vec![0.0; s.ckk() * chunk * ohw],
             out_t: vec![0.0; s.filters * chunk * ohw],
-            direct: (s.stride == 1 && super::conv_stride1::available()).then(|| Direct::new(s, capacity)),
+            direct: (s.stride == 1 && super::conv_stride1::available())
+                .then(|| Direct::new(s, capacity)),
         }
     }
 
@@ -88,6 +89,14 @@ impl Conv {
         self.cols = vec![0.0; self.shape.ckk() * self.chunk * ohw];
         self.out_t = vec![0.0; self.shape.filters * self.chunk * ohw];
         self
+    }
+
+    /// How many parts the direct stride-1 passes cut a batch of `n` into:
+    /// (forward, weight gradient); `None` where the layer uses im2col.
+    pub fn direct_parts(&self, n: usize) -> Option<(usize, usize)> {
+        self.direct
+            .as_ref()
+            .map(|_| super::conv_stride1::parts(self.shape, n))
     }
 
     /// Output columns `j` whose input column `j·stride + kw − pad` is inside

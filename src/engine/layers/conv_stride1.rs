@@ -129,16 +129,22 @@ impl Direct {
         n: usize,
     ) {
         let (il, ol) = (s.channels * s.height * s.width, out_len(s));
-        let ohw = s.out_height() * s.out_width();
-        let per = per_part(n, s.filters.next_multiple_of(TF) * ckk(s) * ohw);
+        let per = forward_per(s, n);
         let (slot, wt) = (self.slot, &self.wt[..]);
         let part = |(p, (ys, ps)): (usize, (&mut [f32], &mut [f32]))| {
-            for (k, (ye, pe)) in ys.chunks_exact_mut(ol).zip(ps.chunks_exact_mut(slot)).enumerate() {
+            for (k, (ye, pe)) in ys
+                .chunks_exact_mut(ol)
+                .zip(ps.chunks_exact_mut(slot))
+                .enumerate()
+            {
                 let e = p * per + k;
                 pad(s, &x[e * il..(e + 1) * il], pe);
                 forward_example(s, b, relu, wt, pe, ye);
             }
         };
+        // invariant: the network never passes more than the capacity it
+        // sized every buffer for.
+        assert!(n * slot <= self.padded.len(), "batch over the capacity");
         let (ys, ps) = (&mut y[..n * ol], &mut self.padded[..n * slot]);
         if parallel(n.div_ceil(per)) {
             ys.par_chunks_mut(per * ol)
@@ -167,8 +173,7 @@ impl Direct {
         let (ol, taps) = (out_len(s), ckk(s));
         self.pad_batch(s, x, n);
         let tb = taps.div_ceil(GT);
-        let tiles = s.filters.div_ceil(GF) * tb;
-        let per = per_part(tiles, n * LANES / 16 * s.out_height() * s.out_width());
+        let (tiles, per) = grad_per(s, n);
         let (padded, slot, tap_at) = (&self.padded[..], self.slot, &self.tap_at[..]);
         let part = |(p, lanes): (usize, &mut [f32])| {
             lanes.fill(0.0);
@@ -182,9 +187,15 @@ impl Direct {
             }
         };
         if parallel(tiles.div_ceil(per)) {
-            self.lanes.par_chunks_mut(per * LANES).enumerate().for_each(part);
+            self.lanes
+                .par_chunks_mut(per * LANES)
+                .enumerate()
+                .for_each(part);
         } else {
-            self.lanes.chunks_mut(per * LANES).enumerate().for_each(part);
+            self.lanes
+                .chunks_mut(per * LANES)
+                .enumerate()
+                .for_each(part);
         }
         for f in 0..s.filters {
             for t in 0..taps {
@@ -207,15 +218,40 @@ impl Direct {
                 pad(s, xe, pe);
             }
         };
+        // invariant: the network never passes more than the capacity it
+        // sized every buffer for.
+        assert!(n * slot <= self.padded.len(), "batch over the capacity");
         let (xs, ps) = (&x[..n * il], &mut self.padded[..n * slot]);
         if parallel(n.div_ceil(per)) {
             xs.par_chunks(per * il)
                 .zip(ps.par_chunks_mut(per * slot))
                 .for_each(part);
         } else {
-            xs.chunks(per * il).zip(ps.chunks_mut(per * slot)).for_each(part);
+            xs.chunks(per * il)
+                .zip(ps.chunks_mut(per * slot))
+                .for_each(part);
         }
     }
+}
+
+/// Examples per part of the forward pass over a batch of n.
+fn forward_per(s: ConvShape, n: usize) -> usize {
+    let ohw = s.out_height() * s.out_width();
+    per_part(n, s.filters.next_multiple_of(TF) * ckk(s) * ohw)
+}
+
+/// Weight-gradient tiles, and tiles per part, for a batch of n.
+fn grad_per(s: ConvShape, n: usize) -> (usize, usize) {
+    let tiles = s.filters.div_ceil(GF) * ckk(s).div_ceil(GT);
+    let work = n * GF * GT * s.out_height() * s.out_width();
+    (tiles, per_part(tiles, work))
+}
+
+/// How many parts the forward pass and the weight gradient of a batch of n
+/// are cut into (parts run in parallel when there are GEMM threads).
+pub(super) fn parts(s: ConvShape, n: usize) -> (usize, usize) {
+    let (tiles, per) = grad_per(s, n);
+    (n.div_ceil(forward_per(s, n)), tiles.div_ceil(per))
 }
 
 fn ckk(s: ConvShape) -> usize {
@@ -277,7 +313,14 @@ fn forward_example(s: ConvShape, b: &[f32], relu: bool, wt: &[f32], padded: &[f3
 
 /// Adds one example's products to the lanes of the tile of filter block
 /// `f0` and the GT taps at `at`.
-fn grad_block(s: ConvShape, padded: &[f32], dy: &[f32], f0: usize, at: &[usize], lanes: &mut [f32]) {
+fn grad_block(
+    s: ConvShape,
+    padded: &[f32],
+    dy: &[f32],
+    f0: usize,
+    at: &[usize],
+    lanes: &mut [f32],
+) {
     let (oh, ow) = (s.out_height(), s.out_width());
     let rows: [usize; GF] = std::array::from_fn(|k| (f0 * GF + k).min(s.filters - 1) * oh * ow);
     let at: &[usize; GT] = at.try_into().expect("GT taps");
