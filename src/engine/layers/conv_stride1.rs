@@ -208,11 +208,11 @@ impl Direct {
         }
     }
 
-    /// Pads the n examples of `x` into their slots, in parts of examples.
+    /// Pads the n examples of `x` into their slots, in the forward pass's
+    /// parts of examples.
     fn pad_batch(&mut self, s: ConvShape, x: &[f32], n: usize) {
         let (il, slot) = (s.channels * s.height * s.width, self.slot);
-        // Copying is about one float moved per input float: cut by size.
-        let per = per_part(n, il);
+        let per = forward_per(s, n);
         let part = |(xs, ps): (&[f32], &mut [f32])| {
             for (xe, pe) in xs.chunks_exact(il).zip(ps.chunks_exact_mut(slot)) {
                 pad(s, xe, pe);
