@@ -161,19 +161,25 @@ impl Conv {
         }
     }
 
-    /// Backward at stride 1 without im2col: bias gradient per example, the
-    /// weight gradient by `conv_stride1`, and (when wanted) the input
-    /// gradient as Wᵀ·dy per example scattered back by col2im.
-    fn backward_direct(&mut self, x: &[f32], dy: &[f32], dx: Option<&mut [f32]>, n: usize) {
+    /// Backward at stride 1 without im2col: the ReLU mask and the bias
+    /// gradient, then the weight gradient, by `conv_stride1`, and (when
+    /// wanted) the input gradient as Wᵀ·dy per example scattered back by
+    /// col2im.
+    fn backward_direct(
+        &mut self,
+        x: &[f32],
+        y: &[f32],
+        dy: &mut [f32],
+        dx: Option<&mut [f32]>,
+        n: usize,
+    ) {
         let s = self.shape;
         let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
+        let relu = self.relu.then_some(y);
         let [w, b] = &mut self.params;
-        for dye in dy[..n * ol].chunks_exact(ol) {
-            for (f, row) in dye.chunks_exact(ohw).enumerate() {
-                b.g[f] += lane_sum(row);
-            }
-        }
+        super::conv_stride1::mask_and_bias(s, relu, dy, n, &mut b.g);
+        let dy = &*dy;
         let direct = self
             .direct
             .as_mut()
@@ -329,15 +335,15 @@ impl Layer for Conv {
         let ohw = s.out_height() * s.out_width();
         let (il, ol) = (self.in_len(), self.out_len());
         let dy = &mut dy[..n * ol];
-        if self.relu {
-            relu_mask(&y[..n * ol], dy);
-        }
         if !self.params[1].accumulate {
             self.params[1].g.fill(0.0);
         }
         if self.direct.is_some() {
-            self.backward_direct(x, dy, dx, n);
+            self.backward_direct(x, y, dy, dx, n);
             return;
+        }
+        if self.relu {
+            relu_mask(&y[..n * ol], dy);
         }
         let mut e0 = 0;
         while e0 < n {

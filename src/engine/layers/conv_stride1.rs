@@ -40,6 +40,7 @@
 use super::conv::ConvShape;
 pub(super) use super::conv_stride1_kernels::available;
 use super::conv_stride1_kernels::{grad_tile, tile_kernel, Geometry, GradGeometry, GF, GT, TF, TW};
+use super::{lane_sum, relu_mask};
 use crate::engine::gemm_threads;
 use rayon::prelude::*;
 
@@ -50,13 +51,16 @@ const MAX_PARTS: usize = 12;
 /// (as `gemm::sgemm_alone`) a part is worth one rayon task from about a
 /// million multiply-adds; twice that keeps the task cost under a few percent.
 const MIN_PART_WORK: usize = 1 << 21;
+/// Least floats per part of a pass that only moves data (padding, the ReLU
+/// mask, the bias gradient): as for a dense layer's rows.
+const MIN_PART_FLOATS: usize = 1 << 15;
 /// Floats of one weight-gradient tile's lanes.
 const LANES: usize = GF * GT * 16;
 
-/// Units per part when `units` units of `work` multiply-adds each are cut
-/// into parts: from the shape alone, never from the thread count.
-fn per_part(units: usize, work: usize) -> usize {
-    let parts = (units.saturating_mul(work) / MIN_PART_WORK).clamp(1, MAX_PARTS);
+/// Units per part when `units` units of `work` each are cut into parts of
+/// `min_work` or more: from the shape alone, never from the thread count.
+fn per_part(units: usize, work: usize, min_work: usize) -> usize {
+    let parts = (units.saturating_mul(work) / min_work).clamp(1, MAX_PARTS);
     units.div_ceil(parts).max(1)
 }
 
@@ -118,7 +122,8 @@ impl Direct {
     }
 
     /// `y` (n × F × OH × OW) of the batch `x` (n × C × H × W): bias, then
-    /// ReLU if asked. Parts of whole examples, each padded by its part.
+    /// ReLU if asked. In parts of whole examples, each padded in turn into
+    /// its part's slot (on one thread, all into the first).
     pub(super) fn forward(
         &mut self,
         s: ConvShape,
@@ -130,37 +135,34 @@ impl Direct {
     ) {
         let (il, ol) = (s.channels * s.height * s.width, out_len(s));
         let per = forward_per(s, n);
-        let (slot, wt) = (self.slot, &self.wt[..]);
-        let part = |(p, (ys, ps)): (usize, (&mut [f32], &mut [f32]))| {
-            for (k, (ye, pe)) in ys
-                .chunks_exact_mut(ol)
-                .zip(ps.chunks_exact_mut(slot))
-                .enumerate()
-            {
+        let wt = &self.wt[..];
+        let part = |(p, (ys, slot)): (usize, (&mut [f32], &mut [f32]))| {
+            for (k, ye) in ys.chunks_exact_mut(ol).enumerate() {
                 let e = p * per + k;
-                pad(s, &x[e * il..(e + 1) * il], pe);
-                forward_example(s, b, relu, wt, pe, ye);
+                pad(s, &x[e * il..(e + 1) * il], slot);
+                forward_example(s, b, relu, wt, slot, ye);
             }
         };
-        // invariant: the network never passes more than the capacity it
-        // sized every buffer for.
-        assert!(n * slot <= self.padded.len(), "batch over the capacity");
-        let (ys, ps) = (&mut y[..n * ol], &mut self.padded[..n * slot]);
+        let ys = &mut y[..n * ol];
         if parallel(n.div_ceil(per)) {
+            // No more parts than examples, so no more than the capacity.
             ys.par_chunks_mut(per * ol)
-                .zip(ps.par_chunks_mut(per * slot))
+                .zip(self.padded.par_chunks_mut(self.slot))
                 .enumerate()
                 .for_each(part);
         } else {
-            ys.chunks_mut(per * ol)
-                .zip(ps.chunks_mut(per * slot))
-                .enumerate()
-                .for_each(part);
+            part((0, (ys, &mut self.padded[..self.slot])));
         }
     }
 
     /// `g (F × C·K·K) = Σ over the n examples of dy ⋆ x`, added to `g` when
     /// `accumulate`. `x` and `dy` are batches in the layer's layouts.
+    ///
+    /// On the GEMM threads the whole batch is padded first and each part
+    /// sums its tiles over it, example after example; on one thread each
+    /// example is padded into the first slot and adds to every tile in turn
+    /// (as one part: the same sums in the same order, with the example in
+    /// cache).
     pub(super) fn weight_grad(
         &mut self,
         s: ConvShape,
@@ -170,33 +172,31 @@ impl Direct {
         g: &mut [f32],
         accumulate: bool,
     ) {
-        let (ol, taps) = (out_len(s), ckk(s));
-        self.pad_batch(s, x, n);
-        let tb = taps.div_ceil(GT);
+        let (il, ol, taps) = (s.channels * s.height * s.width, out_len(s), ckk(s));
         let (tiles, per) = grad_per(s, n);
-        let (padded, slot, tap_at) = (&self.padded[..], self.slot, &self.tap_at[..]);
-        let part = |(p, lanes): (usize, &mut [f32])| {
-            lanes.fill(0.0);
-            for e in 0..n {
-                let xe = &padded[e * slot..(e + 1) * slot];
-                let dye = &dy[e * ol..(e + 1) * ol];
-                for (k, l) in lanes.chunks_exact_mut(LANES).enumerate() {
-                    let (f0, t0) = ((p * per + k) / tb, (p * per + k) % tb);
-                    grad_block(s, xe, dye, f0, &tap_at[t0 * GT..][..GT], l);
-                }
-            }
-        };
         if parallel(tiles.div_ceil(per)) {
+            self.pad_batch(s, x, n);
+            let (padded, slot, tap_at) = (&self.padded[..], self.slot, &self.tap_at[..]);
             self.lanes
                 .par_chunks_mut(per * LANES)
                 .enumerate()
-                .for_each(part);
+                .for_each(|(p, lanes)| {
+                    lanes.fill(0.0);
+                    for e in 0..n {
+                        let xe = &padded[e * slot..(e + 1) * slot];
+                        let dye = &dy[e * ol..(e + 1) * ol];
+                        grad_tiles(s, xe, dye, tap_at, p * per, lanes);
+                    }
+                });
         } else {
-            self.lanes
-                .chunks_mut(per * LANES)
-                .enumerate()
-                .for_each(part);
+            self.lanes.fill(0.0);
+            let (xe, tap_at) = (&mut self.padded[..self.slot], &self.tap_at[..]);
+            for e in 0..n {
+                pad(s, &x[e * il..(e + 1) * il], xe);
+                grad_tiles(s, xe, &dy[e * ol..(e + 1) * ol], tap_at, 0, &mut self.lanes);
+            }
         }
+        let tb = taps.div_ceil(GT);
         for f in 0..s.filters {
             for t in 0..taps {
                 let (f0, k, t0, u) = (f / GF, f % GF, t / GT, t % GT);
@@ -208,11 +208,10 @@ impl Direct {
         }
     }
 
-    /// Pads the n examples of `x` into their slots, in the forward pass's
-    /// parts of examples.
+    /// Pads the n examples of `x` into their slots, in parts of examples.
     fn pad_batch(&mut self, s: ConvShape, x: &[f32], n: usize) {
         let (il, slot) = (s.channels * s.height * s.width, self.slot);
-        let per = forward_per(s, n);
+        let per = per_part(n, il, MIN_PART_FLOATS);
         let part = |(xs, ps): (&[f32], &mut [f32])| {
             for (xe, pe) in xs.chunks_exact(il).zip(ps.chunks_exact_mut(slot)) {
                 pad(s, xe, pe);
@@ -222,29 +221,68 @@ impl Direct {
         // sized every buffer for.
         assert!(n * slot <= self.padded.len(), "batch over the capacity");
         let (xs, ps) = (&x[..n * il], &mut self.padded[..n * slot]);
+        xs.par_chunks(per * il)
+            .zip(ps.par_chunks_mut(per * slot))
+            .for_each(part);
+    }
+}
+
+/// The direct backward's first steps on the output gradient `dy` of n
+/// examples: the fused ReLU's mask (when `relu` holds the outputs; rows are
+/// independent, so in parts of examples), then the bias gradient `bg[f] +=
+/// Σ_examples Σ dy[e][f]` in parts of filters, each filter's example sums
+/// added in example order as on one thread.
+pub(super) fn mask_and_bias(
+    s: ConvShape,
+    relu: Option<&[f32]>,
+    dy: &mut [f32],
+    n: usize,
+    bg: &mut [f32],
+) {
+    let (ol, ohw) = (out_len(s), s.out_height() * s.out_width());
+    let dy = &mut dy[..n * ol];
+    if let Some(y) = relu {
+        let (y, per) = (&y[..n * ol], per_part(n, ol, MIN_PART_FLOATS));
         if parallel(n.div_ceil(per)) {
-            xs.par_chunks(per * il)
-                .zip(ps.par_chunks_mut(per * slot))
-                .for_each(part);
+            dy.par_chunks_mut(per * ol)
+                .zip(y.par_chunks(per * ol))
+                .for_each(|(d, y)| relu_mask(y, d));
         } else {
-            xs.chunks(per * il)
-                .zip(ps.chunks_mut(per * slot))
-                .for_each(part);
+            relu_mask(y, dy);
         }
+    }
+    let dy = &*dy;
+    let per = per_part(s.filters, n * ohw, MIN_PART_FLOATS);
+    let sums = |(p, gs): (usize, &mut [f32])| {
+        for (k, g) in gs.iter_mut().enumerate() {
+            let f = p * per + k;
+            for dye in dy.chunks_exact(ol) {
+                *g += lane_sum(&dye[f * ohw..][..ohw]);
+            }
+        }
+    };
+    if parallel(s.filters.div_ceil(per)) {
+        bg.par_chunks_mut(per).enumerate().for_each(sums);
+    } else {
+        sums((0, bg));
     }
 }
 
 /// Examples per part of the forward pass over a batch of n.
 fn forward_per(s: ConvShape, n: usize) -> usize {
     let ohw = s.out_height() * s.out_width();
-    per_part(n, s.filters.next_multiple_of(TF) * ckk(s) * ohw)
+    per_part(
+        n,
+        s.filters.next_multiple_of(TF) * ckk(s) * ohw,
+        MIN_PART_WORK,
+    )
 }
 
 /// Weight-gradient tiles, and tiles per part, for a batch of n.
 fn grad_per(s: ConvShape, n: usize) -> (usize, usize) {
     let tiles = s.filters.div_ceil(GF) * ckk(s).div_ceil(GT);
     let work = n * GF * GT * s.out_height() * s.out_width();
-    (tiles, per_part(tiles, work))
+    (tiles, per_part(tiles, work, MIN_PART_WORK))
 }
 
 /// How many parts the forward pass and the weight gradient of a batch of n
@@ -308,6 +346,24 @@ fn forward_example(s: ConvShape, b: &[f32], relu: bool, wt: &[f32], padded: &[f3
                 }
             }
         }
+    }
+}
+
+/// Adds one example's products to the lanes of consecutive tiles, from
+/// tile `first` (tiles in (filter block, tap block) order), [`LANES`]
+/// floats each.
+fn grad_tiles(
+    s: ConvShape,
+    padded: &[f32],
+    dy: &[f32],
+    tap_at: &[usize],
+    first: usize,
+    lanes: &mut [f32],
+) {
+    let tb = ckk(s).div_ceil(GT);
+    for (k, l) in lanes.chunks_exact_mut(LANES).enumerate() {
+        let (f0, t0) = ((first + k) / tb, (first + k) % tb);
+        grad_block(s, padded, dy, f0, &tap_at[t0 * GT..][..GT], l);
     }
 }
 
