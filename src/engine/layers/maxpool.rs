@@ -1,8 +1,15 @@
 //! Max pooling over non-overlapping `size × size` windows (stride = size).
 //! The gradient goes to the first maximum of each window (row-major order),
-//! so ties are routed to exactly one input.
+//! so ties are routed to exactly one input. Examples are independent, so on
+//! the GEMM threads they are pooled in parallel with the same bits.
 
 use super::{Ctx, Layer};
+use crate::engine::gemm_threads;
+use rayon::prelude::*;
+
+/// Batches of this many input floats or more are spread over the GEMM
+/// threads (as a dense layer's rows).
+const PARALLEL_FLOATS: usize = 1 << 15;
 
 pub struct MaxPool {
     pub c: usize,
@@ -58,6 +65,43 @@ fn forward_2x2(channels: usize, h: usize, w: usize, img: &[f32], y: &mut [f32], 
     }
 }
 
+/// Any window size over one example, `size × size` candidates each.
+fn forward_kxk(
+    channels: usize,
+    h: usize,
+    w: usize,
+    k: usize,
+    img: &[f32],
+    y: &mut [f32],
+    at: &mut [u32],
+) {
+    let (oh, ow) = (h / k, w / k);
+    for c in 0..channels {
+        for i in 0..oh {
+            let row0 = (c * h + i * k) * w;
+            let o0 = (c * oh + i) * ow;
+            for j in 0..ow {
+                let base = row0 + j * k;
+                let (mut best, mut arg) = (img[base], base);
+                for a in 0..k {
+                    for b in 0..k {
+                        let idx = base + a * w + b;
+                        let v = img[idx];
+                        // Strict `>`: the first maximum wins ties. Selects,
+                        // not branches: random data makes the comparison
+                        // unpredictable.
+                        let better = v > best;
+                        best = if better { v } else { best };
+                        arg = if better { idx } else { arg };
+                    }
+                }
+                y[o0 + j] = best;
+                at[o0 + j] = arg as u32;
+            }
+        }
+    }
+}
+
 impl Layer for MaxPool {
     fn name(&self) -> &'static str {
         "maxpool"
@@ -69,53 +113,50 @@ impl Layer for MaxPool {
         self.c * (self.h / self.size) * (self.w / self.size)
     }
     fn forward(&mut self, x: &[f32], y: &mut [f32], n: usize, _: &mut Ctx) {
-        let (k, w, oh, ow) = (self.size, self.w, self.h / self.size, self.w / self.size);
+        let (c, h, w, k) = (self.c, self.h, self.w, self.size);
         let (il, ol) = (self.in_len(), self.out_len());
-        for e in 0..n {
-            let img = &x[e * il..(e + 1) * il];
-            let (ye, ae) = (
-                &mut y[e * ol..(e + 1) * ol],
-                &mut self.argmax[e * ol..(e + 1) * ol],
-            );
+        let one = |((img, ye), ae): ((&[f32], &mut [f32]), &mut [u32])| {
             if k == 2 {
-                forward_2x2(self.c, self.h, w, img, ye, ae);
-                continue;
+                forward_2x2(c, h, w, img, ye, ae);
+            } else {
+                forward_kxk(c, h, w, k, img, ye, ae);
             }
-            for c in 0..self.c {
-                for i in 0..oh {
-                    let row0 = (c * self.h + i * k) * w;
-                    let o0 = (c * oh + i) * ow;
-                    for j in 0..ow {
-                        let base = row0 + j * k;
-                        let (mut best, mut at) = (img[base], base);
-                        for a in 0..k {
-                            for b in 0..k {
-                                let idx = base + a * w + b;
-                                let v = img[idx];
-                                // Strict `>`: the first maximum wins ties.
-                                // Selects, not branches: random data makes
-                                // the comparison unpredictable.
-                                let better = v > best;
-                                best = if better { v } else { best };
-                                at = if better { idx } else { at };
-                            }
-                        }
-                        ye[o0 + j] = best;
-                        ae[o0 + j] = at as u32;
-                    }
-                }
-            }
+        };
+        let (x, y, at) = (&x[..n * il], &mut y[..n * ol], &mut self.argmax[..n * ol]);
+        // Examples are independent: on the GEMM threads they may run anywhere.
+        if gemm_threads() > 1 && x.len() >= PARALLEL_FLOATS {
+            x.par_chunks_exact(il)
+                .zip(y.par_chunks_exact_mut(ol))
+                .zip(at.par_chunks_exact_mut(ol))
+                .for_each(one);
+        } else {
+            x.chunks_exact(il)
+                .zip(y.chunks_exact_mut(ol))
+                .zip(at.chunks_exact_mut(ol))
+                .for_each(one);
         }
     }
     fn backward(&mut self, _: &[f32], _: &[f32], dy: &mut [f32], dx: Option<&mut [f32]>, n: usize) {
         let (il, ol) = (self.in_len(), self.out_len());
-        if let Some(dx) = dx {
-            dx[..n * il].fill(0.0);
-            for e in 0..n {
-                for o in 0..ol {
-                    dx[e * il + self.argmax[e * ol + o] as usize] += dy[e * ol + o];
-                }
+        let Some(dx) = dx else { return };
+        // Each input gets the gradient of the outputs of its own example.
+        let one = |((dxe, dye), ae): ((&mut [f32], &[f32]), &[u32])| {
+            dxe.fill(0.0);
+            for (&g, &a) in dye.iter().zip(ae) {
+                dxe[a as usize] += g;
             }
+        };
+        let (dx, dy, at) = (&mut dx[..n * il], &dy[..n * ol], &self.argmax[..n * ol]);
+        if gemm_threads() > 1 && dx.len() >= PARALLEL_FLOATS {
+            dx.par_chunks_exact_mut(il)
+                .zip(dy.par_chunks_exact(ol))
+                .zip(at.par_chunks_exact(ol))
+                .for_each(one);
+        } else {
+            dx.chunks_exact_mut(il)
+                .zip(dy.chunks_exact(ol))
+                .zip(at.chunks_exact(ol))
+                .for_each(one);
         }
     }
 }
