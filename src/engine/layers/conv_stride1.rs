@@ -254,11 +254,11 @@ pub(super) fn mask_and_bias(
     let dy = &*dy;
     let per = per_part(s.filters, n * ohw, MIN_PART_FLOATS);
     let sums = |(p, gs): (usize, &mut [f32])| {
-        for (k, g) in gs.iter_mut().enumerate() {
-            let f = p * per + k;
-            for dye in dy.chunks_exact(ol) {
-                *g += lane_sum(&dye[f * ohw..][..ohw]);
-            }
+        for dye in dy.chunks_exact(ol) {
+            let rows = dye[p * per * ohw..].chunks_exact(ohw);
+            gs.iter_mut()
+                .zip(rows)
+                .for_each(|(g, row)| *g += lane_sum(row));
         }
     };
     if parallel(s.filters.div_ceil(per)) {

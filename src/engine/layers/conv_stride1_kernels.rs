@@ -32,6 +32,7 @@ pub(super) struct Geometry {
 
 /// Whether this CPU runs the direct pass (AVX-512F); elsewhere the layer
 /// keeps im2col and OpenBLAS.
+#[inline]
 pub(super) fn available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -46,7 +47,10 @@ pub(super) fn available() -> bool {
 /// `tile[f][j] = Σ_taps wt[tap][first+f] · padded[tap's run][j]`, fused
 /// multiply-adds in tap order; the 2·TF accumulators are 16 of the 32
 /// AVX-512 registers.
+// Inline: called per tile from `conv_stride1`, which may be compiled in
+// another codegen unit.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 pub(super) fn tile_kernel(g: &Geometry, padded: &[f32], wt: &[f32], tile: &mut [f32; TF * TW]) {
     // invariant: the layer sized both buffers for its shape; checked here
     // because the kernel reads through raw pointers.
@@ -111,6 +115,7 @@ pub(super) struct GradGeometry {
 /// over every output o = (i, j) of one example (o' its place in the padded
 /// plane), 16 outputs of a row per step, masked at the row's end.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 pub(super) fn grad_tile(
     g: &GradGeometry,
     padded: &[f32],
