@@ -7,8 +7,9 @@
 //!   register-tiled pass without either), maxpool, relu, dropout and
 //!   softmax cross-entropy, each a plain struct over preallocated buffers.
 //! - [`penalty`] and [`optim`]: one trait each.
-//! - [`with_gemm_threads`]: how many threads a trial's GEMMs use (results
-//!   are bit-identical for every count; see `gemm`).
+//! - [`with_gemm_threads`]: how many threads a trial's GEMMs, and the passes
+//!   cut like them (the direct convolution, pooling, the update), use
+//!   (results are bit-identical for every count; see `gemm`).
 
 pub mod gemm;
 pub mod init;

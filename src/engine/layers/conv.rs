@@ -1,7 +1,9 @@
 //! 2-D convolution by im2col and one GEMM per chunk of examples, with stride,
 //! zero padding and an optional fused ReLU. At stride 1 on AVX-512 CPUs the
 //! forward pass and the weight gradient skip im2col and BLAS altogether
-//! (`conv_stride1`: 1.6× the step of the cs231n convnet).
+//! (`conv_stride1`: 1.6× the step of the cs231n convnet), and run on the
+//! GEMM threads in parts fixed by the shape, as do the ReLU mask and the
+//! bias gradient of that path.
 //!
 //! Forward: `cols` (C·K·K × G·OH·OW) gathers every receptive field of a chunk
 //! of G examples; one GEMM `W (F × C·K·K) · cols` gives the output

@@ -25,17 +25,22 @@
 //! the layer keeps im2col and OpenBLAS, so, as with OpenBLAS's own kernels,
 //! a convnet's last bits depend on the CPU family, never on threads or jobs.
 //!
-//! **Threads.** Each pass is cut into parts whose boundaries depend on the
-//! shape alone ([`per_part`]): the forward pass into runs of examples (each
-//! part pads its own examples and computes all their outputs), the weight
-//! gradient into runs of tiles (each part sums its tiles over every example
-//! of the batch, in example order). Every output and every gradient lane
-//! is computed by one tile in the order above, so which thread runs which
-//! part cannot change a bit (see the `gemm` module doc). Parts run in
-//! parallel only on the threads of `with_gemm_threads`, else one after the
-//! other. The batch is padded once into one slot per example, which the
-//! weight gradient's parts share read-only; all scratch is sized for the
-//! batch capacity when the layer is built.
+//! **Threads.** On the threads of `with_gemm_threads` each pass is cut into
+//! parts whose boundaries depend on the shape alone ([`per_part`]): the
+//! forward pass into runs of examples (each part pads its examples in turn
+//! into a slot of its own and computes all their outputs); the weight
+//! gradient into runs of tiles, after the whole batch is padded into one
+//! slot per example (each part sums its tiles over every example, in
+//! example order); the backward pass's ReLU mask into runs of examples and
+//! its bias gradient into runs of filters (each filter's per-example sums
+//! added in example order, [`mask_and_bias`]). On one thread the same
+//! tiles run without the cut: each example is padded into the first slot
+//! and adds to every tile before the next (the example stays in cache).
+//! Either way every output, every gradient lane and every bias sum is
+//! computed by one tile or part in the order above, so the thread count
+//! cannot change a bit (see the `gemm` module doc). All scratch is sized
+//! for the batch capacity when the layer is built; the passes allocate
+//! nothing.
 
 use super::conv::ConvShape;
 pub(super) use super::conv_stride1_kernels::available;
