@@ -148,9 +148,14 @@ impl Direct {
                 forward_example(s, b, relu, wt, slot, ye);
             }
         };
+        // invariant: the network never passes more examples than the
+        // capacity it sized every buffer for (so no more parts than slots).
+        assert!(
+            n * self.slot <= self.padded.len(),
+            "batch over the capacity"
+        );
         let ys = &mut y[..n * ol];
         if parallel(n.div_ceil(per)) {
-            // No more parts than examples, so no more than the capacity.
             ys.par_chunks_mut(per * ol)
                 .zip(self.padded.par_chunks_mut(self.slot))
                 .enumerate()
@@ -222,8 +227,7 @@ impl Direct {
                 pad(s, xe, pe);
             }
         };
-        // invariant: the network never passes more than the capacity it
-        // sized every buffer for.
+        // invariant: as in `forward`.
         assert!(n * slot <= self.padded.len(), "batch over the capacity");
         let (xs, ps) = (&x[..n * il], &mut self.padded[..n * slot]);
         xs.par_chunks(per * il)
