@@ -7,7 +7,8 @@
 #  2. optionally the same with an older build given as OLD_PROFILE_STEP (e.g.
 #     one from before the deterministic tiling, where OpenBLAS threaded each
 #     product itself), to price the determinism;
-#  3. an 8-trial sweep with --jobs 1 and --jobs 2 (trials per hour).
+#  3. an 8-trial sweep with --jobs 1 and --jobs 2 (trials per hour), each
+#     trial on one thread, and --jobs 1 with two threads per trial.
 # Usage: benches/tools/threads-and-jobs.sh [KERNEL]   (default SkylakeX)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,14 +53,18 @@ experiment sweep {
 }
 REG
 echo
-echo "| 8-trial sweep | wall (s) | trials per hour | vs --jobs 1 |"
+echo "| 8-trial sweep | wall (s) | trials per hour | vs --jobs 1 --threads 1 |"
 echo "|---|---|---|---|"
 base=""
-for jobs in 1 2; do
+# Sweeps scale by running trials side by side (one thread each); the middle
+# row is the alternative use of the two cores: one trial at a time on both.
+for opts in "--jobs 1 --threads 1" "--jobs 1 --threads 2" "--jobs 2 --threads 1"; do
+  out="$tmp/$(echo "$opts" | tr -d ' -')"
   start=$(date +%s.%N)
-  ./target/release/regime run "$tmp/sweep.reg" -q --jobs "$jobs" --out "$tmp/j$jobs" >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  ./target/release/regime run "$tmp/sweep.reg" -q $opts --out "$out" >/dev/null 2>&1
   wall=$(awk "BEGIN{print $(date +%s.%N) - $start}")
   per_hour=$(awk "BEGIN{printf \"%.0f\", 8 * 3600 / $wall}")
   base=${base:-$per_hour}
-  echo "| --jobs $jobs | $(printf %.1f "$wall") | $per_hour | $(awk "BEGIN{printf \"%.2f\", $per_hour/$base}") |"
+  echo "| $opts | $(printf %.1f "$wall") | $per_hour | $(awk "BEGIN{printf \"%.2f\", $per_hour/$base}") |"
 done
