@@ -100,6 +100,11 @@ def number(x):
     return "–" if x == "" else f"{float(x):.3g}"
 
 
+def iters(x):
+    """An iteration count (a restricted mean or its interval end)."""
+    return "–" if x == "" else f"{float(x):.0f}"
+
+
 def measured_table(run, rows, cells):
     """One row per (experiment, cell, arm) compared with the baseline."""
     out = [
@@ -177,7 +182,7 @@ def time_to_target_table(rows, cells):
         )
         out.append(
             f"| {r['experiment']} | {cells.get((r['experiment'], r['cell']), '–')} | {r['arm']} | "
-            f"{float(r['tta_rmst']):.0f} [{number(r['tta_rmst_ci_low'])}, {number(r['tta_rmst_ci_high'])}] | "
+            f"{iters(r['tta_rmst'])} [{iters(r['tta_rmst_ci_low'])}, {iters(r['tta_rmst_ci_high'])}] | "
             f"{r['tta_arrived']} of {r['tta_units']} | {ratio} |"
         )
     return out
