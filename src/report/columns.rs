@@ -43,6 +43,41 @@ struct Axis {
     has_unit: bool,
 }
 
+/// One line of a per-cell CSV ([`per_cell_csv`]).
+pub struct CellLine<'a> {
+    pub experiment: &'a str,
+    pub cell: usize,
+    pub vary: &'a std::collections::BTreeMap<String, AxisValue>,
+    /// The values of the file's own columns, in their order.
+    pub values: Vec<String>,
+}
+
+/// A CSV of one line per (experiment, cell, …): `experiment`, `cell`, one
+/// column per `vary` axis of any line, then `columns` (comma-separated).
+/// `summary.csv` and `contrasts.csv` are written through it.
+pub fn per_cell_csv(columns: &str, lines: &[CellLine]) -> Result<Vec<u8>, String> {
+    let mut fixed = vec!["experiment", "cell"];
+    fixed.extend(columns.split(','));
+    let axes = AxisColumns::new(
+        lines
+            .iter()
+            .flat_map(|l| l.vary.iter().map(|(k, v)| (k.as_str(), v))),
+        &fixed,
+    );
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
+    head.extend(axes.headers());
+    head.extend(columns.split(',').map(String::from));
+    w.write_record(&head).map_err(|e| e.to_string())?;
+    for l in lines {
+        let mut rec = vec![l.experiment.to_string(), l.cell.to_string()];
+        rec.extend(axes.cells(l.vary));
+        rec.extend(l.values.iter().cloned());
+        w.write_record(&rec).map_err(|e| e.to_string())?;
+    }
+    finish(w)
+}
+
 /// The axis columns of one CSV file: every axis of the experiments it
 /// covers, in order of first appearance.
 #[derive(Debug, Clone, PartialEq, Default)]

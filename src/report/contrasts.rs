@@ -7,7 +7,7 @@
 //! gets no `contrasts.csv` (rather than a file with a header and no rows),
 //! and its `summary.md` no section.
 
-use super::columns::{self, AxisColumns};
+use super::columns;
 use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
 use super::tables::{axis_value, lo_hi, n_df, test_cells, untested_cells};
 use std::fmt::Write;
@@ -47,29 +47,18 @@ fn csv_row(s: &ExperimentSummary, c: &Contrast) -> Vec<String> {
 /// `contrasts.csv`: one line per (experiment, cell, pair of arms), with one
 /// column per `vary` axis of any experiment that has contrasts.
 pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
-    let mut fixed = vec!["experiment", "cell"];
-    fixed.extend(COLUMNS.split(','));
-    let axes = AxisColumns::new(
-        summaries
-            .iter()
-            .flat_map(|s| &s.contrasts)
-            .flat_map(|c| c.vary.iter().map(|(k, v)| (k.as_str(), v))),
-        &fixed,
-    );
-    let mut w = csv::Writer::from_writer(vec![]);
-    let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
-    head.extend(axes.headers());
-    head.extend(COLUMNS.split(',').map(String::from));
-    w.write_record(&head).map_err(|e| e.to_string())?;
-    for s in summaries {
-        for c in &s.contrasts {
-            let mut rec = vec![s.experiment.clone(), c.cell.to_string()];
-            rec.extend(axes.cells(&c.vary));
-            rec.extend(csv_row(s, c));
-            w.write_record(&rec).map_err(|e| e.to_string())?;
-        }
-    }
-    columns::finish(w)
+    let lines: Vec<columns::CellLine> = summaries
+        .iter()
+        .flat_map(|s| {
+            s.contrasts.iter().map(move |r| columns::CellLine {
+                experiment: &s.experiment,
+                cell: r.cell,
+                vary: &r.vary,
+                values: csv_row(s, r),
+            })
+        })
+        .collect();
+    columns::per_cell_csv(COLUMNS, &lines)
 }
 
 fn row_md(s: &ExperimentSummary, c: &Contrast) -> String {

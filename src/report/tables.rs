@@ -5,7 +5,7 @@
 //! contrasts between arms are in [`super::contrasts`], which shares the
 //! cells of a tested difference from here.
 
-use super::columns::{self, AxisColumns};
+use super::columns;
 use super::stats::{Comparison, ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
 use std::fmt::Write;
@@ -75,29 +75,18 @@ fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
 /// `vary` axis of any experiment (empty where an experiment lacks it). The
 /// grid constants each (split, seed) picked are in `baseline_choices.csv`.
 pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
-    let mut fixed = vec!["experiment", "cell"];
-    fixed.extend(COLUMNS.split(','));
-    let axes = AxisColumns::new(
-        summaries
-            .iter()
-            .flat_map(|s| &s.rows)
-            .flat_map(|r| r.vary.iter().map(|(k, v)| (k.as_str(), v))),
-        &fixed,
-    );
-    let mut w = csv::Writer::from_writer(vec![]);
-    let mut head: Vec<String> = vec!["experiment".into(), "cell".into()];
-    head.extend(axes.headers());
-    head.extend(COLUMNS.split(',').map(String::from));
-    w.write_record(&head).map_err(|e| e.to_string())?;
-    for s in summaries {
-        for r in &s.rows {
-            let mut rec = vec![s.experiment.clone(), r.cell.to_string()];
-            rec.extend(axes.cells(&r.vary));
-            rec.extend(csv_row(s, r));
-            w.write_record(&rec).map_err(|e| e.to_string())?;
-        }
-    }
-    columns::finish(w)
+    let lines: Vec<columns::CellLine> = summaries
+        .iter()
+        .flat_map(|s| {
+            s.rows.iter().map(move |r| columns::CellLine {
+                experiment: &s.experiment,
+                cell: r.cell,
+                vary: &r.vary,
+                values: csv_row(s, r),
+            })
+        })
+        .collect();
+    columns::per_cell_csv(COLUMNS, &lines)
 }
 
 /// The target as text: declared, or "baseline" (each cell's baseline level).
