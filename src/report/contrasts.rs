@@ -9,7 +9,7 @@
 
 use super::columns;
 use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
-use super::tables::{axis_value, lo_hi, n_df, test_cells, untested_cells};
+use super::tables::{axis_value, cells_csv, lo_hi, n_df, test_cells, untested_cells};
 use std::fmt::Write;
 
 const COLUMNS: &str = "arm_a,arm_b,n,unit,units,df,diff,ci_low,ci_high,sim_ci_low,sim_ci_high,test,p,p_adj,verdict,mde,family";
@@ -47,18 +47,13 @@ fn csv_row(s: &ExperimentSummary, c: &Contrast) -> Vec<String> {
 /// `contrasts.csv`: one line per (experiment, cell, pair of arms), with one
 /// column per `vary` axis of any experiment that has contrasts.
 pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
-    let lines: Vec<columns::CellLine> = summaries
-        .iter()
-        .flat_map(|s| {
-            s.contrasts.iter().map(move |r| columns::CellLine {
-                experiment: &s.experiment,
-                cell: r.cell,
-                vary: &r.vary,
-                values: csv_row(s, r),
-            })
-        })
-        .collect();
-    columns::per_cell_csv(COLUMNS, &lines)
+    cells_csv(
+        summaries,
+        COLUMNS,
+        |s| &s.contrasts,
+        |c| (c.cell, &c.vary),
+        csv_row,
+    )
 }
 
 fn row_md(s: &ExperimentSummary, c: &Contrast) -> String {

@@ -8,6 +8,7 @@
 use super::columns;
 use super::stats::{Comparison, ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub fn axis_value(v: &AxisValue) -> String {
@@ -75,18 +76,37 @@ fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
 /// `vary` axis of any experiment (empty where an experiment lacks it). The
 /// grid constants each (split, seed) picked are in `baseline_choices.csv`.
 pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
-    let lines: Vec<columns::CellLine> = summaries
-        .iter()
-        .flat_map(|s| {
-            s.rows.iter().map(move |r| columns::CellLine {
+    cells_csv(
+        summaries,
+        COLUMNS,
+        |s| &s.rows,
+        |r| (r.cell, &r.vary),
+        csv_row,
+    )
+}
+
+/// A per-cell CSV (`columns::per_cell_csv`) of the `items` of every summary:
+/// `summary.csv`'s rows, `contrasts.csv`'s contrasts.
+pub fn cells_csv<T>(
+    summaries: &[ExperimentSummary],
+    columns: &str,
+    items: impl Fn(&ExperimentSummary) -> &[T],
+    key: impl Fn(&T) -> (usize, &BTreeMap<String, AxisValue>),
+    row: impl Fn(&ExperimentSummary, &T) -> Vec<String>,
+) -> Result<Vec<u8>, String> {
+    let mut lines = Vec::new();
+    for s in summaries {
+        for item in items(s) {
+            let (cell, vary) = key(item);
+            lines.push(columns::CellLine {
                 experiment: &s.experiment,
-                cell: r.cell,
-                vary: &r.vary,
-                values: csv_row(s, r),
-            })
-        })
-        .collect();
-    columns::per_cell_csv(COLUMNS, &lines)
+                cell,
+                vary,
+                values: row(s, item),
+            });
+        }
+    }
+    columns::per_cell_csv(columns, &lines)
 }
 
 /// The target as text: declared, or "baseline" (each cell's baseline level).
