@@ -5,6 +5,7 @@
 //! the contrast table from a run that has the file and nothing for one that
 //! has not.
 
+mod common;
 use regime::results::{ResultsDir, TrialRecord};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,18 +63,7 @@ fn run(tmp: &Path, name: &str, arms: &str) -> PathBuf {
 }
 
 fn table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect();
-    (head, rows)
+    common::csv_table(path)
 }
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {

@@ -3,6 +3,7 @@
 //! crate and with pandas (docs/interop.md's snippet included), and
 //! `regime compare` between tiny runs.
 
+mod common;
 #[path = "interop/fixture.rs"]
 mod fixture;
 #[path = "interop/python.rs"]
@@ -13,22 +14,8 @@ use regime::results::ResultsDir;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-type Table = (Vec<String>, Vec<BTreeMap<String, String>>);
-
-/// A CSV file as its header and rows by column name.
-fn table(path: &Path) -> Table {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect();
-    (head, rows)
+fn table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    common::csv_table(path)
 }
 
 #[test]

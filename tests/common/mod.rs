@@ -6,6 +6,7 @@ use std::path::Path;
 /// Every record of a results directory without its wall time and thread
 /// count (which say how a trial ran, not what it computed), with its curve
 /// byte for byte, by trial id: what must be bit-identical across runs.
+#[allow(dead_code)] // not every test crate that shares this module compares runs
 pub fn records_and_curves(dir: &Path) -> BTreeMap<String, (serde_json::Value, Vec<u8>)> {
     let mut out = BTreeMap::new();
     for e in std::fs::read_dir(dir.join("trials")).unwrap().flatten() {
@@ -21,4 +22,21 @@ pub fn records_and_curves(dir: &Path) -> BTreeMap<String, (serde_json::Value, Ve
         out.insert(id.to_string(), (rec, curve));
     }
     out
+}
+
+/// A CSV file as its header and its rows by column name.
+#[allow(dead_code)] // not every test crate that shares this module reads CSV
+pub fn csv_table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (head, rows)
 }
