@@ -9,7 +9,9 @@
 
 use super::columns;
 use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
-use super::tables::{axis_value, cells_csv, lo_hi, n_df, test_cells, untested_cells};
+use super::tables::{
+    axis_value, cells_csv, lo_hi, markdown_header, n_df, test_cells, untested_cells,
+};
 use std::fmt::Write;
 
 const COLUMNS: &str = "arm_a,arm_b,n,unit,units,df,diff,ci_low,ci_high,sim_ci_low,sim_ci_high,test,p,p_adj,verdict,mde,family";
@@ -104,8 +106,7 @@ MDE: smallest difference detectable with 80% power.\n",
         ]
         .map(String::from),
     );
-    let _ = writeln!(out, "| {} |", head.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+    markdown_header(&mut out, &head);
     for c in &s.contrasts {
         let _ = writeln!(out, "{}", row_md(s, c));
     }

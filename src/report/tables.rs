@@ -109,6 +109,12 @@ pub fn cells_csv<T>(
     columns::per_cell_csv(columns, &lines)
 }
 
+/// A markdown table's header line and its separator line.
+pub fn markdown_header(out: &mut String, head: &[String]) {
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+}
+
 /// The target as text: declared, or "baseline" (each cell's baseline level).
 fn target_text(s: &ExperimentSummary) -> String {
     match s.target {
@@ -317,8 +323,7 @@ pub fn markdown(summaries: &[ExperimentSummary]) -> String {
             ]
             .map(String::from),
         );
-        let _ = writeln!(out, "| {} |", head.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+        markdown_header(&mut out, &head);
         for r in &s.rows {
             let _ = writeln!(out, "{}", row_md(s, r));
         }

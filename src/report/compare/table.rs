@@ -106,8 +106,7 @@ whether B is better or worse than A. Gain A, gain B: each run's own gain over it
             ]
             .map(String::from),
         );
-        let _ = writeln!(out, "| {} |", head.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+        crate::report::tables::markdown_header(&mut out, &head);
         for r in rows {
             let _ = writeln!(out, "{}", row_md(&axes, r));
         }
