@@ -142,6 +142,8 @@ def contrast_table(rows, cells):
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if not r["diff"]:
+            continue  # a cell with no complete pair yet (a partial run)
         cell = cells.get((r["experiment"], r["cell"]), "–")
         out.append(
             f"| {r['experiment']} | {cell} | {r['arm_a']} − {r['arm_b']} | {r['n']} | "

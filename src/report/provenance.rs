@@ -4,7 +4,7 @@
 //! "n = 4 of 5" never passes silently.
 
 use crate::results::{Inventory, TrialRecord};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads one provenance field of a record, as text.
 type Field = Box<dyn Fn(&TrialRecord) -> String>;
@@ -26,6 +26,26 @@ fn variants(
         *out.entry(field(r)).or_insert(0) += 1;
     }
     out
+}
+
+/// One line per experiment and data source: the files once, then the split
+/// seeds its records were drawn with. The splits of one experiment share
+/// their files by design, so a line per split would repeat them.
+fn data_lines(done: &[TrialRecord]) -> Vec<String> {
+    let mut seeds: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for r in done {
+        let d = &r.provenance.data;
+        let key = format!("{}: {} [{}", r.key.experiment, d.source(), d.sizes());
+        seeds.entry(key).or_default().insert(d.split_seed);
+    }
+    seeds
+        .into_iter()
+        .map(|(key, s)| {
+            let list: Vec<String> = s.iter().map(u64::to_string).collect();
+            let noun = if s.len() == 1 { "split seed" } else { "split seeds" };
+            format!("{key}; {} {noun}: {}]", s.len(), list.join(", "))
+        })
+        .collect()
 }
 
 /// Builds the block from the verified inventory of a directory.
@@ -53,12 +73,18 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
         } else {
             v.len() > 1
         };
-        for (value, n) in &v {
-            md.push_str(&format!("- {name}: {value}"));
-            if mixed {
-                md.push_str(&format!(" ({n} trials)"));
+        if *name == "data" && !mixed {
+            for line in data_lines(&inv.done) {
+                md.push_str(&format!("- data: {line}\n"));
             }
-            md.push('\n');
+        } else {
+            for (value, n) in &v {
+                md.push_str(&format!("- {name}: {value}"));
+                if mixed {
+                    md.push_str(&format!(" ({n} trials)"));
+                }
+                md.push('\n');
+            }
         }
         if mixed {
             warnings.push(format!(
@@ -169,5 +195,26 @@ mod tests {
             "{}",
             b.markdown
         );
+        // The splits share their files: one data line names both seeds.
+        assert_eq!(b.markdown.matches("- data:").count(), 1, "{}", b.markdown);
+        assert!(b.markdown.contains("; 2 split seeds: 1, 2]\n"), "{}", b.markdown);
+    }
+
+    #[test]
+    fn one_split_read_from_two_versions_of_a_file_is_listed_variant_by_variant() {
+        let mut other = record("t2", "Haswell", 1);
+        other.provenance.data.origin = "another copy".into();
+        let inv = Inventory {
+            done: vec![record("t1", "Haswell", 1), other],
+            ..Inventory::default()
+        };
+        let b = super::block(&inv);
+        assert!(
+            b.warnings.iter().any(|w| w.contains("disagree on data")),
+            "{:?}",
+            b.warnings
+        );
+        assert_eq!(b.markdown.matches("- data:").count(), 2, "{}", b.markdown);
+        assert!(b.markdown.contains("(1 trials)"), "{}", b.markdown);
     }
 }

@@ -95,20 +95,32 @@ pub struct DataProvenance {
 impl DataProvenance {
     /// The fingerprint of the data: every file hash and the split.
     pub fn identity(&self) -> String {
+        format!(
+            "{} [split seed {}, {}]",
+            self.source(),
+            self.split_seed,
+            self.sizes()
+        )
+    }
+
+    /// The files read (path and hash prefix), or the origin when none were:
+    /// what the data splits of one experiment share.
+    pub fn source(&self) -> String {
         let files: Vec<String> = self
             .files
             .iter()
             .map(|f| format!("{}={}", f.path, &f.sha256[..f.sha256.len().min(12)]))
             .collect();
-        let what = if files.is_empty() {
+        if files.is_empty() {
             self.origin.clone()
         } else {
             files.join(", ")
-        };
-        format!(
-            "{what} [split seed {}, {} train / {} val / {} test]",
-            self.split_seed, self.train, self.val, self.test
-        )
+        }
+    }
+
+    /// The sizes of the three parts, e.g. "59000 train / 1000 val / 10000 test".
+    pub fn sizes(&self) -> String {
+        format!("{} train / {} val / {} test", self.train, self.val, self.test)
     }
 }
 
