@@ -4,9 +4,9 @@
 //! is a tested statement rather than a reading of plotted bands.
 //!
 //! Each curve is read at its last check at or before the quarter's
-//! iteration (⌊quarter × its trial's budget⌋; curves have a row every
-//! `checks` iterations from iteration 0, and a trial stopped early keeps
-//! its last check). The pairs are the ones time to target uses
+//! iteration (⌊quarter × its trial's budget⌋; curves have a row at
+//! iteration 0, at every check and at the end of the budget, and a trial
+//! stopped early keeps its last check). The pairs are the ones time to target uses
 //! ([`Pair`]: the arm's trial and, in the same (split, seed), the grid
 //! constant picked on final validation accuracy), and from there pairing,
 //! unit of analysis, test, intervals, MDE and verdict rule are the gains'
