@@ -123,7 +123,11 @@ fn check_along(dir: &Path) {
         let iter = [10, 20, 30, 40][k];
         assert_eq!(row["iter"], iter.to_string());
         assert_eq!(
-            (row["n"].as_str(), row["unit"].as_str(), row["units"].as_str()),
+            (
+                row["n"].as_str(),
+                row["unit"].as_str(),
+                row["units"].as_str()
+            ),
             ("4", "split", "2")
         );
         assert_eq!(row["df"], "1");
@@ -220,10 +224,7 @@ fn a_grid_baseline_gets_gains_along_the_way_and_the_reproduction_renders_them() 
     let with = run(tmp.path(), "with", &arms);
     check_along(&with);
     // No grid arm, no baseline to pair with: neither file nor section.
-    let without = run(
-        tmp.path(),
-        "without",
-        "  arm constant: lambda = 0.01\n");
+    let without = run(tmp.path(), "without", "  arm constant: lambda = 0.01\n");
     assert!(!without.join("along.csv").exists(), "no baseline, no file");
     let md = std::fs::read_to_string(without.join("summary.md")).unwrap();
     assert!(!md.contains("gain along the way"), "{md}");

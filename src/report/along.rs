@@ -23,11 +23,7 @@ pub fn any(summaries: &[ExperimentSummary]) -> bool {
 }
 
 fn csv_row(s: &ExperimentSummary, a: &Along) -> Vec<String> {
-    let mut out = vec![
-        a.arm.clone(),
-        columns::num(a.quarter),
-        a.iter.to_string(),
-    ];
+    let mut out = vec![a.arm.clone(), columns::num(a.quarter), a.iter.to_string()];
     out.extend(difference_csv(
         a.gain,
         a.test,

@@ -69,8 +69,8 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
     }
     if along::any(&summaries) {
         let path = results.root.join("along.csv");
-        let bytes =
-            along::csv(&summaries).map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
+        let bytes = along::csv(&summaries)
+            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
         write_atomic(&path, &bytes)?;
     }
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;

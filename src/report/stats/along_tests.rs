@@ -102,7 +102,12 @@ fn the_gain_at_each_quarter_is_the_paired_test_of_the_seed_differences() {
         assert!((g.half_width - t11.inverse_cdf(0.975) * se).abs() < 1e-12);
         let t = a.test.unwrap();
         assert_eq!(t.method, Method::T);
-        assert!((t.p - p[k]).abs() < 1e-9, "quarter {k}: {} vs {}", t.p, p[k]);
+        assert!(
+            (t.p - p[k]).abs() < 1e-9,
+            "quarter {k}: {} vs {}",
+            t.p,
+            p[k]
+        );
         assert!((t.p_adj - p_adj[k]).abs() < 1e-9, "quarter {k}: {t:?}");
         assert_eq!(t.verdict, verdicts[k], "quarter {k}");
         let sim = t11.inverse_cdf(1.0 - 0.05 / 8.0) * se;
