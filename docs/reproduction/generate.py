@@ -5,7 +5,8 @@ Every number in a generated block comes from a results directory under
 docs/reproduction/runs/: the statistics from the `summary.csv` that
 `regime report` wrote (adjusted p, verdicts, intervals and MDEs are
 regime's, never recomputed here), the contrasts between arms from its
-`contrasts.csv` where the run has one, the picked constants from
+`contrasts.csv` where the run has one, the gains along the way (claim 6)
+from its `along.csv` where the run has one, the picked constants from
 `baseline_choices.csv`, and the provenance (build, BLAS kernel, data
 fingerprints) from the trial records themselves. The prose around the
 blocks is written by hand and must not quote numbers.
@@ -190,6 +191,46 @@ def time_to_target_table(rows, cells):
     return out
 
 
+def quarter(x):
+    """A fraction of the budget as a percentage: `25%`."""
+    return f"{float(x) * 100:g}%"
+
+
+def along_verdict_line(rows):
+    """Per arm and quarter of the budget, how many cells got each adjusted
+    verdict on the gain in validation accuracy."""
+    counts = defaultdict(Counter)
+    for r in rows:
+        if r["verdict"]:
+            counts[(r["experiment"], r["arm"], float(r["quarter"]))][r["verdict"]] += 1
+    return [
+        f"- `{exp}` `{arm}` against the validation-picked constant, validation accuracy at "
+        f"{quarter(q)} of the budget: "
+        + ", ".join(f"{v} in {n} cell{'s' if n > 1 else ''}" for v, n in sorted(c.items()))
+        for (exp, arm, q), c in sorted(counts.items())
+    ]
+
+
+def along_table(rows, cells):
+    """Claim 6: the paired gain in validation accuracy at each quarter of
+    the budget (`along.csv`), Holm-adjusted over its own family."""
+    out = [
+        "",
+        "| experiment | cell | arm | at | iteration | n | val. acc. gain (points) [95% CI] | "
+        "simultaneous | p adj | verdict | MDE (points) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        cell = cells.get((r["experiment"], r["cell"]), "–")
+        out.append(
+            f"| {r['experiment']} | {cell} | {r['arm']} | {quarter(r['quarter'])} | {r['iter']} | {r['n']} | "
+            f"{points(r['gain'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
+            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
+            f"{number(r['p_adj'])} | {r['verdict'] or '–'} | {points(r['mde'], signed=False)} |"
+        )
+    return out
+
+
 def final_lambda_table(recs, cells):
     """Where the feedback arms left λ (their policy fired at least once in
     some trial): the mechanism behind a claim-5 or claim-6 verdict."""
@@ -275,6 +316,9 @@ def run_block(run):
         lines += [""] + contrast_verdict_line(contrasts) + contrast_table(contrasts, cells)
     if run.startswith("fig4"):
         lines += time_to_target_table(rows, cells)
+    along = read_csv(os.path.join(run_dir, "along.csv"))
+    if run.startswith("fig4_") and along:
+        lines += [""] + along_verdict_line(along) + along_table(along, cells)
     lines += final_lambda_table(recs, cells)
     lines += picked_table(read_csv(os.path.join(run_dir, "baseline_choices.csv")), cells)
     lines += grid_means_table(recs, cells)

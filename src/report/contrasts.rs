@@ -7,10 +7,9 @@
 //! gets no `contrasts.csv` (rather than a file with a header and no rows),
 //! and its `summary.md` no section.
 
-use super::columns;
 use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
 use super::tables::{
-    axis_value, cells_csv, lo_hi, markdown_header, n_df, test_cells, untested_cells,
+    axis_value, cells_csv, difference_csv, markdown_header, n_df, test_cells, untested_cells,
 };
 use std::fmt::Write;
 
@@ -22,27 +21,13 @@ pub fn any(summaries: &[ExperimentSummary]) -> bool {
 }
 
 fn csv_row(s: &ExperimentSummary, c: &Contrast) -> Vec<String> {
-    let (d, t) = (c.diff, c.test);
-    let mut out = vec![
-        c.arm_a.clone(),
-        c.arm_b.clone(),
-        d.map_or(0, |d| d.n).to_string(),
-        d.map_or("", |d| d.unit.name()).to_string(),
-        d.map_or(0, |d| d.units).to_string(),
-        columns::opt(d.map(|d| d.df)),
-        columns::opt(d.map(|d| d.mean)),
-    ];
-    out.extend(lo_hi(d, d.map(|d| d.half_width)));
-    out.extend(lo_hi(d, t.map(|t| t.sim_half_width)));
-    out.push(t.map_or("", |t| t.method.name()).to_string());
-    out.push(columns::opt(t.map(|t| t.p)));
-    out.push(columns::opt(t.map(|t| t.p_adj)));
-    out.push(
-        t.map_or("", |t| contrast::verdict_name(t.verdict))
-            .to_string(),
-    );
-    out.push(columns::opt(t.map(|t| t.mde)));
-    out.push(s.contrast_family.to_string());
+    let mut out = vec![c.arm_a.clone(), c.arm_b.clone()];
+    out.extend(difference_csv(
+        c.diff,
+        c.test,
+        c.test.map_or("", |t| contrast::verdict_name(t.verdict)),
+        s.contrast_family,
+    ));
     out
 }
 

@@ -1,4 +1,5 @@
 //! `report`: statistics, tables and plots from a results directory.
+pub mod along;
 pub mod columns;
 pub mod compare;
 pub mod contrasts;

@@ -2,8 +2,9 @@
 //! same numbers in the same unit: accuracies, losses and gains as fractions
 //! (0.8123, not 81.23%), times in iterations. The CSV follows the shared
 //! column conventions of [`super::columns`] (docs/interop.md). The
-//! contrasts between arms are in [`super::contrasts`], which shares the
-//! cells of a tested difference from here.
+//! contrasts between arms are in [`super::contrasts`] and the gains along
+//! the way in [`super::along`], which share the cells of a tested
+//! difference from here.
 
 use super::columns;
 use super::stats::{Comparison, ExperimentSummary, Row, Stat, ALPHA};
@@ -188,6 +189,33 @@ pub(super) fn test_cells(d: Stat, t: &Comparison, verdict: &str) -> Vec<String> 
     ]
 }
 
+/// The CSV cells of a tested difference (a contrast, a gain along the
+/// way): n, unit, units, df, estimate, 95% and simultaneous intervals,
+/// test, p, adjusted p, `verdict`, MDE and the family size.
+pub(super) fn difference_csv(
+    d: Option<Stat>,
+    t: Option<Comparison>,
+    verdict: &str,
+    family: usize,
+) -> Vec<String> {
+    let mut out = vec![
+        d.map_or(0, |d| d.n).to_string(),
+        d.map_or("", |d| d.unit.name()).to_string(),
+        d.map_or(0, |d| d.units).to_string(),
+        num(d.map(|d| d.df)),
+        num(d.map(|d| d.mean)),
+    ];
+    out.extend(lo_hi(d, d.map(|d| d.half_width)));
+    out.extend(lo_hi(d, t.map(|t| t.sim_half_width)));
+    out.push(t.map_or("", |t| t.method.name()).to_string());
+    out.push(num(t.map(|t| t.p)));
+    out.push(num(t.map(|t| t.p_adj)));
+    out.push(verdict.to_string());
+    out.push(num(t.map(|t| t.mde)));
+    out.push(family.to_string());
+    out
+}
+
 /// The cells of a difference without a test (fewer than two units): its
 /// estimate, if any, and dashes.
 pub(super) fn untested_cells(d: Option<Stat>) -> Vec<String> {
@@ -329,6 +357,7 @@ pub fn markdown(summaries: &[ExperimentSummary]) -> String {
         }
         out.push('\n');
         out.push_str(&super::contrasts::markdown(s));
+        out.push_str(&super::along::markdown(s));
     }
     out
 }

@@ -2,8 +2,9 @@
 //! its split-aware 95% interval, the paired gain over the equal-budget
 //! baseline with its test, Holm-adjusted p-value, verdict, simultaneous
 //! interval and minimum detectable effect, and the censored time to a
-//! target accuracy (see docs/running.md, "Statistics"); and the contrasts
-//! between the non-baseline arms of each cell (`contrast`).
+//! target accuracy (see docs/running.md, "Statistics"); the contrasts
+//! between the non-baseline arms of each cell (`contrast`); and the gain in
+//! validation accuracy at each quarter of the budget (`along`).
 //!
 //! A grid arm is one model per constant λ; in every (split, seed) the
 //! constant with the best final validation accuracy is picked, and its
@@ -11,6 +12,7 @@
 //! Pairing is within (split, seed): the arm and the baseline saw the same
 //! data, initialisation and batch order.
 
+pub mod along;
 pub mod bootstrap;
 pub mod contrast;
 pub mod paired;
@@ -21,6 +23,7 @@ mod simulation;
 pub mod survival;
 pub mod tta;
 
+pub use along::Along;
 pub use contrast::Contrast;
 pub use paired::{Method, Verdict, ALPHA};
 pub use quantiles::{t975, Stat, Unit};
@@ -87,6 +90,12 @@ pub struct ExperimentSummary {
     pub contrasts: Vec<Contrast>,
     /// Contrasts with a p-value (their Holm family).
     pub contrast_family: usize,
+    /// The gain in validation accuracy at each quarter of the budget, per
+    /// cell and arm with curves of its own and of its baseline,
+    /// Holm-adjusted as a family of their own.
+    pub along: Vec<Along>,
+    /// Gains along the way with a p-value (their Holm family).
+    pub along_family: usize,
 }
 
 /// Finds trials by (cell, arm, split, seed); the split of a record comes
@@ -166,7 +175,7 @@ pub fn summarise(
     let look = Lookup::new(exp, records);
     let baseline = exp.arms.iter().find(|a| a.is_grid).map(|a| a.name.clone());
     let smooth = exp.smooth.unwrap_or(DEFAULT_SMOOTH);
-    let mut rows = Vec::new();
+    let (mut rows, mut curve_pairs) = (Vec::new(), Vec::new());
     for (cell, vary) in cells(exp) {
         let target = exp.target.or_else(|| {
             let b = baseline.as_deref()?;
@@ -185,11 +194,21 @@ pub fn summarise(
                 smooth,
                 curve,
             };
-            rows.push(ctx.row(cell, &vary, &arm.name));
+            let (row, pairs) = ctx.row(cell, &vary, &arm.name);
+            if !row.is_baseline && pairs.iter().any(|p| p.base.is_some()) {
+                curve_pairs.push(along::Curves {
+                    cell,
+                    vary: vary.clone(),
+                    arm: arm.name.clone(),
+                    pairs,
+                });
+            }
+            rows.push(row);
         }
     }
     let family = adjust(&mut rows, exp.measure);
     let (contrasts, contrast_family) = contrast::contrasts(exp, &look, baseline.as_deref());
+    let (along, along_family) = along::along(&curve_pairs);
     ExperimentSummary {
         experiment: exp.name.clone(),
         measure: exp.measure,
@@ -201,6 +220,8 @@ pub fn summarise(
         rows,
         contrasts,
         contrast_family,
+        along,
+        along_family,
     }
 }
 
@@ -218,8 +239,15 @@ struct RowCtx<'a, 'c> {
     curve: &'c dyn Fn(&str) -> Option<Vec<CurveRow>>,
 }
 
-impl RowCtx<'_, '_> {
-    fn row(&self, cell: usize, vary: &BTreeMap<String, AxisValue>, arm: &str) -> Row {
+impl<'a> RowCtx<'a, '_> {
+    /// The row of (cell, arm), and the curves of its units paired with the
+    /// baseline's (time to target and the gains along the way read them).
+    fn row(
+        &self,
+        cell: usize,
+        vary: &BTreeMap<String, AxisValue>,
+        arm: &str,
+    ) -> (Row, Vec<Pair<'a>>) {
         let (exp, look) = (self.exp, self.look);
         let is_baseline = self.baseline == Some(arm);
         let (mut values, mut chosen, mut pairs) = (vec![], vec![], vec![]);
@@ -261,7 +289,7 @@ impl RowCtx<'_, '_> {
         };
         let gain = Stat::split_aware(&gains);
         let seed = row_seed(&exp.name, cell, arm);
-        Row {
+        let row = Row {
             cell,
             vary: vary.clone(),
             arm: arm.to_string(),
@@ -277,7 +305,8 @@ impl RowCtx<'_, '_> {
             stopped: count(|s| matches!(s, Status::Stopped { .. })),
             seeds: exp.seeds as usize,
             splits: exp.splits.max(1) as usize,
-        }
+        };
+        (row, pairs)
     }
 }
 
