@@ -233,3 +233,43 @@ fn watch_follows_a_run_to_its_end() {
         "{verbose}"
     );
 }
+
+/// `--watch --interval` longer than a duration holds (1e300 s) is a usage
+/// error, given before anything is read. It was a panic at the first
+/// redraw's sleep, which comes while a run holds the directory (as here:
+/// this process holds its lock, one trial still to run).
+#[test]
+fn a_watch_interval_longer_than_a_duration_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = source(tmp.path(), 10, "arm a: lambda = grid([0.001, 0.0])", 1);
+    let dir = tmp.path().join("run");
+    ok(regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap());
+    let first = std::fs::read_dir(dir.join("trials"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::remove_file(first).unwrap();
+    let plan = ResultsDir::open(dir.clone()).unwrap().plan().unwrap();
+    let _held = ResultsDir::open_for_resume(dir.clone(), &plan).unwrap();
+    let out = regime()
+        .arg("status")
+        .arg(&dir)
+        .args(["--watch", "--interval", "1e300"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--interval must be a positive number of seconds"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -327,3 +327,29 @@ fn the_checker_reads_sizes_and_classes_from_the_headers() {
     .unwrap();
     assert_eq!((p.train, p.test, p.dim, p.classes), (40, 10, 6, 2));
 }
+
+/// A header whose shape multiplies past 2⁶⁴ (a damaged or hostile file) is
+/// a shape error naming the shape, for the checker and for the loader: not
+/// an overflow, which wrapped to a wrong number of features (0 here).
+#[test]
+fn a_shape_past_two_to_the_64_is_a_shape_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("d.npz");
+    let mut arrays = standard_arrays(3);
+    arrays[0].1 = npy("<f4", &[40, 1 << 32, 1 << 32], &[0u8; 64]);
+    npz(&file, &arrays);
+    let names = regime::data::npz::Names {
+        x: "x_train",
+        y: "y_train",
+        test_x: "x_test",
+        test_y: "y_test",
+    };
+    let e = regime::data::npz::probe(&file.display().to_string(), names).unwrap_err();
+    assert!(matches!(e, DataError::Shape { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains("[40, 4294967296, 4294967296]"),
+        "{e}"
+    );
+    let e = fault(&npz_spec(&file, 3), &file, "[40, 4294967296, 4294967296]");
+    assert!(matches!(e, DataError::Shape { .. }), "{e:?}");
+}

@@ -2,7 +2,9 @@
 //! `--scale`, `--seeds` and the resolved values.
 
 use regime::compile::{compile_source, Options};
-use regime::plan::{Duration, Init, LambdaSpec, Normalize, PenaltyKind, Plan, Sampling, Schedule};
+use regime::plan::{
+    AxisValue, Duration, Init, LambdaSpec, Normalize, PenaltyKind, Plan, Sampling, Schedule,
+};
 
 const HEADER: &str = r#"
 network two_layer(hidden = 100) {
@@ -405,4 +407,25 @@ fn target_and_smoothing_are_compiled() {
         ("val_loss", false, 0.4)
     );
     assert_eq!(plan(FIG1).experiments[0].target, None);
+}
+
+/// A whole number written past i64 (1e23 as 24 digits) stays the number
+/// written on its axis, as a float: it was cut to 9223372036854775807.
+#[test]
+fn axis_values_past_i64_are_not_cut() {
+    let p = plan(
+        r#"
+  data: synthetic(train: 200, test: 50, dim: 4, classes: 10)
+  vary big in [100000000000000000000000, 3]
+  network: two_layer(4)
+  optimizer: sgd(lr: 0.1)
+  batch: 50
+  iters: 10
+  arm a: lambda = big * 0
+"#,
+    );
+    assert_eq!(
+        p.experiments[0].axes[0].values,
+        [AxisValue::Float(1e23), AxisValue::Int(3)]
+    );
 }

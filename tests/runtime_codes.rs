@@ -213,3 +213,91 @@ experiment big {
     assert_eq!(std::fs::read_dir(dir.join("trials")).unwrap().count(), 0);
     assert!(!dir.join("curves/big-c000-a-s1.partial.csv").exists());
 }
+
+/// A Slurm array task whose plan.yaml was edited to a batch larger than the
+/// training set (which `check` refuses): `regime::trial_failed` naming the
+/// batch, before any buffer is sized by it; nothing is recorded.
+#[test]
+fn an_edited_batch_larger_than_the_training_set_is_trial_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("e.reg");
+    std::fs::write(
+        &file,
+        experiment("synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)"),
+    )
+    .unwrap();
+    let dir = tmp.path().join("s");
+    let made = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["--on", "slurm", "--dry-run", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let yaml = std::fs::read_to_string(dir.join("plan.yaml")).unwrap();
+    let edited = yaml.replacen("batch: 50\n", "batch: 1000000\n", 1);
+    assert_ne!(yaml, edited);
+    std::fs::write(dir.join("plan.yaml"), edited).unwrap();
+    let out = regime()
+        .arg("run-trial")
+        .arg(&dir)
+        .args(["--index", "0"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::trial_failed"), "{err}");
+    assert!(
+        err.contains("batch of 1000000 is larger than the 150 training examples"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("trials")).unwrap().count(), 0);
+}
+
+/// A truncated gzip file keeps four bytes of its stream where the trailer
+/// was, read as its decompressed size. That word sized the buffer up front
+/// (2 GB here), which under an address-space limit aborted the process
+/// ("memory allocation failed") instead of reporting the truncation.
+#[test]
+fn a_truncated_gzip_file_under_ulimit_v_is_data_gzip_not_an_abort() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("fmnist");
+    std::fs::create_dir(&data).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/data/fashion-mnist-sample");
+    for f in [
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        std::fs::copy(sample.join(f), data.join(f)).unwrap();
+    }
+    let images = std::fs::read(sample.join("train-images-idx3-ubyte.gz")).unwrap();
+    let mut cut = images[..2_000_000].to_vec();
+    cut.extend([0xff; 4]);
+    std::fs::write(data.join("train-images-idx3-ubyte.gz"), cut).unwrap();
+    let file = tmp.path().join("e.reg");
+    let source = experiment(&format!(
+        "fashion_mnist(path: \"{}\", val: 100, subset: 200)",
+        data.display()
+    ));
+    std::fs::write(&file, source).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = under_ulimit_v(
+        1_800_000,
+        &[
+            "run".as_ref(),
+            file.as_os_str(),
+            "--jobs".as_ref(),
+            "1".as_ref(),
+            "-q".as_ref(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("regime::data_gzip"), "{err}");
+    assert!(err.contains("train-images-idx3-ubyte.gz"), "{err}");
+    assert!(!err.contains("memory allocation"), "{err}");
+}

@@ -378,3 +378,38 @@ fn a_trial_whose_buffers_cannot_be_had_is_an_engine_error_not_an_abort() {
     let e = regime::engine::try_zeros::<f32>(usize::MAX / 8, "a buffer").unwrap_err();
     assert!(e.to_string().contains("a buffer"), "{e}");
 }
+
+/// `--jobs` beyond the trials to run starts one worker per trial: two here,
+/// for `--jobs 18446744073709551615`. It started 65,535 workers (rayon's
+/// most), which exhausted memory; under this address-space limit the
+/// system refused them (`regime::threads`).
+#[test]
+fn more_jobs_than_trials_start_a_worker_per_trial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("e.reg");
+    std::fs::write(
+        &file,
+        experiment(
+            "synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)",
+            10,
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(r#"ulimit -v 2000000 && exec "$0" run "$1" --jobs 18446744073709551615 --out "$2""#)
+        .arg(env!("CARGO_BIN_EXE_regime"))
+        .arg(&file)
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("running 2 trials (0 already done) with 2 job(s)"),
+        "{err}"
+    );
+    assert_eq!(records(&out), 2);
+}

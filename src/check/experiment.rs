@@ -200,7 +200,9 @@ fn evaluate_axes(
 
 fn axis_value(v: &Val) -> Option<AxisValue> {
     Some(match v {
-        Val::Num { v, int: true } => AxisValue::Int(*v as i64),
+        // A whole number past i64 (`100000000000000000000000`) stays a float
+        // rather than being cut to i64::MAX.
+        Val::Num { v, int: true } if v.abs() < 2f64.powi(63) => AxisValue::Int(*v as i64),
         Val::Num { v, .. } => AxisValue::Float(*v),
         Val::Dur(d) => AxisValue::Duration(*d),
         Val::Str(s) | Val::Word(s) => AxisValue::Text(s.clone()),

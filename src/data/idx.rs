@@ -77,7 +77,8 @@ pub fn parse(path: &str, mut bytes: Vec<u8>, want_ndim: u8) -> Result<Idx, DataE
         dims.push(d as usize);
         total = total.saturating_mul(d as u64);
     }
-    let expected = header as u64 + total;
+    // Saturating like `total`: dimensions past 2⁶⁴ bytes are a truncation.
+    let expected = (header as u64).saturating_add(total);
     let found = bytes.len() as u64;
     if found < expected {
         return Err(DataError::Truncated {

@@ -153,12 +153,23 @@ fn rows(npy: &NpyFile<&mut dyn Read>, path: &str) -> Result<(usize, usize), Data
             expected: "a C-ordered array (save `np.ascontiguousarray(a)`)".into(),
         });
     }
-    match npy.shape() {
-        [] => Err(DataError::Shape {
+    let shape = npy.shape();
+    let [n, rest @ ..] = shape else {
+        return Err(DataError::Shape {
             path: path.to_string(),
             message: "a scalar, not an array of examples".into(),
+        });
+    };
+    // A header's dimensions are the file's word: npyz multiplies them
+    // unchecked (wrapping in release), so every product is checked here,
+    // before anything is sized by it.
+    let dim = rest.iter().try_fold(1u64, |a, &d| a.checked_mul(d));
+    match dim.filter(|&d| n.checked_mul(d).is_some()) {
+        Some(dim) => Ok((*n as usize, dim as usize)),
+        None => Err(DataError::Shape {
+            path: path.to_string(),
+            message: format!("the shape {shape:?} has more values than 64 bits can count"),
         }),
-        [n, rest @ ..] => Ok((*n as usize, rest.iter().product::<u64>() as usize)),
     }
 }
 

@@ -65,6 +65,17 @@ const CHUNK: usize = 256 << 10;
 /// Largest capacity taken on a trailer's word (deflate expands at most ~1032×).
 const MAX_HINT: u64 = 1 << 32;
 
+/// An empty buffer with room for `hint` bytes (at most [`MAX_HINT`]) when
+/// they can be had. The hint is only the file's word: a truncated gzip
+/// file's last four bytes are stream data read as ISIZE, and sizing by
+/// them under `ulimit -v` aborted the process before the truncation was
+/// found; without the room the buffer grows as it is read.
+fn reserved(hint: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = out.try_reserve_exact(hint.min(MAX_HINT) as usize);
+    out
+}
+
 /// Reads a (maybe gzipped) data file, noting its hash in `files`.
 pub(super) fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u8>, DataError> {
     let io_err = |message: String| DataError::Io {
@@ -98,7 +109,7 @@ pub(super) fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u
         } else {
             len.saturating_mul(4)
         };
-        let mut out = Vec::with_capacity(hint.min(MAX_HINT) as usize);
+        let mut out = reserved(hint);
         let decoded = flate2::bufread::MultiGzDecoder::new(&mut reader).read_to_end(&mut out);
         if let Err(e) = decoded {
             return Err(match reader.get_mut().failed.take() {
@@ -114,7 +125,7 @@ pub(super) fn read_hashed(path: &str, files: &mut Vec<FileHash>) -> Result<Vec<u
         io::copy(&mut reader, &mut io::sink()).map_err(|e| io_err(e.to_string()))?;
         out
     } else {
-        let mut out = Vec::with_capacity(len.min(MAX_HINT) as usize);
+        let mut out = reserved(len);
         reader
             .read_to_end(&mut out)
             .map_err(|e| io_err(e.to_string()))?;

@@ -211,6 +211,22 @@ fn corrupt_idx_files_name_the_byte_offset() {
     ));
 }
 
+/// A header whose dimensions multiply past 2⁶⁴ (a damaged or hostile file)
+/// is a truncation naming what it promises, not an overflow.
+#[test]
+fn dimensions_past_two_to_the_64_are_a_truncation() {
+    let huge = idx_bytes(&[u32::MAX, u32::MAX, u32::MAX], &[]);
+    assert!(matches!(
+        parse_err(&huge, 3),
+        DataError::Truncated {
+            offset: 16,
+            expected: u64::MAX,
+            found: 16,
+            ..
+        }
+    ));
+}
+
 #[test]
 fn corrupt_file_on_disk_reports_its_path() {
     let dir = tempfile::tempdir().unwrap();

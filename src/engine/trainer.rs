@@ -60,6 +60,13 @@ impl<'d> Trainer<'d> {
         if data.train.n == 0 {
             return Err(cfg("the training set is empty".into()));
         }
+        // `check` refuses it; an edited plan.yaml must not size buffers by it.
+        if trial.batch > data.train.n {
+            return Err(cfg(format!(
+                "batch of {} is larger than the {} training examples",
+                trial.batch, data.train.n
+            )));
+        }
         if trial.network.input.size() != data.train.dim {
             return Err(cfg(format!(
                 "network `{}` takes {} inputs per example but the data has {}",

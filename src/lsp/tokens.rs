@@ -65,7 +65,8 @@ pub fn tokens(a: &Analysis) -> SemanticTokens {
             Kind::Comment => Some((ty(SemanticTokenType::COMMENT), 0)),
             Kind::Str => Some((ty(SemanticTokenType::STRING), 0)),
             Kind::Number => Some((ty(SemanticTokenType::NUMBER), 0)),
-            Kind::Punct if "+-*/<>=!".contains(&word[..1]) => {
+            // By character: a stray `𝔼` is punctuation too.
+            Kind::Punct if word.starts_with(|c| "+-*/<>=!".contains(c)) => {
                 Some((ty(SemanticTokenType::OPERATOR), 0))
             }
             Kind::Punct => None,
@@ -134,5 +135,28 @@ fn kind_type(kind: DefKind) -> SemanticTokenType {
         DefKind::Experiment => SemanticTokenType::NAMESPACE,
         DefKind::Param | DefKind::Axis => SemanticTokenType::PARAMETER,
         DefKind::Arm => SemanticTokenType::PROPERTY,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A character outside the language (here `𝔼`, four bytes in UTF-8)
+    /// lexes as punctuation: its class is read by character, not by cutting
+    /// its first byte off, and it gets no token; the word after it does.
+    #[test]
+    fn a_stray_wide_character_gets_no_token_and_no_panic() {
+        let uri: lsp_types::Uri = "file:///tmp/stray.reg".parse().expect("a valid URI");
+        let text = "𝔼 experiment + x\n".to_string();
+        let tokens = tokens(&Analysis::new(&uri, Arc::new(text)));
+        let starts: Vec<(u32, u32)> = tokens
+            .data
+            .iter()
+            .map(|t| (t.delta_start, t.length))
+            .collect();
+        // `experiment` at UTF-16 column 3, then `+` 11 further on.
+        assert_eq!(starts, [(3, 10), (11, 1)]);
     }
 }

@@ -42,7 +42,11 @@ fn data_lines(done: &[TrialRecord]) -> Vec<String> {
         .into_iter()
         .map(|(key, s)| {
             let list: Vec<String> = s.iter().map(u64::to_string).collect();
-            let noun = if s.len() == 1 { "split seed" } else { "split seeds" };
+            let noun = if s.len() == 1 {
+                "split seed"
+            } else {
+                "split seeds"
+            };
             format!("{key}; {} {noun}: {}]", s.len(), list.join(", "))
         })
         .collect()
@@ -197,7 +201,11 @@ mod tests {
         );
         // The splits share their files: one data line names both seeds.
         assert_eq!(b.markdown.matches("- data:").count(), 1, "{}", b.markdown);
-        assert!(b.markdown.contains("; 2 split seeds: 1, 2]\n"), "{}", b.markdown);
+        assert!(
+            b.markdown.contains("; 2 split seeds: 1, 2]\n"),
+            "{}",
+            b.markdown
+        );
     }
 
     #[test]

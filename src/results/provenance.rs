@@ -120,7 +120,10 @@ impl DataProvenance {
 
     /// The sizes of the three parts, e.g. "59000 train / 1000 val / 10000 test".
     pub fn sizes(&self) -> String {
-        format!("{} train / {} val / {} test", self.train, self.val, self.test)
+        format!(
+            "{} train / {} val / {} test",
+            self.train, self.val, self.test
+        )
     }
 }
 

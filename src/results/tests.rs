@@ -225,6 +225,37 @@ fn resume_refuses_an_edited_plan_naming_the_trial_and_field() {
     }
 }
 
+/// An experiment's `seeds` and `splits` in plan.yaml are covered by no
+/// hash: edited past what its trials hold (every (split, seed) unit has a
+/// trial), they are a read error naming the file, instead of `report`,
+/// `status` and `compare` looping over four billion units.
+#[test]
+fn an_edited_plan_with_more_units_than_trials_is_a_read_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let r = tmp.path().join("r");
+    drop(ResultsDir::create(r.clone(), "x", &plan, &RunMeta::new(1.0, None, vec![])).unwrap());
+    let dir = ResultsDir::open(r.clone()).unwrap();
+    assert_eq!(dir.plan().unwrap(), plan);
+    let yaml = std::fs::read_to_string(r.join("plan.yaml")).unwrap();
+    for (edit, field) in [
+        ("  seeds: 4294967295\n", "seeds: 4294967295"),
+        ("  seeds: 1\n  splits: 65536\n", "splits: 65536"),
+    ] {
+        let edited = yaml.replacen("  seeds: 1\n", edit, 1);
+        assert_ne!(yaml, edited);
+        std::fs::write(r.join("plan.yaml"), edited).unwrap();
+        match dir.plan() {
+            Err(ResultsError::Read { path, message }) => {
+                assert!(path.ends_with("plan.yaml"), "{path}");
+                assert!(message.contains("experiment `e`"), "{message}");
+                assert!(message.contains(field), "{message}");
+            }
+            other => panic!("expected a read error, got {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn a_directory_in_use_is_refused_while_its_run_holds_it() {
     let tmp = tempfile::tempdir().unwrap();

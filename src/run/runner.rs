@@ -167,11 +167,13 @@ pub fn run(plan: &Plan, source_text: &str, opts: &RunOptions) -> Result<RunRepor
         .filter(|t| !done_ids.contains(t.key.id.as_str()))
         .collect();
     let skipped = all.len() - pending.len();
-    let jobs = opts.jobs.max(1);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Each trial's GEMMs get an equal share of the cores; results do not
     // depend on it (engine::gemm cuts products by shape alone).
-    let threads = opts.threads.unwrap_or(cores / jobs).max(1);
+    let threads = opts.threads.unwrap_or(cores / opts.jobs.max(1)).max(1);
+    // A worker per trial at most: `--jobs 18446744073709551615` started
+    // 65,535 idle workers (rayon's most) and exhausted memory.
+    let jobs = opts.jobs.clamp(1, pending.len().max(1));
     say(format!(
         "running {} trials ({} already done) with {} job(s) × {} thread(s) into {}",
         pending.len(),

@@ -48,14 +48,20 @@ fn progress(t: u64, over: u64) -> f64 {
 }
 
 /// Length in iterations of a schedule that has one (`constant` and
-/// `exponential` go on for ever).
+/// `exponential` go on for ever). Saturating, as the checker's: a schedule
+/// written longer than 2⁶⁴ − 1 iterations (the checker only warns that it
+/// is cut short) counts as that long instead of overflowing.
 pub fn length(s: &Schedule, ipe: u64) -> Option<u64> {
     match s {
         Schedule::Constant { .. } | Schedule::Exponential { .. } => None,
-        Schedule::Steps { values, each } => Some(values.len() as u64 * iters(*each, ipe)),
+        Schedule::Steps { values, each } => {
+            Some((values.len() as u64).saturating_mul(iters(*each, ipe)))
+        }
         Schedule::Linear { over, .. } | Schedule::Cosine { over, .. } => Some(iters(*over, ipe)),
         Schedule::Reverse { inner } => length(inner, ipe),
-        Schedule::Then { first, second } => Some(length(first, ipe)? + length(second, ipe)?),
+        Schedule::Then { first, second } => {
+            Some(length(first, ipe)?.saturating_add(length(second, ipe)?))
+        }
     }
 }
 
@@ -113,6 +119,28 @@ mod tests {
             .collect();
         assert_eq!(v, [3.0, 3.0, 2.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
         assert_eq!(length(&s, 7), Some(40));
+    }
+
+    /// Lengths past 2⁶⁴ − 1 iterations (a source can write them; the checker
+    /// only warns that the schedule is cut short) count as 2⁶⁴ − 1 instead
+    /// of overflowing: reversed, such a schedule reads its first step for
+    /// any iteration a trial reaches.
+    #[test]
+    fn lengths_near_two_to_the_64_saturate() {
+        let long = steps(&[3.0, 2.0, 1.0, 0.0], u64::MAX);
+        assert_eq!(length(&long, 7), Some(u64::MAX));
+        let reversed = Schedule::Reverse {
+            inner: Box::new(long.clone()),
+        };
+        assert_eq!(value_at(&reversed, 0, 7), 3.0);
+        let chained = Schedule::Reverse {
+            inner: Box::new(Schedule::Then {
+                first: Box::new(long.clone()),
+                second: Box::new(long),
+            }),
+        };
+        assert_eq!(length(&chained, 7), Some(u64::MAX));
+        assert_eq!(value_at(&chained, 5, 7), 3.0);
     }
 
     #[test]

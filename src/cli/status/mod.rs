@@ -32,10 +32,18 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> super::ExitCode {
-    if !(args.interval.is_finite() && args.interval > 0.0) {
-        eprintln!("error: --interval must be a positive number of seconds");
-        return 2;
-    }
+    // `try_from` also refuses what a `Duration` cannot hold (1e300 s), which
+    // the first redraw's sleep would panic on.
+    let interval = match Duration::try_from_secs_f64(args.interval) {
+        Ok(d) if args.interval > 0.0 => d,
+        _ => {
+            eprintln!(
+                "error: --interval must be a positive number of seconds, at most {}",
+                u64::MAX
+            );
+            return 2;
+        }
+    };
     let results = match super::open_results(&args.dir) {
         Ok(r) => r,
         Err(code) => return code,
@@ -49,7 +57,7 @@ pub fn run(args: &Args) -> super::ExitCode {
     };
     let mut verified = Verified::new();
     if args.watch {
-        watch(args, &results, &plan, &mut verified);
+        watch(&args.dir, interval, &results, &plan, &mut verified);
         return 0;
     }
     let snap = Snapshot::take(&results, &plan, &mut verified);
@@ -78,7 +86,8 @@ pub fn run(args: &Args) -> super::ExitCode {
 /// Redraws the per-arm view every `interval` until the run is over: in
 /// place on a terminal, else a new block whenever it changed.
 fn watch(
-    args: &Args,
+    dir: &std::path::Path,
+    interval: Duration,
     results: &crate::results::ResultsDir,
     plan: &crate::plan::Plan,
     verified: &mut Verified,
@@ -98,7 +107,7 @@ fn watch(
         let snap = Snapshot::take(results, plan, verified);
         let block = format!("{}{}", arm_table(&snap), footer(&snap));
         match &screen {
-            Some(bar) => bar.set_message(format!("{}\n{block}", args.dir.display())),
+            Some(bar) => bar.set_message(format!("{}\n{block}", dir.display())),
             None if block != shown => {
                 if !shown.is_empty() {
                     println!();
@@ -111,7 +120,7 @@ fn watch(
         if snap.finished() {
             break;
         }
-        std::thread::sleep(Duration::from_secs_f64(args.interval));
+        std::thread::sleep(interval);
     }
     if let Some(bar) = screen {
         bar.finish();

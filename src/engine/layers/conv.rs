@@ -185,7 +185,7 @@ impl Conv {
         let direct = self
             .direct
             .as_mut()
-            .expect("backward_direct without the direct pass");
+            .expect("backward calls backward_direct only when the direct pass is set");
         direct.weight_grad(s, x, dy, n, &mut w.g, w.accumulate);
         if let Some(dx) = dx {
             for e in 0..n {

@@ -388,7 +388,7 @@ fn grad_block(
 ) {
     let (oh, ow) = (s.out_height(), s.out_width());
     let rows: [usize; GF] = std::array::from_fn(|k| (f0 * GF + k).min(s.filters - 1) * oh * ow);
-    let at: &[usize; GT] = at.try_into().expect("GT taps");
+    let at: &[usize; GT] = at.try_into().expect("the caller slices exactly GT taps");
     let geo = GradGeometry {
         oh,
         ow,
