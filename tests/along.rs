@@ -9,7 +9,7 @@
 mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 /// Synthetic data, a `hidden` axis of two cells, two splits of two seeds, a
 /// budget of 40 iterations checked every 8: the quarters (10, 20, 30, 40)
@@ -41,30 +41,9 @@ const GRID: &str = "  arm best_fixed: lambda = grid([0.01, 0.0])\n";
 
 type Rows = Vec<BTreeMap<String, String>>;
 
-fn output(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("the command starts");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 /// Runs the experiment with these further arms into `tmp/<name>`.
 fn run(tmp: &Path, name: &str, arms: &str) -> PathBuf {
-    let file = tmp.join(format!("{name}.reg"));
-    std::fs::write(&file, SOURCE.replace("{arms}", arms)).unwrap();
-    let dir = tmp.join(name);
-    output(
-        Command::new(env!("CARGO_BIN_EXE_regime"))
-            .arg("run")
-            .arg(&file)
-            .args(["--jobs", "2", "-q", "--out"])
-            .arg(&dir),
-    );
-    dir
+    common::run_source(tmp, name, &SOURCE.replace("{arms}", arms))
 }
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
@@ -158,7 +137,7 @@ fn generated_block(tmp: &Path, runs: &Path, run: &str) -> String {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let doc = tmp.join("REPRODUCTION.md");
     std::fs::copy(repo.join("docs/REPRODUCTION.md"), &doc).unwrap();
-    output(
+    common::output(
         Command::new("python3")
             .arg(repo.join("docs/reproduction/generate.py"))
             .arg("--runs")

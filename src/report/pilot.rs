@@ -40,16 +40,23 @@ pub fn pilot_table(plan: &Plan, pilot: &[ExperimentSummary]) -> String {
                 .iter()
                 .map(|(k, v)| format!("{k}={}", axis_value(v)))
                 .collect();
+            let planned = mde(g.sd, units);
+            let planned = if planned.is_finite() {
+                format!("{planned:.4}")
+            } else if planned.is_nan() {
+                "none (one unit has no interval)".into()
+            } else {
+                "none (the exact test of so few units never reaches p < 0.05)".into()
+            };
             let _ = writeln!(
                 out,
-                "  {} [{}] {}: pilot sd {:.4} over {} {}s → MDE {:.4} with {units} {unit}",
+                "  {} [{}] {}: pilot sd {:.4} over {} {}s → MDE {planned} with {units} {unit}",
                 exp.name,
                 cell.join(", "),
                 r.arm,
                 g.sd,
                 g.units,
                 g.unit.name(),
-                mde(g.sd, units),
             );
         }
     }

@@ -7,6 +7,7 @@
 //! difference from here.
 
 use super::columns;
+use super::stats::power::mde_cell;
 use super::stats::{Comparison, ExperimentSummary, Row, Stat, ALPHA};
 use crate::plan::AxisValue;
 use std::collections::BTreeMap;
@@ -58,7 +59,7 @@ fn csv_row(s: &ExperimentSummary, r: &Row) -> Vec<String> {
     out.push(num(t.map(|t| t.p)));
     out.push(num(t.map(|t| t.p_adj)));
     out.push(t.map_or("", |t| t.verdict.name()).to_string());
-    out.push(num(t.map(|t| t.mde)));
+    out.push(mde_cell(t.map(|t| t.mde)));
     out.push(s.family.to_string());
     out.push(target_text(s));
     out.push(num(tta.map(|x| x.rmst)));
@@ -183,6 +184,8 @@ pub(super) fn test_cells(d: Stat, t: &Comparison, verdict: &str) -> Vec<String> 
         verdict.into(),
         if t.mde.is_finite() {
             format!("{:.4}", t.mde)
+        } else if t.mde == f64::INFINITY {
+            "∞ (too few units)".into()
         } else {
             "–".into()
         },
@@ -211,7 +214,7 @@ pub(super) fn difference_csv(
     out.push(num(t.map(|t| t.p)));
     out.push(num(t.map(|t| t.p_adj)));
     out.push(verdict.to_string());
-    out.push(num(t.map(|t| t.mde)));
+    out.push(mde_cell(t.map(|t| t.mde)));
     out.push(family.to_string());
     out
 }

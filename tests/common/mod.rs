@@ -1,7 +1,8 @@
 //! Helpers shared by the end-to-end tests.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// Every record of a results directory without its wall time and thread
 /// count (which say how a trial ran, not what it computed), with its curve
@@ -39,4 +40,35 @@ pub fn csv_table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
         })
         .collect();
     (head, rows)
+}
+
+/// Runs a command that must succeed, and returns its output (both streams
+/// are shown when it does not).
+#[allow(dead_code)] // not every test crate that shares this module runs commands
+pub fn output(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Writes `source` to `tmp/<name>.reg` and runs it (`--jobs 2`) into
+/// `tmp/<name>`, which it returns.
+#[allow(dead_code)] // not every test crate that shares this module runs experiments
+pub fn run_source(tmp: &Path, name: &str, source: &str) -> PathBuf {
+    let file = tmp.join(format!("{name}.reg"));
+    std::fs::write(&file, source).unwrap();
+    let dir = tmp.join(name);
+    output(
+        Command::new(env!("CARGO_BIN_EXE_regime"))
+            .arg("run")
+            .arg(&file)
+            .args(["--jobs", "2", "-q", "--out"])
+            .arg(&dir),
+    );
+    dir
 }
