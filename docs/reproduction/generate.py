@@ -94,6 +94,8 @@ def points(x, signed=True):
     the value out (too few units for an interval, a test or an MDE)."""
     if x == "":
         return "–"
+    if x == "inf":
+        return "∞"  # an MDE where the exact test of so few units cannot reject
     return f"{float(x) * 100:+.2f}" if signed else f"{float(x) * 100:.2f}"
 
 
