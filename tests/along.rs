@@ -9,7 +9,6 @@
 mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Synthetic data, a `hidden` axis of two cells, two splits of two seeds, a
 /// budget of 40 iterations checked every 8: the quarters (10, 20, 30, 40)
@@ -132,28 +131,6 @@ fn check_along(dir: &Path) {
     assert!(md.contains("biased in the baseline's favour"), "{md}");
 }
 
-/// docs/REPRODUCTION.md rendered from `runs`, with its block of `run`.
-fn generated_block(tmp: &Path, runs: &Path, run: &str) -> String {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let doc = tmp.join("REPRODUCTION.md");
-    std::fs::copy(repo.join("docs/REPRODUCTION.md"), &doc).unwrap();
-    common::output(
-        Command::new("python3")
-            .arg(repo.join("docs/reproduction/generate.py"))
-            .arg("--runs")
-            .arg(runs)
-            .arg("--doc")
-            .arg(&doc),
-    );
-    let text = std::fs::read_to_string(&doc).unwrap();
-    let (open, close) = (
-        format!("<!-- gen:run:{run} -->"),
-        format!("<!-- /gen:run:{run} -->"),
-    );
-    let start = text.find(&open).expect("the run's block") + open.len();
-    text[start..start + text[start..].find(&close).unwrap()].to_string()
-}
-
 fn check_generated(tmp: &Path, with: &Path, without: &Path) {
     let runs = tmp.join("runs");
     std::fs::create_dir(&runs).unwrap();
@@ -164,7 +141,7 @@ fn check_generated(tmp: &Path, with: &Path, without: &Path) {
     ] {
         std::os::unix::fs::symlink(dir, runs.join(name)).unwrap();
     }
-    let block = generated_block(tmp, &runs, "fig4_adaptive_cnn");
+    let block = common::generated_block(tmp, &runs, "fig4_adaptive_cnn");
     let (_, rows) = common::csv_table(&with.join("along.csv"));
     for row in &rows {
         let at = ["25%", "50%", "75%", "100%"][["0.25", "0.5", "0.75", "1"]
@@ -187,11 +164,11 @@ fn check_generated(tmp: &Path, with: &Path, without: &Path) {
         assert!(block.contains(&line), "{line} not in\n{block}");
     }
     // Not a claim-6 run: the gains, but no table along the way.
-    let other = generated_block(tmp, &runs, "fig12_schedules");
+    let other = common::generated_block(tmp, &runs, "fig12_schedules");
     assert!(other.contains("| tiny | hidden 8 | pull_down |"), "{other}");
     assert!(!other.contains("of the budget") && !other.contains("| 25% |"));
     // A claim-6 run without along.csv: none either.
-    let other = generated_block(tmp, &runs, "fig4_adaptive_cnn_overfit");
+    let other = common::generated_block(tmp, &runs, "fig4_adaptive_cnn_overfit");
     assert!(other.contains("trials complete"), "{other}");
     assert!(!other.contains("of the budget") && !other.contains("| 25% |"));
 }

@@ -9,7 +9,6 @@ mod common;
 use regime::results::{ResultsDir, TrialRecord};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Synthetic data, a duration axis of two cells, three seeds; `{arms}` are
 /// the arms besides the grid baseline.
@@ -138,28 +137,6 @@ fn check_contrasts(dir: &Path) {
     assert!(md.contains("Family: 2 contrasts"), "{md}");
 }
 
-/// docs/REPRODUCTION.md rendered from `runs`, with its block of `run`.
-fn generated_block(tmp: &Path, runs: &Path, run: &str) -> String {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let doc = tmp.join("REPRODUCTION.md");
-    std::fs::copy(repo.join("docs/REPRODUCTION.md"), &doc).unwrap();
-    common::output(
-        Command::new("python3")
-            .arg(repo.join("docs/reproduction/generate.py"))
-            .arg("--runs")
-            .arg(runs)
-            .arg("--doc")
-            .arg(&doc),
-    );
-    let text = std::fs::read_to_string(&doc).unwrap();
-    let (open, close) = (
-        format!("<!-- gen:run:{run} -->"),
-        format!("<!-- /gen:run:{run} -->"),
-    );
-    let start = text.find(&open).expect("the run's block") + open.len();
-    text[start..start + text[start..].find(&close).unwrap()].to_string()
-}
-
 #[test]
 fn two_scheduled_arms_get_paired_contrasts_and_the_reproduction_renders_them() {
     let tmp = tempfile::tempdir().unwrap();
@@ -183,7 +160,7 @@ fn two_scheduled_arms_get_paired_contrasts_and_the_reproduction_renders_them() {
     for (name, dir) in [("fig12_schedules", &two), ("fig12_schedules_overfit", &one)] {
         std::os::unix::fs::symlink(dir, runs.join(name)).unwrap();
     }
-    let with = generated_block(tmp.path(), &runs, "fig12_schedules");
+    let with = common::generated_block(tmp.path(), &runs, "fig12_schedules");
     let (_, rows) = table(&two.join("contrasts.csv"));
     for row in &rows {
         let each = if row["cell"] == "0" { 10 } else { 20 };
@@ -199,7 +176,7 @@ fn two_scheduled_arms_get_paired_contrasts_and_the_reproduction_renders_them() {
         with.contains("- `tiny` `pull_down` − `pull_up`, paired within (split, seed): no detectable difference in 2 cells"),
         "{with}"
     );
-    let without = generated_block(tmp.path(), &runs, "fig12_schedules_overfit");
+    let without = common::generated_block(tmp.path(), &runs, "fig12_schedules_overfit");
     assert!(
         without.contains("| tiny | each 10 iters | pull_down |"),
         "{without}"

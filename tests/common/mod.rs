@@ -72,3 +72,27 @@ pub fn run_source(tmp: &Path, name: &str, source: &str) -> PathBuf {
     );
     dir
 }
+
+/// docs/REPRODUCTION.md rendered from `runs` (by generate.py, into a copy
+/// under `tmp`), with its block of `run`.
+#[allow(dead_code)] // not every test crate that shares this module renders the reproduction
+pub fn generated_block(tmp: &Path, runs: &Path, run: &str) -> String {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = tmp.join("REPRODUCTION.md");
+    std::fs::copy(repo.join("docs/REPRODUCTION.md"), &doc).unwrap();
+    output(
+        Command::new("python3")
+            .arg(repo.join("docs/reproduction/generate.py"))
+            .arg("--runs")
+            .arg(runs)
+            .arg("--doc")
+            .arg(&doc),
+    );
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let (open, close) = (
+        format!("<!-- gen:run:{run} -->"),
+        format!("<!-- /gen:run:{run} -->"),
+    );
+    let start = text.find(&open).expect("the run's block") + open.len();
+    text[start..start + text[start..].find(&close).unwrap()].to_string()
+}
