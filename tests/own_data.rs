@@ -239,8 +239,15 @@ fn csv_faults_are_runtime_codes_with_the_line() {
     assert!(matches!(e, DataError::Ragged { line: 3, .. }), "{e:?}");
 
     std::fs::write(&bad, "a,b,label\n1,x,0\n").unwrap();
-    let e = fault(&spec, &bad, "`x` is not a number");
+    let e = fault(&spec, &bad, "`x` is not a finite number");
     assert!(matches!(e, DataError::Value { line: 2, .. }), "{e:?}");
+
+    // Numbers that parse but would make every loss NaN are refused too.
+    for value in ["nan", "NaN", "inf", "-inf", "1e39"] {
+        std::fs::write(&bad, format!("a,b,label\n1,2,0\n{value},4,1\n")).unwrap();
+        let e = fault(&spec, &bad, &format!("`{value}` is not a finite number"));
+        assert!(matches!(e, DataError::Value { line: 3, .. }), "{e:?}");
+    }
 
     std::fs::write(&bad, "a,b,label\n1,2,-1\n").unwrap();
     let e = fault(&spec, &bad, "label `-1` at line 2");

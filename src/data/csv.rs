@@ -61,7 +61,10 @@ pub fn parse(path: &str, bytes: &[u8], label: &str) -> Result<Table, DataError> 
             if i == li {
                 y.push(label_value(path, line, field)?);
             } else {
-                let v: f32 = field.parse().map_err(|_| DataError::Value {
+                // `nan`, `inf` and values past f32 (`1e39`) parse, but one
+                // such feature turns every loss and gradient into NaN.
+                let v = field.parse::<f32>().ok().filter(|v| v.is_finite());
+                let v = v.ok_or_else(|| DataError::Value {
                     path: path.to_string(),
                     line,
                     column: header[i].clone(),

@@ -132,10 +132,10 @@ pub enum DataError {
         expected: usize,
     },
 
-    #[error("{path}: line {line}, column `{column}`: `{value}` is not a number")]
+    #[error("{path}: line {line}, column `{column}`: `{value}` is not a finite number")]
     #[diagnostic(
         code(regime::data_value),
-        help("feature columns hold numbers only; encode categories as numbers first")
+        help("feature columns hold finite numbers (within ±3.4e38) only; encode categories as numbers first, and fill or drop missing values")
     )]
     Value {
         path: String,

@@ -158,12 +158,15 @@ Fix: one value per header column on every row.
 ";
 
 const DATA_VALUE: &str = "\
-regime::data_value — a CSV feature field is not a number.
+regime::data_value — a CSV feature field is not a finite number.
 
-Every column except the label is a feature, read as a number. The message
-gives the line, the column and the value.
+Every column except the label is a feature, read as a 32-bit float. Text,
+`nan`, `inf` and values beyond ±3.4e38 are refused: one of them would turn
+every loss and gradient of the trial into NaN. The message gives the line,
+the column and the value.
 
-Fix: encode categorical columns as numbers, or drop them from the file.
+Fix: encode categorical columns as numbers, fill or drop missing values
+(`nan`), or drop the column from the file.
 ";
 
 const DATA_LABEL: &str = "\
