@@ -201,6 +201,9 @@ impl Server {
     fn existing(&self, experiment_id: &str, source: &str) -> Result<Priors, ExportError> {
         let mut out = Priors::new();
         let mut token = String::new();
+        // A server that hands back a page token it gave before would keep
+        // this loop going for ever.
+        let mut seen = std::collections::HashSet::new();
         loop {
             let mut body = json!({
                 "experiment_ids": [experiment_id],
@@ -237,6 +240,14 @@ impl Server {
             match page["next_page_token"].as_str() {
                 Some(t) if !t.is_empty() => token = t.to_string(),
                 _ => return Ok(out),
+            }
+            if !seen.insert(token.clone()) {
+                return Err(self.refused(
+                    "runs/search",
+                    format!(
+                        "page token `{token}` came back a second time: the search does not advance"
+                    ),
+                ));
             }
         }
     }
@@ -382,3 +393,7 @@ pub fn export(results: &ResultsDir, uri: &str, experiment: &str) -> Result<Expor
         skipped,
     })
 }
+
+#[cfg(test)]
+#[path = "mlflow_tests.rs"]
+mod tests;
