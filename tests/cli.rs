@@ -360,6 +360,24 @@ fn the_command_line_is_described_consistently() {
 }
 
 #[test]
+fn seeds_outside_the_keys_bounds_are_a_usage_error() {
+    // `--seeds 0` used to become 1 silently, and `--seeds` past the key's
+    // maximum planned millions of trials.
+    for n in ["0", "1001"] {
+        let (code, _, err) = regime(&["plan", "experiments/quickstart.reg", "--seeds", n]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("invalid value '{n}' for '--seeds <N>'")),
+            "{err}"
+        );
+        assert!(err.contains("1..=1000"), "{err}");
+    }
+    let (code, out, err) = regime(&["plan", "experiments/quickstart.reg", "--seeds", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("seeds: 3"), "{out}");
+}
+
+#[test]
 fn overrides_are_checked_and_recorded_in_the_plan() {
     let (code, _, err) = regime(&["check", "experiments/quickstart.reg", "--set", "sedes=5"]);
     assert_eq!(code, 1);

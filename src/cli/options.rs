@@ -52,8 +52,9 @@ pub struct Overrides {
 pub struct Compile {
     #[command(flatten)]
     pub overrides: Overrides,
-    /// Override every experiment's `seeds` (wins over `--set seeds=...`).
-    #[arg(long, value_name = "N")]
+    /// Override every experiment's `seeds` (wins over `--set seeds=...`),
+    /// within the same bounds as the key: 1 to 1,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=crate::check::settings::MAX_SEEDS as i64))]
     pub seeds: Option<u32>,
     /// Multiply every duration written in iterations (`iters`, schedule
     /// lengths, `checks`, policy `every`) and every `subset` by F, e.g. 0.1
