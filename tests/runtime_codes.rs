@@ -4,7 +4,7 @@
 //! (both under an address-space limit, `ulimit -v`, which binds root too).
 //! Each test makes the failure real and checks the code and its location.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn regime() -> Command {
@@ -13,6 +13,14 @@ fn regime() -> Command {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `DIR/e.reg`: the experiment on 200 synthetic training examples.
+fn small_synthetic(dir: &Path) -> PathBuf {
+    let file = dir.join("e.reg");
+    let source = experiment("synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)");
+    std::fs::write(&file, source).unwrap();
+    file
 }
 
 fn experiment(data: &str) -> String {
@@ -125,12 +133,7 @@ fn under_ulimit_v(kib: u64, args: &[&std::ffi::OsStr]) -> Output {
 #[test]
 fn gemm_threads_the_system_refuses_are_regime_threads() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("e.reg");
-    std::fs::write(
-        &file,
-        experiment("synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)"),
-    )
-    .unwrap();
+    let file = small_synthetic(tmp.path());
     let out_dir = tmp.path().join("out");
     // 2,000 stacks of 2 MiB do not fit in 1 GB.
     let out = under_ulimit_v(
@@ -220,12 +223,7 @@ experiment big {
 #[test]
 fn an_edited_batch_larger_than_the_training_set_is_trial_failed() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("e.reg");
-    std::fs::write(
-        &file,
-        experiment("synthetic(dim: 8, classes: 10, train: 200, val: 50, test: 50)"),
-    )
-    .unwrap();
+    let file = small_synthetic(tmp.path());
     let dir = tmp.path().join("s");
     let made = regime()
         .arg("run")
