@@ -4,7 +4,7 @@
 //! pairing within the seed give the numbers below; quantiles cross-checked
 //! with `statrs` itself.
 
-use super::super::tests::{experiment, rec};
+use super::super::tests::{experiment, rec, val_row as row};
 use super::*;
 use crate::report::stats::{summarise, ExperimentSummary, Method, Verdict};
 use crate::results::TrialRecord;
@@ -20,23 +20,6 @@ const GAINS: [f64; 4] = [0.0, 0.01, 0.03, -0.03];
 /// Noise of seed `s` around the gain: −0.02, 0, 0.02, repeating (mean 0).
 fn noise(s: u32) -> f64 {
     0.02 * (s % 3) as f64 - 0.02
-}
-
-fn row(iter: u64, val_acc: f64) -> CurveRow {
-    CurveRow {
-        iter,
-        epoch: 0.0,
-        lambda: 0.0,
-        lr: 0.0,
-        train_acc: 0.0,
-        train_loss: 0.0,
-        val_acc,
-        val_loss: 0.0,
-        data_loss: 0.0,
-        reg_loss: 0.0,
-        sparsity: 0.0,
-        weight_norm: 0.0,
-    }
 }
 
 /// A curve with a check every 3 iterations up to 9 (budget 10).

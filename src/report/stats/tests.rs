@@ -99,23 +99,29 @@ fn grid_picks_on_validation_and_gains_are_paired() {
     assert!(grid.gain.is_none());
 }
 
+/// A curve row with only its iteration and validation accuracy set (the
+/// statistics' tests read no other column).
+pub(super) fn val_row(iter: u64, val_acc: f64) -> CurveRow {
+    CurveRow {
+        iter,
+        epoch: 0.0,
+        lambda: 0.0,
+        lr: 0.0,
+        train_acc: 0.0,
+        train_loss: 0.0,
+        val_acc,
+        val_loss: 0.0,
+        data_loss: 0.0,
+        reg_loss: 0.0,
+        sparsity: 0.0,
+        weight_norm: 0.0,
+    }
+}
+
 fn curve_reaching(at: u64) -> Vec<CurveRow> {
     (0..=10)
         .step_by(2)
-        .map(|iter| CurveRow {
-            iter,
-            epoch: 0.0,
-            lambda: 0.0,
-            lr: 0.0,
-            train_acc: 0.0,
-            train_loss: 0.0,
-            val_acc: if iter >= at { 0.9 } else { 0.5 },
-            val_loss: 0.0,
-            data_loss: 0.0,
-            reg_loss: 0.0,
-            sparsity: 0.0,
-            weight_norm: 0.0,
-        })
+        .map(|iter| val_row(iter, if iter >= at { 0.9 } else { 0.5 }))
         .collect()
 }
 
