@@ -87,6 +87,7 @@ pub fn with_gemm_threads<R: Send>(
     if threads <= 1 {
         return Ok(f());
     }
+    super::threads::room_for_threads(threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("regime-gemm-{i}"))

@@ -23,6 +23,7 @@ pub mod selftest;
 /// engine proper.
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod threads;
 mod trainer;
 
 pub use gemm::{
@@ -31,6 +32,7 @@ pub use gemm::{
 };
 pub use layers::conv_path;
 pub use optim::scheduled_lr;
+pub use threads::room_for_threads;
 pub use trainer::{Trainer, EXPLODED_LOSS, SPARSITY_THRESHOLD, TRAIN_SAMPLE};
 
 use miette::Diagnostic;

@@ -240,13 +240,17 @@ fn run_pending(
     let last_line = Mutex::new(Instant::now());
     let live_warned = AtomicBool::new(false);
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| RunError::Threads {
+    let pool = crate::engine::room_for_threads(jobs)
+        .and_then(|()| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|message| RunError::Threads {
             count: jobs,
             what: "worker",
-            message: e.to_string(),
+            message,
             help: "try a smaller --jobs".into(),
         })?;
     pool.install(|| {

@@ -98,7 +98,10 @@ regime::threads — the threads of a run could not be started.
 Each `--jobs` worker is a thread, and each trial's matrix products use
 `--threads` more (in a Slurm array task, `SLURM_CPUS_PER_TASK`); the
 operating system refused one: a process or thread limit, or no address
-space left for its stack under `ulimit -v`. The message says which threads.
+space left for its stack under `ulimit -v`. The address space is asked for
+room for every stack before any thread starts, so a limit that is too
+tight gives this error rather than an abort half-way through starting the
+pool. The message says which threads.
 
 Example:
     ulimit -v 1000000; regime run e.reg --threads 2000
