@@ -239,15 +239,25 @@ fn csv_faults_are_runtime_codes_with_the_line() {
     assert!(matches!(e, DataError::Ragged { line: 3, .. }), "{e:?}");
 
     std::fs::write(&bad, "a,b,label\n1,x,0\n").unwrap();
-    let e = fault(&spec, &bad, "`x` is not a finite number");
-    assert!(matches!(e, DataError::Value { line: 2, .. }), "{e:?}");
+    let e = fault(
+        &spec,
+        &bad,
+        "line 2, column `b`: `x` is not a finite number",
+    );
+    assert!(matches!(e, DataError::Value { .. }), "{e:?}");
 
     // Numbers that parse but would make every loss NaN are refused too.
     for value in ["nan", "NaN", "inf", "-inf", "1e39"] {
         std::fs::write(&bad, format!("a,b,label\n1,2,0\n{value},4,1\n")).unwrap();
-        let e = fault(&spec, &bad, &format!("`{value}` is not a finite number"));
-        assert!(matches!(e, DataError::Value { line: 3, .. }), "{e:?}");
+        let detail = format!("line 3, column `a`: `{value}` is not a finite number");
+        let e = fault(&spec, &bad, &detail);
+        assert!(matches!(e, DataError::Value { .. }), "{e:?}");
     }
+
+    // A header with only the label column leaves examples with no features.
+    std::fs::write(&bad, "label\n0\n1\n").unwrap();
+    let e = fault(&spec, &bad, "only the label column `label`");
+    assert!(matches!(e, DataError::Shape { .. }), "{e:?}");
 
     std::fs::write(&bad, "a,b,label\n1,2,-1\n").unwrap();
     let e = fault(&spec, &bad, "label `-1` at line 2");
@@ -305,6 +315,42 @@ fn npz_faults_are_runtime_codes_naming_the_array() {
     npz(&file, &arrays);
     let e = fault(&spec, &file, "label `300` at index 7");
     assert!(matches!(e, DataError::Label { .. }), "{e:?}");
+
+    // Values that would make every loss NaN, float32 and float64 (where
+    // 1e39 fits but would become `inf` as f32), named by example and feature.
+    for (descr, bytes, shown) in [
+        ("<f4", f32s(&[f32::NAN]), "NaN"),
+        ("<f4", f32s(&[f32::NEG_INFINITY]), "-inf"),
+        ("<f8", 1e39f64.to_le_bytes().to_vec(), "1e39"),
+    ] {
+        let (x, _) = examples(40, 3);
+        let width = bytes.len();
+        let mut data: Vec<u8> = x
+            .iter()
+            .flat_map(|&v| match width {
+                4 => v.to_le_bytes().to_vec(),
+                _ => f64::from(v).to_le_bytes().to_vec(),
+            })
+            .collect();
+        data[(7 * 3 + 2) * width..][..width].copy_from_slice(&bytes);
+        arrays = standard_arrays(3);
+        arrays[0].1 = npy(descr, &[40, 3], &data);
+        npz(&file, &arrays);
+        let detail = format!("example 7, feature 2: `{shown}` is not a finite number");
+        let e = fault(&spec, &file, &detail);
+        assert!(matches!(e, DataError::Value { .. }), "{e:?}");
+    }
+
+    // A zero-width feature axis: examples with nothing to learn from.
+    arrays = standard_arrays(3);
+    arrays[2].1 = npy("<f4", &[10, 0], &[]);
+    npz(&file, &arrays);
+    let e = fault(
+        &spec,
+        &file,
+        "the shape [10, 0] holds no values per example",
+    );
+    assert!(matches!(e, DataError::Shape { .. }), "{e:?}");
 
     arrays = standard_arrays(3);
     arrays.remove(3);

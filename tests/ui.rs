@@ -107,6 +107,7 @@ ui_cases! {
     bad_data_file_dtype
     bad_data_file_label
     bad_data_file_lengths
+    bad_data_file_no_features
     bad_data_file_shape
     bad_override
     bad_target

@@ -43,6 +43,14 @@ pub fn parse(path: &str, bytes: &[u8], label: &str) -> Result<Table, DataError> 
         });
     };
     let dim = header.len() - 1;
+    if dim == 0 {
+        return Err(DataError::Shape {
+            path: path.to_string(),
+            message: format!(
+                "the header has only the label column `{label}`, so an example has no features (are the columns separated by commas?)"
+            ),
+        });
+    }
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for record in reader.records() {
         let record = record.map_err(|e| corrupt(path, e))?;
@@ -66,8 +74,7 @@ pub fn parse(path: &str, bytes: &[u8], label: &str) -> Result<Table, DataError> 
                 let v = field.parse::<f32>().ok().filter(|v| v.is_finite());
                 let v = v.ok_or_else(|| DataError::Value {
                     path: path.to_string(),
-                    line,
-                    column: header[i].clone(),
+                    at: format!("line {line}, column `{}`", header[i]),
                     value: field.to_string(),
                 })?;
                 x.push(v);

@@ -72,7 +72,10 @@ pub enum DataError {
     },
 
     #[error("{path}: {message}")]
-    #[diagnostic(code(regime::data_shape))]
+    #[diagnostic(
+        code(regime::data_shape),
+        help("features are examples × values (an npz array of shape [n, …], a CSV with feature columns besides the label), the same width in the training and test files; `regime explain data_shape` lists the causes")
+    )]
     Shape { path: String, message: String },
 
     #[error("no {what} found: looked in {looked}")]
@@ -132,15 +135,15 @@ pub enum DataError {
         expected: usize,
     },
 
-    #[error("{path}: line {line}, column `{column}`: `{value}` is not a finite number")]
+    #[error("{path}: {at}: `{value}` is not a finite number")]
     #[diagnostic(
         code(regime::data_value),
-        help("feature columns hold finite numbers (within ±3.4e38) only; encode categories as numbers first, and fill or drop missing values")
+        help("features are finite numbers (within ±3.4e38) only; encode categories as numbers first, and fill or drop missing values (in numpy, `np.isfinite(x).all()` finds them)")
     )]
     Value {
         path: String,
-        line: u64,
-        column: String,
+        /// Where: `line 3, column `b`` (CSV) or `example 7, feature 2` (npz).
+        at: String,
         value: String,
     },
 

@@ -165,6 +165,11 @@ fn rows(npy: &NpyFile<&mut dyn Read>, path: &str) -> Result<(usize, usize), Data
     // before anything is sized by it.
     let dim = rest.iter().try_fold(1u64, |a, &d| a.checked_mul(d));
     match dim.filter(|&d| n.checked_mul(d).is_some()) {
+        // A zero-width axis leaves examples with nothing to learn from.
+        Some(0) => Err(DataError::Shape {
+            path: path.to_string(),
+            message: format!("the shape {shape:?} holds no values per example"),
+        }),
         Some(dim) => Ok((*n as usize, dim as usize)),
         None => Err(DataError::Shape {
             path: path.to_string(),
@@ -190,16 +195,14 @@ fn features(npy: NpyFile<&mut dyn Read>, path: &str) -> Result<(Features, usize)
     };
     let feats = match npy.dtype() {
         DType::Plain(t) if t.type_char() == TypeChar::Float && t.size_field() == 4 => {
-            Features::Floats(npy.into_vec::<f32>().map_err(io)?)
+            let values = npy.into_vec::<f32>().map_err(io)?;
+            finite(&values, |v| v.is_finite(), dim, path)?;
+            Features::Floats(values)
         }
         DType::Plain(t) if t.type_char() == TypeChar::Float && t.size_field() == 8 => {
-            Features::Floats(
-                npy.into_vec::<f64>()
-                    .map_err(io)?
-                    .into_iter()
-                    .map(|v| v as f32)
-                    .collect(),
-            )
+            let values = npy.into_vec::<f64>().map_err(io)?;
+            finite(&values, |v| (v as f32).is_finite(), dim, path)?;
+            Features::Floats(values.into_iter().map(|v| v as f32).collect())
         }
         DType::Plain(t) if t.type_char() == TypeChar::Uint && t.size_field() == 1 => {
             Features::Pixels(npy.into_vec::<u8>().map_err(io)?)
@@ -207,6 +210,26 @@ fn features(npy: NpyFile<&mut dyn Read>, path: &str) -> Result<(Features, usize)
         _ => return Err(dtype_error(&npy, path, "features")),
     };
     Ok((feats, n))
+}
+
+/// Refuses the first value that is not `fits` as an f32: `nan`, `inf` and
+/// float64 values past f32's range (which would become `inf`) turn every
+/// loss and gradient of a trial into NaN.
+fn finite<T: Copy + std::fmt::Debug>(
+    values: &[T],
+    fits: impl Fn(T) -> bool,
+    dim: usize,
+    path: &str,
+) -> Result<(), DataError> {
+    match values.iter().position(|&v| !fits(v)) {
+        None => Ok(()),
+        Some(i) => Err(DataError::Value {
+            path: path.to_string(),
+            at: format!("example {}, feature {}", i / dim, i % dim),
+            // Debug shows 1e39 as `1e39`, not forty digits.
+            value: format!("{:?}", values[i]),
+        }),
+    }
 }
 
 fn dtype_error(npy: &NpyFile<&mut dyn Read>, path: &str, what: &str) -> DataError {

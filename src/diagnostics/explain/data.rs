@@ -101,12 +101,18 @@ Fix: use the matching pair of files.
 ";
 
 const DATA_SHAPE: &str = "\
-regime::data_shape — the images of a data set's files do not agree in shape.
+regime::data_shape — a data file's examples have no usable shape.
 
-For example test images of another size than the training images: one
-network cannot take both, so the files cannot be from the same data set.
+Either the files do not agree (test images of another size than the
+training images, an npz test array with another number of features than
+the training array, a file changed since `regime check` to another width:
+one network cannot take both), or one file's shape cannot hold examples:
+a scalar array, a shape whose product overflows 64 bits, a zero-width
+axis (shape [n, 0]), or a CSV whose header has only the label column.
 
-Fix: use the matching test and training files.
+Fix: use the matching test and training files; save feature arrays as
+examples × features (`x.reshape(len(x), -1)`); give a CSV its feature
+columns, separated by commas.
 ";
 
 const DATA_NOT_FOUND: &str = "\
@@ -158,15 +164,18 @@ Fix: one value per header column on every row.
 ";
 
 const DATA_VALUE: &str = "\
-regime::data_value — a CSV feature field is not a finite number.
+regime::data_value — a feature is not a finite number.
 
-Every column except the label is a feature, read as a 32-bit float. Text,
-`nan`, `inf` and values beyond ±3.4e38 are refused: one of them would turn
-every loss and gradient of the trial into NaN. The message gives the line,
-the column and the value.
+Features are read as 32-bit floats: every CSV column except the label, and
+every value of an npz feature array (float32 or float64). Text, `nan`,
+`inf` and values beyond ±3.4e38 are refused: one of them would turn every
+loss and gradient of the trial into NaN. The message gives the place (a
+CSV's line and column; an npz array's example and feature, counted from
+0) and the value.
 
 Fix: encode categorical columns as numbers, fill or drop missing values
-(`nan`), or drop the column from the file.
+(`nan`; in numpy `np.isfinite(x).all()` finds them, `np.nan_to_num` fills
+them), or drop the column from the file.
 ";
 
 const DATA_LABEL: &str = "\
