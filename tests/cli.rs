@@ -378,6 +378,29 @@ fn seeds_outside_the_keys_bounds_are_a_usage_error() {
 }
 
 #[test]
+fn a_scale_outside_its_bounds_is_a_usage_error() {
+    // Past 1e6 scaled counts used to saturate u64, and messages showed
+    // 18446744073709551615 iterations.
+    for f in ["0", "-1", "nan", "inf", "1e308", "1000001"] {
+        let arg = format!("--scale={f}");
+        let (code, _, err) = regime(&["plan", "experiments/quickstart.reg", &arg]);
+        assert_eq!(code, 2, "{f}: {err}");
+        assert!(
+            err.contains("--scale must be a positive number at most 1000000"),
+            "{err}"
+        );
+        assert!(!err.contains("18446744073709551615"), "{err}");
+    }
+    // Accepted; the quickstart's subset then outgrows the data, and the
+    // message says what the written value became.
+    let (code, _, err) = regime(&["plan", "experiments/quickstart.reg", "--scale", "1e6"]);
+    assert!(!err.contains("--scale must be"), "{err}");
+    assert!(err.contains("(1000 × --scale"), "{err}");
+    assert!(!err.contains("18446744073709551615"), "{err}");
+    assert_ne!(code, 2, "{err}");
+}
+
+#[test]
 fn overrides_are_checked_and_recorded_in_the_plan() {
     let (code, _, err) = regime(&["check", "experiments/quickstart.reg", "--set", "sedes=5"]);
     assert_eq!(code, 1);

@@ -164,6 +164,7 @@ ui_cases! {
     syntax_statements
     too_large
     too_large_compute
+    too_large_iters
     too_large_numbers
     too_large_on_slurm
     too_many_arguments

@@ -190,7 +190,11 @@ fn val_and_subset(
                     Diagnostic::OutOfRange {
                         what: "`subset`".into(),
                         allowed: format!("at most the {left} images left after `val`"),
-                        value: scaled.to_string(),
+                        value: if ctx.scale == 1.0 {
+                            scaled.to_string()
+                        } else {
+                            format!("{scaled} ({n} × --scale {})", ctx.scale)
+                        },
                         span: x.span.into(),
                         help: None,
                     },

@@ -290,6 +290,16 @@ impl<'a> Ctx<'a> {
     fn duration(&mut self, span: Span, value: f64, int: bool, unit: Unit) -> Val {
         match unit {
             Unit::Iters => {
+                // A whole number past i64 (`1e19`) stays a float: too many
+                // iterations, not a fraction of one.
+                if !int && value.fract() == 0.0 && value.is_finite() {
+                    return Val::Unknown(self.out_of_range(
+                        span,
+                        "iterations",
+                        "at most 1000000000",
+                        value,
+                    ));
+                }
                 if !int || value.fract() != 0.0 {
                     return Val::Unknown(self.report(
                         span,

@@ -193,6 +193,11 @@ pub fn readable(path: &std::path::Path) -> bool {
     }
 }
 
+/// The largest `--scale`: it multiplies counts written up to 1e9, so every
+/// scaled count stays far inside u64 (past it, counts saturated and the
+/// messages about them showed 18446744073709551615).
+pub const MAX_SCALE: f64 = 1e6;
+
 /// Validates the options shared by `plan` and `run` (as given, or as a
 /// resumed run recorded them); prints why not (exit 2).
 pub fn compile_options(
@@ -202,8 +207,11 @@ pub fn compile_options(
     overrides: Vec<String>,
     on: options::On,
 ) -> Result<crate::compile::Options, ExitCode> {
-    if !(scale.is_finite() && scale > 0.0) {
-        eprintln!("error: --scale must be a positive number");
+    if !(scale.is_finite() && scale > 0.0 && scale <= MAX_SCALE) {
+        eprintln!(
+            "error: --scale must be a positive number at most {MAX_SCALE} (it multiplies \
+             iteration counts of up to 1e9), found {scale}"
+        );
         return Err(2);
     }
     if !readable(file) {
