@@ -170,6 +170,47 @@ def contrast_verdict_line(rows):
     ]
 
 
+def trend_label(r):
+    """`hidden 50 → 800 (each=250 iters)`: the axis, its ends, the others."""
+    out = f"{r['axis']} {r['from']} → {r['to']}"
+    return f"{out} ({r['fixed'].replace('=', ' ')})" if r["fixed"] else out
+
+
+def trend_table(rows):
+    """Claims 2, 3, 5 and 7: one row per (experiment, arm, axis, values of
+    the other axes), gain(last) − gain(first) with regime's test,
+    Holm-adjusted over the trends (`trends.csv`)."""
+    out = [
+        "",
+        "| experiment | arm | trend | n | difference (points) [95% CI] | simultaneous | "
+        "p adj | verdict | MDE (points) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if not r["diff"]:
+            continue  # no unit complete at both ends yet (a partial run)
+        out.append(
+            f"| {r['experiment']} | {r['arm']} | {trend_label(r)} | {r['n']} | "
+            f"{points(r['diff'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
+            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
+            f"{number(r['p_adj'])} | {r['verdict'] or '–'} | {points(r['mde'], signed=False)} |"
+        )
+    return out
+
+
+def trend_verdict_line(rows):
+    """Per (experiment, arm, axis), how many trends got each adjusted verdict."""
+    counts = defaultdict(Counter)
+    for r in rows:
+        if r["verdict"]:
+            counts[(r["experiment"], r["arm"], r["axis"])][r["verdict"]] += 1
+    return [
+        f"- `{exp}` `{arm}`, gain at the last `{axis}` minus the first: "
+        + ", ".join(f"{v} {n} time{'s' if n > 1 else ''}" for v, n in sorted(c.items()))
+        for (exp, arm, axis), c in sorted(counts.items())
+    ]
+
+
 def time_to_target_table(rows, cells):
     """Claim 6: iterations to the baseline's final validation accuracy
     (Kaplan–Meier restricted mean, non-arrivals censored) and the ratio arm /
@@ -316,6 +357,9 @@ def run_block(run):
     contrasts = read_csv(os.path.join(run_dir, "contrasts.csv"))
     if contrasts:
         lines += [""] + contrast_verdict_line(contrasts) + contrast_table(contrasts, cells)
+    trends = read_csv(os.path.join(run_dir, "trends.csv"))
+    if trends:
+        lines += [""] + trend_verdict_line(trends) + trend_table(trends)
     if run.startswith("fig4"):
         lines += time_to_target_table(rows, cells)
     along = read_csv(os.path.join(run_dir, "along.csv"))

@@ -1,6 +1,7 @@
 //! Which figures a results directory gets, and the report as a whole:
 //! `summary.csv`, `summary.md`, `contrasts.csv` (when some experiment has
-//! two arms besides its baseline), `along.csv` (when some arm has curves
+//! two arms besides its baseline), `trends.csv` (when some experiment has a
+//! baseline and an axis of two or more values), `along.csv` (when some arm has curves
 //! paired with its baseline's), the long-format `curves.csv` and
 //! `baseline_choices.csv` (src/report/tidy.rs), and `plots/`.
 //!
@@ -12,7 +13,7 @@
 use super::plots;
 use super::stats::{summarise, ExperimentSummary};
 use super::tidy;
-use super::{along, contrasts, tables};
+use super::{along, contrasts, tables, trends};
 use super::{curve_figures, gain_figures};
 use crate::results::{ensure_real_dir, write_atomic, ResultsDir, ResultsError};
 use std::path::Path;
@@ -64,6 +65,12 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
     if contrasts::any(&summaries) {
         let path = results.root.join("contrasts.csv");
         let bytes = contrasts::csv(&summaries)
+            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
+        write_atomic(&path, &bytes)?;
+    }
+    if trends::any(&summaries) {
+        let path = results.root.join("trends.csv");
+        let bytes = trends::csv(&summaries)
             .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
         write_atomic(&path, &bytes)?;
     }

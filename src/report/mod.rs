@@ -13,3 +13,4 @@ pub mod provenance;
 pub mod stats;
 pub mod tables;
 pub mod tidy;
+pub mod trends;

@@ -360,6 +360,7 @@ pub fn markdown(summaries: &[ExperimentSummary]) -> String {
         }
         out.push('\n');
         out.push_str(&super::contrasts::markdown(s));
+        out.push_str(&super::trends::markdown(s));
         out.push_str(&super::along::markdown(s));
     }
     out

@@ -12,7 +12,8 @@
 //!   appended at every check and removed when the trial's curve and record
 //!   are written (see `live`),
 //! - `summary.csv`, `summary.md`, `contrasts.csv` (when an experiment has
-//!   two arms besides its baseline), `along.csv` (when an arm has curves
+//!   two arms besides its baseline), `trends.csv` (when an experiment has a
+//!   baseline and an axis of two or more values), `along.csv` (when an arm has curves
 //!   paired with its baseline's) and `plots/` (written by `report`),
 //! - `.lock` (held by the process running trials) and `claims/` (array tasks).
 //!

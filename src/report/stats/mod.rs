@@ -3,8 +3,9 @@
 //! baseline with its test, Holm-adjusted p-value, verdict, simultaneous
 //! interval and minimum detectable effect, and the censored time to a
 //! target accuracy (see docs/running.md, "Statistics"); the contrasts
-//! between the non-baseline arms of each cell (`contrast`); and the gain in
-//! validation accuracy at each quarter of the budget (`along`).
+//! between the non-baseline arms of each cell (`contrast`); the change of
+//! each gain from a `vary` axis's first value to its last (`trend`); and
+//! the gain in validation accuracy at each quarter of the budget (`along`).
 //!
 //! A grid arm is one model per constant λ; in every (split, seed) the
 //! constant with the best final validation accuracy is picked, and its
@@ -21,12 +22,14 @@ pub mod quantiles;
 #[cfg(test)]
 mod simulation;
 pub mod survival;
+pub mod trend;
 pub mod tta;
 
 pub use along::Along;
 pub use contrast::Contrast;
 pub use paired::{Method, Verdict, ALPHA};
 pub use quantiles::{t975, Stat, Unit};
+pub use trend::Trend;
 pub use tta::TimeToTarget;
 
 use crate::plan::{AxisValue, ExperimentPlan, Metric, TargetSpec, DEFAULT_SMOOTH};
@@ -90,6 +93,11 @@ pub struct ExperimentSummary {
     pub contrasts: Vec<Contrast>,
     /// Contrasts with a p-value (their Holm family).
     pub contrast_family: usize,
+    /// Every arm's gain at each axis's last value against its first (per
+    /// combination of the other axes), Holm-adjusted as a family of their own.
+    pub trends: Vec<Trend>,
+    /// Trends with a p-value (their Holm family).
+    pub trend_family: usize,
     /// The gain in validation accuracy at each quarter of the budget, per
     /// cell and arm with curves of its own and of its baseline,
     /// Holm-adjusted as a family of their own.
@@ -208,6 +216,7 @@ pub fn summarise(
     }
     let family = adjust(&mut rows, exp.measure);
     let (contrasts, contrast_family) = contrast::contrasts(exp, &look, baseline.as_deref());
+    let (trends, trend_family) = trend::trends(exp, &look, baseline.as_deref());
     let (along, along_family) = along::along(&curve_pairs);
     ExperimentSummary {
         experiment: exp.name.clone(),
@@ -220,6 +229,8 @@ pub fn summarise(
         rows,
         contrasts,
         contrast_family,
+        trends,
+        trend_family,
         along,
         along_family,
     }
@@ -321,13 +332,31 @@ fn paired_differences(
     a: &str,
     b: &str,
 ) -> Vec<(u32, f64)> {
+    unit_gains(exp, look, cell, a, b)
+        .into_iter()
+        .map(|((split, _), d)| (split, d))
+        .collect()
+}
+
+/// [`paired_differences`] tagged with the whole unit (split, seed), for
+/// pairing the units of two cells (`trend`).
+fn unit_gains(
+    exp: &ExperimentPlan,
+    look: &Lookup,
+    cell: usize,
+    a: &str,
+    b: &str,
+) -> Vec<((u32, u32), f64)> {
     let value = |arm: &str, split: u32, seed: u32| {
         look.representative(cell, arm, split, seed)?
             .finals?
             .get(exp.measure)
     };
     units(exp)
-        .filter_map(|(split, seed)| Some((split, value(a, split, seed)? - value(b, split, seed)?)))
+        .filter_map(|(split, seed)| {
+            let d = value(a, split, seed)? - value(b, split, seed)?;
+            Some(((split, seed), d))
+        })
         .collect()
 }
 
