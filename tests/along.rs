@@ -14,14 +14,6 @@ use std::path::{Path, PathBuf};
 /// budget of 40 iterations checked every 8: the quarters (10, 20, 30, 40)
 /// fall between checks except the last.
 const SOURCE: &str = r#"
-data toy = synthetic(train: 600, test: 1000, dim: 20, classes: 3, seed: 1, val: 100)
-
-network mlp(hidden = 16) {
-  dense(hidden)
-  relu
-  dense(3)
-}
-
 experiment tiny {
   data: toy
   vary hidden in [8, 16]
@@ -42,7 +34,7 @@ type Rows = Vec<BTreeMap<String, String>>;
 
 /// Runs the experiment with these further arms into `tmp/<name>`.
 fn run(tmp: &Path, name: &str, arms: &str) -> PathBuf {
-    common::run_source(tmp, name, &SOURCE.replace("{arms}", arms))
+    common::run_toy(tmp, name, &SOURCE.replace("{arms}", arms))
 }
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {

@@ -13,14 +13,6 @@ use std::path::{Path, PathBuf};
 /// Synthetic data, a duration axis of two cells, three seeds; `{arms}` are
 /// the arms besides the grid baseline.
 const SOURCE: &str = r#"
-data toy = synthetic(train: 600, test: 1000, dim: 20, classes: 3, seed: 1, val: 100)
-
-network mlp(hidden = 16) {
-  dense(hidden)
-  relu
-  dense(3)
-}
-
 experiment tiny {
   data: toy
   vary each in [10 iters, 20 iters]
@@ -37,7 +29,7 @@ const TWO_ARMS: &str = "  arm pull_down: lambda = steps([0.1, 0.0], each: each)\
 
 /// Runs the experiment with these arms into `tmp/<name>`.
 fn run(tmp: &Path, name: &str, arms: &str) -> PathBuf {
-    common::run_source(tmp, name, &SOURCE.replace("{arms}", arms))
+    common::run_toy(tmp, name, &SOURCE.replace("{arms}", arms))
 }
 
 fn table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {

@@ -11,14 +11,6 @@ use std::collections::BTreeMap;
 
 /// Synthetic data, the axis `each` with `{values}`, three seeds.
 const SOURCE: &str = r#"
-data toy = synthetic(train: 600, test: 1000, dim: 20, classes: 3, seed: 1, val: 100)
-
-network mlp(hidden = 16) {
-  dense(hidden)
-  relu
-  dense(3)
-}
-
 experiment tiny {
   data: toy
   vary each in [{values}]
@@ -67,7 +59,7 @@ fn gains(records: &[TrialRecord], cell: usize) -> Vec<f64> {
 #[test]
 fn an_axis_of_two_values_gets_a_tested_trend_and_the_reproduction_renders_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let two = common::run_source(
+    let two = common::run_toy(
         tmp.path(),
         "two",
         &SOURCE.replace("{values}", "10 iters, 20 iters"),
@@ -135,7 +127,7 @@ fn an_axis_of_two_values_gets_a_tested_trend_and_the_reproduction_renders_it() {
         "{md}"
     );
 
-    let one = common::run_source(tmp.path(), "one", &SOURCE.replace("{values}", "10 iters"));
+    let one = common::run_toy(tmp.path(), "one", &SOURCE.replace("{values}", "10 iters"));
     assert!(!one.join("trends.csv").exists(), "one value, no trend");
     let md = std::fs::read_to_string(one.join("summary.md")).unwrap();
     assert!(!md.contains("trends across axes"), "{md}");

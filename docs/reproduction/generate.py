@@ -135,6 +135,17 @@ def contrast_verdict(r):
     return f"{r[side]} better" if side else (r["verdict"] or "–")
 
 
+def difference_cells(r, verdict, value="diff"):
+    """The columns every difference table ends with: n, the difference in
+    points with its 95% and simultaneous intervals, p adj, verdict, MDE
+    (the conventions of `contrasts.csv`, `trends.csv` and `along.csv`)."""
+    return (
+        f"{r['n']} | {points(r[value])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
+        f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
+        f"{number(r['p_adj'])} | {verdict} | {points(r['mde'], signed=False)} |"
+    )
+
+
 def contrast_table(rows, cells):
     """Claim 4: one row per (experiment, cell, pair of arms), the paired
     difference a − b with regime's test, Holm-adjusted over the contrasts."""
@@ -149,10 +160,8 @@ def contrast_table(rows, cells):
             continue  # a cell with no complete pair yet (a partial run)
         cell = cells.get((r["experiment"], r["cell"]), "–")
         out.append(
-            f"| {r['experiment']} | {cell} | {r['arm_a']} − {r['arm_b']} | {r['n']} | "
-            f"{points(r['diff'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
-            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
-            f"{number(r['p_adj'])} | {contrast_verdict(r)} | {points(r['mde'], signed=False)} |"
+            f"| {r['experiment']} | {cell} | {r['arm_a']} − {r['arm_b']} | "
+            + difference_cells(r, contrast_verdict(r))
         )
     return out
 
@@ -190,10 +199,8 @@ def trend_table(rows):
         if not r["diff"]:
             continue  # no unit complete at both ends yet (a partial run)
         out.append(
-            f"| {r['experiment']} | {r['arm']} | {trend_label(r)} | {r['n']} | "
-            f"{points(r['diff'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
-            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
-            f"{number(r['p_adj'])} | {r['verdict'] or '–'} | {points(r['mde'], signed=False)} |"
+            f"| {r['experiment']} | {r['arm']} | {trend_label(r)} | "
+            + difference_cells(r, r["verdict"] or "–")
         )
     return out
 
@@ -266,10 +273,8 @@ def along_table(rows, cells):
     for r in rows:
         cell = cells.get((r["experiment"], r["cell"]), "–")
         out.append(
-            f"| {r['experiment']} | {cell} | {r['arm']} | {quarter(r['quarter'])} | {r['iter']} | {r['n']} | "
-            f"{points(r['gain'])} [{points(r['ci_low'])}, {points(r['ci_high'])}] | "
-            f"[{points(r['sim_ci_low'])}, {points(r['sim_ci_high'])}] | "
-            f"{number(r['p_adj'])} | {r['verdict'] or '–'} | {points(r['mde'], signed=False)} |"
+            f"| {r['experiment']} | {cell} | {r['arm']} | {quarter(r['quarter'])} | {r['iter']} | "
+            + difference_cells(r, r["verdict"] or "–", value="gain")
         )
     return out
 

@@ -56,6 +56,25 @@ pub fn output(cmd: &mut Command) -> Output {
     out
 }
 
+/// The synthetic data `toy` (3 classes, 600 training images) and the
+/// two-layer `mlp(hidden)` the small end-to-end experiments run on.
+#[allow(dead_code)] // not every test crate that shares this module runs experiments
+pub const TOY: &str = r#"
+data toy = synthetic(train: 600, test: 1000, dim: 20, classes: 3, seed: 1, val: 100)
+
+network mlp(hidden = 16) {
+  dense(hidden)
+  relu
+  dense(3)
+}
+"#;
+
+/// [`run_source`] of `experiment` after the definitions of [`TOY`].
+#[allow(dead_code)] // not every test crate that shares this module runs experiments
+pub fn run_toy(tmp: &Path, name: &str, experiment: &str) -> PathBuf {
+    run_source(tmp, name, &format!("{TOY}\n{experiment}"))
+}
+
 /// Writes `source` to `tmp/<name>.reg` and runs it (`--jobs 2`) into
 /// `tmp/<name>`, which it returns.
 #[allow(dead_code)] // not every test crate that shares this module runs experiments
