@@ -180,9 +180,14 @@ def contrast_verdict_line(rows):
 
 
 def trend_label(r):
-    """`hidden 50 → 800 (each=250 iters)`: the axis, its ends, the others."""
+    """`hidden 50 → 800 (each 250 iters)`: the axis, its ends and the other
+    axes' values (`trends.csv` writes them `each=250 iters; lr=0.1`), as
+    `summary.md` labels a trend."""
     out = f"{r['axis']} {r['from']} → {r['to']}"
-    return f"{out} ({r['fixed'].replace('=', ' ')})" if r["fixed"] else out
+    if not r["fixed"]:
+        return out
+    fixed = [" ".join(part.partition("=")[::2]) for part in r["fixed"].split("; ")]
+    return f"{out} ({', '.join(fixed)})"
 
 
 def trend_table(rows):

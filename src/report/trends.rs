@@ -76,11 +76,11 @@ pub fn markdown(s: &ExperimentSummary) -> String {
     let _ = writeln!(
         out,
         "gain(last) − gain(first): how an arm's gain in `{}` over the baseline changes from an \
-axis's first value to its last, the other axes held fixed; unit by unit (cells draw their own \
-data, so the pairs are independent), with the gains' test, its 95% interval and the Bonferroni \
-simultaneous interval.\n\n\
+axis's first value to its last, the other axes held fixed; paired within (split, seed) (both \
+cells of a unit saw the same data split), with the gains' test, its 95% interval and the \
+Bonferroni simultaneous interval.\n\n\
 Family: {} trends (every arm × axis × values of the other axes of `{}`), Holm-adjusted at \
-α = {ALPHA} apart from the gains and the contrasts; `gain improves` says the gain is better (in the measure's direction) at the \
+α = {ALPHA} apart from the gains, the contrasts and the gains along the way; `gain improves` says the gain is better (in the measure's direction) at the \
 last value. MDE: smallest change detectable with 80% power.\n",
         s.measure.name(),
         s.trend_family,

@@ -5,16 +5,19 @@
 //! For every non-baseline arm, every axis and every combination of the
 //! other axes' values, the difference of the gains at the two ends,
 //! gain(last) − gain(first), unit by unit: the (split, seed) unit's gain at
-//! the last value minus the same unit index's gain at the first. Cells draw
-//! their own data and initialisations, so this pairing by index is
-//! bookkeeping, not variance reduction: the pairs are independent draws,
-//! and the one-sample test of their differences (the gains' own test: exact
-//! sign-flip up to ten units, else t) is valid for the difference of the two
-//! mean gains. MDE, simultaneous interval and verdict rule are the gains'.
+//! the last value minus the same unit's gain at the first. A data split is
+//! drawn by the data's name and the split's index alone, so the two cells
+//! of a unit saw the same validation set and training subset (their
+//! initialisations differ, seeded per cell): the pairing is real, as the
+//! gains' is, and the units stay independent of each other. The test is the
+//! gains' own (exact sign-flip up to ten units, else t, on the split means),
+//! and so are the MDE, the simultaneous interval and the verdict rule.
 //!
 //! A trend read from whether two per-cell intervals overlap is neither a
 //! test nor adjusted; this is both. Family: all trends of one experiment,
-//! Holm-adjusted together and apart from the gains and the contrasts.
+//! Holm-adjusted together and apart from the gains, the contrasts and the
+//! gains along the way. An axis whose first and last values are equal
+//! (`[50, 800, 50]`) has no trend.
 //! `Verdict::Better` says the gain is better (in the measure's direction)
 //! at the axis's last value than at its first.
 
@@ -89,6 +92,9 @@ pub fn trends(exp: &ExperimentPlan, look: &Lookup, baseline: Option<&str>) -> (V
     for arm in arms {
         for axis in exp.axes.iter().filter(|a| a.values.len() >= 2) {
             let (first, last) = (&axis.values[0], &axis.values[axis.values.len() - 1]);
+            if first == last {
+                continue;
+            }
             // One trend per combination of the other axes: the cells at
             // the axis's first value, each with its other values.
             for (_, vary) in all.iter().filter(|(_, v)| v.get(&axis.name) == Some(first)) {

@@ -1,7 +1,7 @@
 //! Trends on hand-made records: an axis `hidden` of three values (the
-//! middle one must not count), seeds whose levels differ far more than the
-//! gains do (only differences of within-cell gains give the numbers
-//! below), p-values cross-checked with `statrs`.
+//! middle one must not count), seeds and cells whose levels differ far more
+//! than the gains do (only differences of within-cell gains, paired by
+//! seed, give the numbers below), p-values cross-checked with `statrs`.
 
 use super::super::tests::{experiment, rec};
 use super::*;
@@ -37,7 +37,8 @@ fn plan(axes: Vec<Axis>, vary: &[BTreeMap<String, AxisValue>]) -> ExperimentPlan
 }
 
 /// Arm `x` and the baseline in `cell` and every seed: the seed's level is
-/// 0.03 from the next, and `x` is `gain(seed)` above the baseline.
+/// 0.03 from the next and the cell's 0.1 from the next, and `x` is
+/// `gain(seed)` above the baseline.
 fn cell_records(
     cell: usize,
     vary: &BTreeMap<String, AxisValue>,
@@ -45,7 +46,7 @@ fn cell_records(
 ) -> Vec<TrialRecord> {
     let mut out = vec![];
     for s in 0..SEEDS {
-        let level = 0.5 + 0.03 * s as f64;
+        let level = 0.3 + 0.03 * s as f64 + 0.1 * cell as f64;
         for mut r in [
             rec("x", s, None, 0.8, level + gain(s)),
             rec("grid", s, Some(0.1), 0.8, level),
@@ -65,14 +66,22 @@ fn hidden_summary() -> ExperimentSummary {
         name: "hidden".into(),
         values: vec![AxisValue::Int(50), AxisValue::Int(200), AxisValue::Int(800)],
     };
-    let mut records = cell_records(0, &vary[0], |_| 0.0);
+    let mut records = cell_records(0, &vary[0], gain_at_50);
     // A huge gain in the middle: a trend compares the two ends only.
     records.extend(cell_records(1, &vary[1], |_| 0.5));
     // At 800: 0.04 + (−0.01, 0.01, 0.03 repeating).
-    records.extend(cell_records(2, &vary[2], |s| {
-        0.04 + 0.02 * (s % 3) as f64 - 0.01
-    }));
+    records.extend(cell_records(2, &vary[2], gain_at_800));
     summarise(&plan(vec![axis], &vary), &records, &|_| None)
+}
+
+/// 0.01 in odd seeds, 0 in even ones.
+fn gain_at_50(s: u32) -> f64 {
+    0.01 * (s % 2) as f64
+}
+
+/// 0.03, 0.05, 0.07 repeating.
+fn gain_at_800(s: u32) -> f64 {
+    0.03 + 0.02 * (s % 3) as f64
 }
 
 #[test]
@@ -86,18 +95,21 @@ fn a_trend_is_the_test_of_the_gains_difference_between_the_axis_ends() {
     assert_eq!(t.label(), "hidden 50 → 800");
     assert_eq!((t.arm.as_str(), t.fixed.len()), ("x", 0));
     let d = t.diff.unwrap();
-    // Differences 0.03, 0.05, 0.07 four times each: mean 0.05, squared
-    // deviations 0.02² eight times over 11 df. The seeds' levels (0.03
-    // apart) cancel within each cell's gain.
-    let sd = (8.0 * 0.02f64.powi(2) / 11.0).sqrt();
+    // Seed by seed: the levels of seeds and cells cancel within each
+    // cell's gain, and the two gains pair by seed (an unpaired test, or
+    // one of the raw measure, gives another mean or SD).
+    let diffs: Vec<f64> = (0..SEEDS).map(|s| gain_at_800(s) - gain_at_50(s)).collect();
+    let mean = diffs.iter().sum::<f64>() / 12.0;
+    let sd = (diffs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 11.0).sqrt();
     let se = sd / 12f64.sqrt();
     assert_eq!((d.n, d.units, d.df), (12, 12, 11.0));
-    assert!((d.mean - 0.05).abs() < 1e-12, "{d:?}");
+    assert!((d.mean - mean).abs() < 1e-12, "{d:?}");
+    assert!((mean - 0.045).abs() < 1e-12);
     assert!((d.sd - sd).abs() < 1e-12, "{d:?}");
     let test = t.test.unwrap();
     assert_eq!(test.method, Method::T);
     let t11 = StudentsT::new(0.0, 1.0, 11.0).unwrap();
-    let p = 2.0 * t11.sf(0.05 / se);
+    let p = 2.0 * t11.sf(mean / se);
     assert!((test.p - p).abs() < 1e-12, "{} vs {p}", test.p);
     // Alone in its family: adjusted = raw, and the gain grows.
     assert_eq!(test.p_adj, test.p);
@@ -173,6 +185,19 @@ fn every_axis_gets_a_trend_per_combination_of_the_others() {
             "no detectable difference"
         ]
     );
+}
+
+#[test]
+fn an_axis_that_ends_where_it_starts_has_no_trend() {
+    let vary = [hidden(50), hidden(800)];
+    let axis = Axis {
+        name: "hidden".into(),
+        values: vec![AxisValue::Int(50), AxisValue::Int(800), AxisValue::Int(50)],
+    };
+    let mut records = cell_records(0, &vary[0], gain_at_50);
+    records.extend(cell_records(1, &vary[1], gain_at_800));
+    let s = summarise(&plan(vec![axis], &vary), &records, &|_| None);
+    assert_eq!((s.trends.len(), s.trend_family), (0, 0), "{:?}", s.trends);
 }
 
 #[test]
