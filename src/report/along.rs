@@ -9,9 +9,7 @@
 //! `summary.md` no section.
 
 use super::stats::{Along, ExperimentSummary, ALPHA};
-use super::tables::{
-    axis_value, cells_csv, difference_csv, markdown_header, n_df, test_cells, untested_cells,
-};
+use super::tables::{axis_value, cells_csv, difference_csv, difference_row_md, markdown_header};
 use crate::report::columns;
 use std::fmt::Write;
 
@@ -54,12 +52,8 @@ fn row_md(s: &ExperimentSummary, a: &Along) -> String {
     cells.push(a.arm.clone());
     cells.push(format!("{}%", a.quarter * 100.0));
     cells.push(a.iter.to_string());
-    cells.push(n_df(a.gain));
-    cells.extend(match (a.gain, a.test) {
-        (Some(g), Some(t)) => test_cells(g, &t, t.verdict.name()),
-        (g, _) => untested_cells(g),
-    });
-    format!("| {} |", cells.join(" | "))
+    let verdict = a.test.map(|t| t.verdict.name().to_string());
+    difference_row_md(cells, a.gain, a.test, verdict)
 }
 
 /// The gains along the way of one experiment as a section of `summary.md`

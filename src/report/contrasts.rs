@@ -8,9 +8,7 @@
 //! and its `summary.md` no section.
 
 use super::stats::{contrast, Contrast, ExperimentSummary, ALPHA};
-use super::tables::{
-    axis_value, cells_csv, difference_csv, markdown_header, n_df, test_cells, untested_cells,
-};
+use super::tables::{axis_value, cells_csv, difference_csv, difference_row_md, markdown_header};
 use std::fmt::Write;
 
 const COLUMNS: &str = "arm_a,arm_b,n,unit,units,df,diff,ci_low,ci_high,sim_ci_low,sim_ci_high,test,p,p_adj,verdict,mde,family";
@@ -50,12 +48,7 @@ fn row_md(s: &ExperimentSummary, c: &Contrast) -> String {
         .map(|a| c.vary.get(a).map(axis_value).unwrap_or_default())
         .collect();
     cells.push(format!("{} − {}", c.arm_a, c.arm_b));
-    cells.push(n_df(c.diff));
-    cells.extend(match (c.diff, c.test, c.verdict_text()) {
-        (Some(d), Some(t), Some(v)) => test_cells(d, &t, &v),
-        (d, _, _) => untested_cells(d),
-    });
-    format!("| {} |", cells.join(" | "))
+    difference_row_md(cells, c.diff, c.test, c.verdict_text())
 }
 
 /// The contrasts of one experiment as a section of `summary.md` (empty

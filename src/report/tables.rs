@@ -219,6 +219,23 @@ pub(super) fn difference_csv(
     out
 }
 
+/// A markdown row of a tested difference (a contrast, a trend, a gain along
+/// the way): the `lead` cells that say what is compared, then n (df), the
+/// difference and its test with `verdict` (dashes without a test).
+pub(super) fn difference_row_md(
+    mut lead: Vec<String>,
+    d: Option<Stat>,
+    t: Option<Comparison>,
+    verdict: Option<String>,
+) -> String {
+    lead.push(n_df(d));
+    lead.extend(match (d, t, verdict) {
+        (Some(d), Some(t), Some(v)) => test_cells(d, &t, &v),
+        (d, _, _) => untested_cells(d),
+    });
+    format!("| {} |", lead.join(" | "))
+}
+
 /// The cells of a difference without a test (fewer than two units): its
 /// estimate, if any, and dashes.
 pub(super) fn untested_cells(d: Option<Stat>) -> Vec<String> {

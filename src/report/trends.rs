@@ -10,7 +10,7 @@
 
 use super::columns;
 use super::stats::{trend, ExperimentSummary, Trend, ALPHA};
-use super::tables::{difference_csv, markdown_header, n_df, test_cells, untested_cells};
+use super::tables::{difference_csv, difference_row_md, markdown_header};
 use std::fmt::Write;
 
 const COLUMNS: &str = "experiment,arm,axis,from,to,fixed,n,unit,units,df,diff,ci_low,ci_high,sim_ci_low,sim_ci_high,test,p,p_adj,verdict,mde,family";
@@ -58,12 +58,8 @@ pub fn csv(summaries: &[ExperimentSummary]) -> Result<Vec<u8>, String> {
 }
 
 fn row_md(t: &Trend) -> String {
-    let mut cells = vec![t.arm.clone(), t.label(), n_df(t.diff)];
-    cells.extend(match (t.diff, t.test) {
-        (Some(d), Some(x)) => test_cells(d, &x, trend::verdict_name(x.verdict)),
-        (d, _) => untested_cells(d),
-    });
-    format!("| {} |", cells.join(" | "))
+    let verdict = t.test.map(|x| trend::verdict_name(x.verdict).to_string());
+    difference_row_md(vec![t.arm.clone(), t.label()], t.diff, t.test, verdict)
 }
 
 /// The trends of one experiment as a section of `summary.md` (empty when
