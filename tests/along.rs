@@ -124,15 +124,14 @@ fn check_along(dir: &Path) {
 }
 
 fn check_generated(tmp: &Path, with: &Path, without: &Path) {
-    let runs = tmp.join("runs");
-    std::fs::create_dir(&runs).unwrap();
-    for (name, dir) in [
-        ("fig4_adaptive_cnn", with),
-        ("fig4_adaptive_cnn_overfit", without),
-        ("fig12_schedules", with),
-    ] {
-        std::os::unix::fs::symlink(dir, runs.join(name)).unwrap();
-    }
+    let runs = common::reproduction_runs(
+        tmp,
+        &[
+            ("fig4_adaptive_cnn", with),
+            ("fig4_adaptive_cnn_overfit", without),
+            ("fig12_schedules", with),
+        ],
+    );
     let block = common::generated_block(tmp, &runs, "fig4_adaptive_cnn");
     let (_, rows) = common::csv_table(&with.join("along.csv"));
     for row in &rows {

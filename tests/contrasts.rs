@@ -147,11 +147,10 @@ fn two_scheduled_arms_get_paired_contrasts_and_the_reproduction_renders_them() {
     assert!(!md.contains("contrasts between arms"), "{md}");
 
     // The generator, on the two runs as if they were reproduction runs.
-    let runs = tmp.path().join("runs");
-    std::fs::create_dir(&runs).unwrap();
-    for (name, dir) in [("fig12_schedules", &two), ("fig12_schedules_overfit", &one)] {
-        std::os::unix::fs::symlink(dir, runs.join(name)).unwrap();
-    }
+    let runs = common::reproduction_runs(
+        tmp.path(),
+        &[("fig12_schedules", &two), ("fig12_schedules_overfit", &one)],
+    );
     let with = common::generated_block(tmp.path(), &runs, "fig12_schedules");
     let (_, rows) = table(&two.join("contrasts.csv"));
     for row in &rows {

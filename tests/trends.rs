@@ -133,9 +133,7 @@ fn an_axis_of_two_values_gets_a_tested_trend_and_the_reproduction_renders_it() {
     assert!(!md.contains("trends across axes"), "{md}");
 
     // The generator, on the run as if it were a reproduction run.
-    let runs = tmp.path().join("runs");
-    std::fs::create_dir(&runs).unwrap();
-    std::os::unix::fs::symlink(&two, runs.join("fig12_schedules")).unwrap();
+    let runs = common::reproduction_runs(tmp.path(), &[("fig12_schedules", &two)]);
     let block = common::generated_block(tmp.path(), &runs, "fig12_schedules");
     let line = format!(
         "| tiny | pull_down | each 10 iters → 20 iters | 3 | {:+.2} [{:+.2}, {:+.2}] |",

@@ -7,6 +7,10 @@ use crate::diagnostics::{Diagnostic, Reported};
 use crate::plan::{Duration, Schedule};
 use crate::syntax::ast::{Expr, Span};
 
+/// The largest count a source may write (iterations, sizes, subsets): far
+/// beyond what can run, and far from overflow in any product of them.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
 impl Ctx<'_> {
     /// A literal's value, or the error when it overflows an f64 (`1e400`
     /// would otherwise reach the checks as infinity, with messages about
@@ -52,9 +56,9 @@ impl Ctx<'_> {
         self.to_num(e.span, v, "a number")
     }
 
-    /// A whole number ≥ `min` (and at most 10⁹).
+    /// A whole number ≥ `min` (and at most [`MAX_COUNT`]).
     pub fn count(&mut self, e: &Expr, env: &Env, what: &str, min: u64) -> Result<u64, Reported> {
-        self.count_in(e, env, what, min, 1_000_000_000)
+        self.count_in(e, env, what, min, MAX_COUNT)
     }
 
     /// A whole number in `[min, max]`; the upper bounds keep every later

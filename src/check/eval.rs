@@ -293,12 +293,8 @@ impl<'a> Ctx<'a> {
                 // A whole number past i64 (`1e19`) stays a float: too many
                 // iterations, not a fraction of one.
                 if !int && value.fract() == 0.0 && value.is_finite() {
-                    return Val::Unknown(self.out_of_range(
-                        span,
-                        "iterations",
-                        "at most 1000000000",
-                        value,
-                    ));
+                    let allowed = format!("at most {}", super::coerce::MAX_COUNT);
+                    return Val::Unknown(self.out_of_range(span, "iterations", &allowed, value));
                 }
                 if !int || value.fract() != 0.0 {
                     return Val::Unknown(self.report(

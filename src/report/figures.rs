@@ -45,6 +45,17 @@ pub struct ReportOutput {
     pub warnings: Vec<String>,
 }
 
+/// Writes one CSV table (`name`) into the results directory, atomically.
+fn write_table(
+    results: &ResultsDir,
+    name: &str,
+    bytes: Result<Vec<u8>, String>,
+) -> Result<(), ResultsError> {
+    let path = results.root.join(name);
+    let bytes = bytes.map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
+    write_atomic(&path, &bytes)
+}
+
 /// Builds summaries, tables and plots from the complete, verified records of
 /// a results directory and writes them into it.
 pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> {
@@ -63,22 +74,13 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
     })?;
     write_atomic(&results.root.join("summary.csv"), &summary_csv)?;
     if contrasts::any(&summaries) {
-        let path = results.root.join("contrasts.csv");
-        let bytes = contrasts::csv(&summaries)
-            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
-        write_atomic(&path, &bytes)?;
+        write_table(results, "contrasts.csv", contrasts::csv(&summaries))?;
     }
     if trends::any(&summaries) {
-        let path = results.root.join("trends.csv");
-        let bytes = trends::csv(&summaries)
-            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
-        write_atomic(&path, &bytes)?;
+        write_table(results, "trends.csv", trends::csv(&summaries))?;
     }
     if along::any(&summaries) {
-        let path = results.root.join("along.csv");
-        let bytes = along::csv(&summaries)
-            .map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
-        write_atomic(&path, &bytes)?;
+        write_table(results, "along.csv", along::csv(&summaries))?;
     }
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;
     let curves = tidy::curves_csv(&plan, records, &|id| results.read_curve(id))?;

@@ -92,6 +92,18 @@ pub fn run_source(tmp: &Path, name: &str, source: &str) -> PathBuf {
     dir
 }
 
+/// `tmp/runs/`, holding each results directory under a reproduction run's
+/// name (a symlink), for [`generated_block`].
+#[allow(dead_code)] // not every test crate that shares this module renders the reproduction
+pub fn reproduction_runs(tmp: &Path, runs: &[(&str, &Path)]) -> PathBuf {
+    let dir = tmp.join("runs");
+    std::fs::create_dir(&dir).unwrap();
+    for (name, results) in runs {
+        std::os::unix::fs::symlink(results, dir.join(name)).unwrap();
+    }
+    dir
+}
+
 /// docs/REPRODUCTION.md rendered from `runs` (by generate.py, into a copy
 /// under `tmp`), with its block of `run`.
 #[allow(dead_code)] // not every test crate that shares this module renders the reproduction

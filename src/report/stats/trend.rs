@@ -97,16 +97,14 @@ pub fn trends(exp: &ExperimentPlan, look: &Lookup, baseline: Option<&str>) -> (V
             }
             // One trend per combination of the other axes: the cells at
             // the axis's first value, each with its other values.
-            for (_, vary) in all.iter().filter(|(_, v)| v.get(&axis.name) == Some(first)) {
+            for (from_cell, vary) in all.iter().filter(|(_, v)| v.get(&axis.name) == Some(first)) {
                 let mut to_vary = vary.clone();
                 to_vary.insert(axis.name.clone(), last.clone());
-                let (Some(from_cell), Some(to_cell)) =
-                    (cell_of(&all, vary), cell_of(&all, &to_vary))
-                else {
+                let Some(to_cell) = cell_of(&all, &to_vary) else {
                     continue;
                 };
                 let at_to = unit_gains(exp, look, to_cell, arm, base);
-                let at_from = unit_gains(exp, look, from_cell, arm, base);
+                let at_from = unit_gains(exp, look, *from_cell, arm, base);
                 let diffs: Vec<(u32, f64)> = at_to
                     .iter()
                     .filter_map(|(unit, g)| {
