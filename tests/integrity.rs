@@ -374,15 +374,25 @@ fn a_damaged_trial_is_named_by_report_and_status_and_rerun_by_resume() {
     let full = std::fs::read(&truncated).unwrap();
     std::fs::write(&truncated, &full[..full.len() / 2]).unwrap();
     std::fs::remove_file(dir.join("curves/same-c000-gap-s2.csv")).unwrap();
+    // A better test accuracy typed into a record (its curve untouched).
+    let edited = dir.join("trials/same-c000-fixed-s1-g0.json");
+    let mut rec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&edited).unwrap()).unwrap();
+    rec["finals"]["test_acc"] = 0.99.into();
+    std::fs::write(&edited, serde_json::to_vec_pretty(&rec).unwrap()).unwrap();
     let report = ok(regime().arg("report").arg(&dir).output().unwrap());
     let err = stderr(&report);
     assert!(
         err.contains("same-c000-decay-s1") && err.contains("same-c000-gap-s2"),
         "{err}"
     );
+    assert!(
+        err.contains("same-c000-fixed-s1-g0: record edited"),
+        "{err}"
+    );
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
     assert!(
-        md.contains("6 of 8 complete") && md.contains("2 damaged"),
+        md.contains("5 of 8 complete") && md.contains("3 damaged"),
         "{md}"
     );
     let status = ok(regime().arg("status").arg(&dir).output().unwrap());
@@ -396,7 +406,7 @@ fn a_damaged_trial_is_named_by_report_and_status_and_rerun_by_resume() {
         .output()
         .unwrap());
     assert!(
-        stderr(&resumed).contains("2 trials run, 6 reused"),
+        stderr(&resumed).contains("3 trials run, 5 reused"),
         "{}",
         stderr(&resumed)
     );

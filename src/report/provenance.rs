@@ -115,6 +115,19 @@ pub fn block(inv: &Inventory) -> ProvenanceBlock {
             inv.damaged.len()
         ));
     }
+    let unsealed = inv
+        .done
+        .iter()
+        .filter(|r| r.record_sha256.is_none())
+        .count();
+    if unsealed > 0 {
+        // Printed, not written into summary.md: the summary of a run whose
+        // records predate sealing stays as it was.
+        warnings.push(format!(
+            "{unsealed} of {} complete records were written before records were sealed with their own hash: an edit to their numbers would not be detected (`--resume` keeps them; a new run seals every record)",
+            inv.done.len()
+        ));
+    }
     md.push_str("\n\n");
     for (id, why) in &inv.damaged {
         md.push_str(&format!("- damaged: {id} ({why})\n"));
@@ -161,7 +174,28 @@ mod tests {
             scale: 1.0,
             curve_sha256: String::new(),
             provenance: p,
+            // `block` only asks whether a seal exists; `results` checks it.
+            record_sha256: Some("sealed".into()),
         }
+    }
+
+    #[test]
+    fn records_written_before_sealing_are_counted_in_a_warning() {
+        let mut legacy = record("t2", "Haswell", 1);
+        legacy.record_sha256 = None;
+        let inv = Inventory {
+            done: vec![record("t1", "Haswell", 1), legacy],
+            ..Inventory::default()
+        };
+        let b = super::block(&inv);
+        assert!(
+            b.warnings
+                .iter()
+                .any(|w| w.starts_with("1 of 2 complete records were written before")),
+            "{:?}",
+            b.warnings
+        );
+        assert!(!b.markdown.contains("sealed"), "{}", b.markdown);
     }
 
     #[test]

@@ -17,8 +17,9 @@
 //!   paired with its baseline's) and `plots/` (written by `report`),
 //! - `.lock` (held by the process running trials) and `claims/` (array tasks).
 //!
-//! A trial is done when its record parses, names the trial's plan entry by
-//! hash, and its curve is present with the hash the record gives; anything
+//! A trial is done when its record parses, matches the hash it was sealed
+//! with, names the trial's plan entry by hash, and its curve is present with
+//! the hash the record gives; anything
 //! else is missing or damaged, named by `report` and `status` and re-run by
 //! `--resume`.
 
@@ -284,10 +285,12 @@ impl ResultsDir {
         let bytes = curve_csv(curve)
             .map_err(|e| ResultsError::write(&curve_path, std::io::Error::other(e)))?;
         rec.curve_sha256 = sha256_hex(&bytes);
+        let trial_path = self.trial_path(&rec.key.id);
+        rec.seal()
+            .map_err(|e| ResultsError::write(&trial_path, std::io::Error::other(e)))?;
         ensure_real_dir(&self.root, &self.root.join("curves"))?;
         ensure_real_dir(&self.root, &self.root.join("trials"))?;
         write_atomic(&curve_path, &bytes)?;
-        let trial_path = self.trial_path(&rec.key.id);
         let json = serde_json::to_vec_pretty(&rec)
             .map_err(|e| ResultsError::write(&trial_path, std::io::Error::other(e.to_string())))?;
         write_atomic(&trial_path, &json)?;
@@ -311,6 +314,11 @@ impl ResultsDir {
                 ))
             }
         };
+        if rec.seal_holds() == Some(false) {
+            return TrialState::Damaged(
+                "record edited (its content differs from the hash it was sealed with)".into(),
+            );
+        }
         if rec.key.id != trial.key.id || rec.provenance.plan_hash != plan_hash(trial) {
             return TrialState::Damaged("record made from another plan entry".into());
         }

@@ -1,7 +1,8 @@
 //! The records a results directory holds: `trials/<id>.json` (how a trial
 //! ended, its final metrics, its λ path and its provenance) and
 //! `curves/<id>.csv` (metrics at every check), tied together by the curve's
-//! SHA-256 in the record.
+//! SHA-256 in the record. A record is sealed with the SHA-256 of its own
+//! content, so an edited number makes it damaged instead of a result.
 
 use super::provenance::Provenance;
 use crate::plan::TrialKey;
@@ -84,6 +85,11 @@ pub struct TrialRecord {
     /// SHA-256 of `curves/<id>.csv`: a record and its curve are one unit.
     pub curve_sha256: String,
     pub provenance: Provenance,
+    /// SHA-256 of this record's compact JSON without this field (see
+    /// [`TrialRecord::seal`]). Absent in records written before records
+    /// were sealed: those are still read, and `report` says how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_sha256: Option<String>,
 }
 
 impl TrialRecord {
@@ -94,7 +100,33 @@ impl TrialRecord {
         let mut r = self.clone();
         r.wall_seconds = 0.0;
         r.provenance.blas.threads = 0;
+        // The seal covers the wall time, so it differs from run to run too.
+        r.record_sha256 = None;
         r
+    }
+
+    /// The hash a seal holds: SHA-256 of the compact JSON of the record
+    /// without its seal. Parsing and writing again reproduce those bytes
+    /// (serde_json's `float_roundtrip` makes every f64 read back exactly),
+    /// so the hash does not depend on how the file is laid out.
+    fn content_sha256(&self) -> Result<String, String> {
+        let mut unsealed = self.clone();
+        unsealed.record_sha256 = None;
+        let json = serde_json::to_vec(&unsealed).map_err(|e| e.to_string())?;
+        Ok(super::sha256_hex(&json))
+    }
+
+    /// Sets the seal to the hash of the record's content.
+    pub fn seal(&mut self) -> Result<(), String> {
+        self.record_sha256 = Some(self.content_sha256()?);
+        Ok(())
+    }
+
+    /// Whether the seal matches the content: `None` for a record written
+    /// before records were sealed.
+    pub fn seal_holds(&self) -> Option<bool> {
+        let seal = self.record_sha256.as_ref()?;
+        Some(self.content_sha256().is_ok_and(|h| &h == seal))
     }
 }
 

@@ -34,6 +34,7 @@ fn record(trial: &Trial) -> TrialRecord {
         scale: 1.0,
         curve_sha256: String::new(),
         provenance: provenance(plan_hash(trial)),
+        record_sha256: None,
     }
 }
 
@@ -144,8 +145,30 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
         matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("curve missing"))
     );
     std::fs::write(&cpath, &full).unwrap();
+    // An edited number, the file laid out differently (still the same content).
+    let mut edited = written.clone();
+    edited.final_lambda += 1e-12;
+    std::fs::write(
+        dir.trial_path(&trial.key.id),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("record edited"))
+    );
+    std::fs::write(
+        dir.trial_path(&trial.key.id),
+        serde_json::to_vec(&written).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        dir.trial_state(trial),
+        TrialState::Done(Box::new(written.clone()))
+    );
+    // Sealed records of another plan entry (copied in): refused all the same.
     let mut other = written.clone();
     other.provenance.plan_hash = "0".repeat(64);
+    other.seal().unwrap();
     std::fs::write(
         dir.trial_path(&trial.key.id),
         serde_json::to_vec(&other).unwrap(),
@@ -154,6 +177,7 @@ fn a_record_and_its_curve_round_trip_and_are_verified_together() {
     assert!(matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("another plan")));
     let mut moved = written.clone();
     moved.key.arm = "b".into();
+    moved.seal().unwrap();
     std::fs::write(
         dir.trial_path(&trial.key.id),
         serde_json::to_vec(&moved).unwrap(),
@@ -441,14 +465,46 @@ fn records_keep_their_field_order_and_older_records_without_a_split_verify() {
     let mut old: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.trial_path(&trial.key.id)).unwrap()).unwrap();
     assert_eq!(old["split"], 1);
+    // Records of that time were not sealed either.
     old.as_object_mut().unwrap().remove("split");
+    old.as_object_mut().unwrap().remove("record_sha256");
     std::fs::write(
         dir.trial_path(&trial.key.id),
         serde_json::to_vec_pretty(&old).unwrap(),
     )
     .unwrap();
     match dir.trial_state(trial) {
-        TrialState::Done(rec) => assert_eq!(*rec, written),
+        TrialState::Done(rec) => {
+            assert_eq!(rec.record_sha256, None);
+            assert_eq!(rec.deterministic_part(), written.deterministic_part());
+        }
         other => panic!("{other:?}"),
+    }
+}
+
+proptest::proptest! {
+    /// A seal survives any layout and any finite number: the record is read
+    /// back to the same f64s (serde_json's `float_roundtrip`), so a sealed
+    /// record is never called edited because of how its numbers print.
+    #[test]
+    fn a_sealed_record_reads_back_sealed_whatever_its_numbers(
+        values in proptest::collection::vec(proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO, 10),
+        iters in proptest::num::u64::ANY,
+    ) {
+        let plan = plan();
+        let mut rec = record(&plan.experiments[0].trials[0]);
+        let f = rec.finals.as_mut().unwrap();
+        [f.train_acc, f.train_loss, f.val_acc, f.val_loss, f.test_acc, f.test_loss] =
+            [values[0], values[1], values[2], values[3], values[4], values[5]];
+        rec.final_lambda = values[6];
+        rec.wall_seconds = values[7];
+        rec.lambda_path = vec![(iters, values[8]), (0, values[9])];
+        rec.iters = iters;
+        rec.seal().unwrap();
+        for bytes in [serde_json::to_vec_pretty(&rec).unwrap(), serde_json::to_vec(&rec).unwrap()] {
+            let back: TrialRecord = serde_json::from_slice(&bytes).unwrap();
+            proptest::prop_assert_eq!(back.seal_holds(), Some(true));
+            proptest::prop_assert_eq!(&back, &rec);
+        }
     }
 }

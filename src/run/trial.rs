@@ -153,6 +153,7 @@ pub fn run_trial(
         // Filled in by the results store when the curve is written.
         curve_sha256: String::new(),
         provenance: provenance(trial, data),
+        record_sha256: None,
     };
     Ok(Outcome::Finished(Box::new(record), curve))
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every record of a results directory without its wall time and thread
-/// count (which say how a trial ran, not what it computed), with its curve
+/// count (which say how a trial ran, not what it computed) and its seal
+/// (which covers the wall time), with its curve
 /// byte for byte, by trial id: what must be bit-identical across runs.
 #[allow(dead_code)] // not every test crate that shares this module compares runs
 pub fn records_and_curves(dir: &Path) -> BTreeMap<String, (serde_json::Value, Vec<u8>)> {
@@ -19,6 +20,7 @@ pub fn records_and_curves(dir: &Path) -> BTreeMap<String, (serde_json::Value, Ve
             serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
         rec["wall_seconds"] = 0.into();
         rec["provenance"]["blas"]["threads"] = 0.into();
+        rec.as_object_mut().unwrap().remove("record_sha256");
         let curve = std::fs::read(dir.join("curves").join(format!("{id}.csv"))).unwrap();
         out.insert(id.to_string(), (rec, curve));
     }

@@ -284,6 +284,7 @@ mod tests {
             scale: 1.0,
             curve_sha256: String::new(),
             provenance: crate::results::provenance::example(String::new()),
+            record_sha256: None,
         });
         r
     }

@@ -37,6 +37,7 @@ pub(super) fn rec(arm: &str, seed: u32, grid: Option<f64>, val: f64, test: f64) 
         scale: 1.0,
         curve_sha256: String::new(),
         provenance: crate::results::provenance::example(String::new()),
+        record_sha256: None,
     }
 }
 
