@@ -127,9 +127,9 @@ fn under_ulimit_v(kib: u64, args: &[&std::ffi::OsStr]) -> Output {
 }
 
 /// More matrix-product threads (`--threads`) than the address space has
-/// room for stacks: the thread the system refuses is `regime::threads`,
-/// naming the threads and the option to lower, after the memory check
-/// (which counts jobs, not these threads) and before anything is recorded.
+/// room for stacks: `regime::threads` before any thread starts, naming the
+/// run's threads (each job's worker and its GEMM pool) and the options to
+/// lower, after the memory check and before anything is recorded.
 #[test]
 fn gemm_threads_the_system_refuses_are_regime_threads() {
     let tmp = tempfile::tempdir().unwrap();
@@ -153,8 +153,53 @@ fn gemm_threads_the_system_refuses_are_regime_threads() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("regime::threads"), "{err}");
-    assert!(err.contains("cannot start 2000 GEMM threads"), "{err}");
+    assert!(
+        err.contains("cannot start 2001 worker and GEMM threads"),
+        "{err}"
+    );
     assert!(err.contains("try a smaller --threads"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(out_dir.join("trials")).unwrap().count(),
+        0
+    );
+}
+
+/// More threads than the kernel's cap on a process's memory mappings
+/// (`vm.max_map_count`) allows, with address space to spare: the signal
+/// stack of some thread could not be mapped, which aborted that thread and
+/// left the run waiting for it forever. Now `regime::threads`, naming the
+/// cap, before any thread starts.
+#[test]
+fn threads_past_the_kernels_mapping_cap_are_regime_threads() {
+    let Ok(cap) = std::fs::read_to_string("/proc/sys/vm/max_map_count") else {
+        return; // not Linux: no such cap to pass
+    };
+    let threads = cap.trim().parse::<usize>().unwrap() / 4 + 100;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = small_synthetic(tmp.path());
+    let out_dir = tmp.path().join("out");
+    let out = regime()
+        .arg("run")
+        .arg(&file)
+        .args([
+            "--jobs",
+            "1",
+            "--threads",
+            &threads.to_string(),
+            "-q",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("regime::threads") && err.contains("vm.max_map_count"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
         std::fs::read_dir(out_dir.join("trials")).unwrap().count(),

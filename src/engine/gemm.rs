@@ -11,8 +11,9 @@
 //! bits.
 
 use cblas_sys::{cblas_sgemm, CBLAS_LAYOUT, CBLAS_TRANSPOSE};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::os::raw::{c_char, c_int};
+use std::sync::Arc;
 
 /// Most tiles a product is cut into (a multiple of 2 and 4, so 2 and 4
 /// threads share the work evenly).
@@ -75,6 +76,11 @@ thread_local! {
     /// there are tiles computed in parallel (elsewhere, e.g. on the threads
     /// that run trials side by side, they run one after the other).
     static IN_GEMM_POOL: Cell<bool> = const { Cell::new(false) };
+
+    /// The GEMM pool this thread made, kept for its next trial. A pool per
+    /// trial spawned all its threads again each time while the last pool's
+    /// were still exiting (`--threads 201`: 2,600 threads alive at once).
+    static GEMM_POOL: RefCell<Option<Arc<rayon::ThreadPool>>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with `threads` threads for its GEMMs (1: on this thread alone).
@@ -87,14 +93,29 @@ pub fn with_gemm_threads<R: Send>(
     if threads <= 1 {
         return Ok(f());
     }
-    super::threads::room_for_threads(threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("regime-gemm-{i}"))
-        .start_handler(|_| IN_GEMM_POOL.with(|p| p.set(true)))
-        .build()
-        .map_err(|e| e.to_string())?;
-    Ok(pool.install(f))
+    Ok(gemm_pool(threads)?.install(f))
+}
+
+/// This thread's pool of `threads` GEMM threads: the one it made before
+/// when that has as many threads, else a new one (the old one goes first).
+fn gemm_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>, String> {
+    GEMM_POOL.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(pool) = slot.as_ref() {
+            if pool.current_num_threads() == threads {
+                return Ok(Arc::clone(pool));
+            }
+        }
+        *slot = None;
+        super::threads::room_for_threads(threads)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("regime-gemm-{i}"))
+            .start_handler(|_| IN_GEMM_POOL.with(|p| p.set(true)))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Arc::clone(slot.insert(Arc::new(pool))))
+    })
 }
 
 /// The threads GEMMs on this thread use: the pool's size inside

@@ -240,6 +240,18 @@ fn run_pending(
     let last_line = Mutex::new(Instant::now());
     let live_warned = AtomicBool::new(false);
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
+    // Every worker keeps a pool of `threads` GEMM threads: refuse a run
+    // whose threads do not all fit before any starts.
+    let gemm = if threads > 1 { threads } else { 0 };
+    let total = jobs.saturating_mul(gemm.saturating_add(1));
+    if total > jobs {
+        crate::engine::room_for_threads(total).map_err(|message| RunError::Threads {
+            count: total,
+            what: "worker and GEMM",
+            message,
+            help: format!("try a smaller --threads or --jobs ({jobs} job(s) × (1 worker + {threads} GEMM threads) now)"),
+        })?;
+    }
     let pool = crate::engine::room_for_threads(jobs)
         .and_then(|()| {
             rayon::ThreadPoolBuilder::new()

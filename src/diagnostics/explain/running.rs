@@ -95,19 +95,21 @@ Fix: an index below the number of trials the message gives.
 const THREADS: &str = "\
 regime::threads — the threads of a run could not be started.
 
-Each `--jobs` worker is a thread, and each trial's matrix products use
-`--threads` more (in a Slurm array task, `SLURM_CPUS_PER_TASK`); the
-operating system refused one: a process or thread limit, or no address
-space left for its stack under `ulimit -v`. The address space is asked for
-room for every stack before any thread starts, so a limit that is too
-tight gives this error rather than an abort half-way through starting the
-pool. The message says which threads.
+Each `--jobs` worker is a thread with a pool of `--threads` more for its
+trials' matrix products (in a Slurm array task, `SLURM_CPUS_PER_TASK`);
+the operating system would refuse some: a process or thread limit, no
+address space left for their stacks under `ulimit -v`, or more memory
+mappings than the kernel allows a process (`vm.max_map_count`; each thread
+takes four). Room for every stack, and for every thread's mappings, is
+checked before any thread starts, so a limit that is too tight gives this
+error rather than an abort half-way through starting the pools. The
+message says which threads and which limit.
 
 Example:
-    ulimit -v 1000000; regime run e.reg --threads 2000
-    # cannot start 2000 GEMM threads: ...
+    ulimit -v 1000000; regime run e.reg --jobs 1 --threads 2000
+    # cannot start 2001 worker and GEMM threads: no room for 2001 thread stacks ...
 Fix: a smaller `--jobs` or `--threads` (the help says which), or raise the
-limit (`ulimit -u`, `ulimit -v`).
+limit (`ulimit -u`, `ulimit -v`, `sysctl vm.max_map_count`).
 ";
 
 const TRIAL_FAILED: &str = "\
