@@ -13,7 +13,7 @@
 //!
 //! The kernel also caps the memory mappings of a process
 //! (`vm.max_map_count`, 65,530 by default), and every thread adds four
-//! (measured: 201 GEMM threads made 10,601 mappings from 75). Past that cap
+//! (measured: a run with 2,629 threads had 10,601 mappings, one with 4 had 75). Past that cap
 //! the signal stack cannot be mapped either: `--threads 100000` aborted a
 //! thread and left the run waiting for it forever. So the mappings are
 //! counted too.

@@ -30,6 +30,7 @@ mod lock;
 mod plan_diff;
 pub mod provenance;
 mod record;
+pub mod seal;
 
 pub use atomic::{ensure_real_dir, remove_stale_temporaries, write_atomic, write_with};
 pub use error::ResultsError;
@@ -37,14 +38,15 @@ pub use live::LiveCurve;
 pub use lock::{claim, holder, run_in_progress, Claim, DirLock};
 pub use provenance::{plan_hash, Blas, Build, DataFile, DataProvenance, Provenance};
 pub use record::{curve_csv, parse_curve, CurveRow, Finals, Status, TrialRecord, MAX_PATH};
+use seal::SealState;
 
 use crate::plan::{Plan, Trial};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The format marker of `run.json`.
-pub const FORMAT: &str = "regime-results/2";
+/// The format marker of `run.json` (3: every record is sealed, see `seal`).
+pub const FORMAT: &str = "regime-results/3";
 
 /// How a run was started, beside its plan (`run.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +80,17 @@ pub struct ResultsDir {
     pub root: PathBuf,
     /// The lock this process holds on it, if it writes trials.
     lock: Option<Arc<DirLock>>,
+    /// Whether its records are sealed (made by a regime that seals them):
+    /// then a record without a seal had it removed.
+    sealed: bool,
+}
+
+/// Whether a directory of `format` seals its records (format 3 on).
+fn seals_records(format: &str) -> bool {
+    format
+        .strip_prefix("regime-results/")
+        .and_then(|v| v.parse::<u32>().ok())
+        .is_some_and(|v| v >= 3)
 }
 
 /// Hex SHA-256 of some bytes.
@@ -147,6 +160,7 @@ impl ResultsDir {
         let dir = ResultsDir {
             root,
             lock: Some(Arc::new(lock)),
+            sealed: seals_records(&meta.format),
         };
         for sub in ["trials", "curves"] {
             ensure_real_dir(&dir.root, &dir.root.join(sub))?;
@@ -181,7 +195,13 @@ impl ResultsDir {
                 });
             }
         }
-        Ok(ResultsDir { root, lock: None })
+        let mut dir = ResultsDir {
+            root,
+            lock: None,
+            sealed: false,
+        };
+        dir.sealed = seals_records(&dir.meta().format);
+        Ok(dir)
     }
 
     /// Opens a directory to run its missing trials: locks it exclusively,
@@ -314,10 +334,18 @@ impl ResultsDir {
                 ))
             }
         };
-        if rec.seal_holds() == Some(false) {
-            return TrialState::Damaged(
-                "record edited (its content differs from the hash it was sealed with)".into(),
-            );
+        match seal::state(&bytes) {
+            SealState::Broken => {
+                return TrialState::Damaged(
+                    "record edited (its content differs from the hash it was sealed with)".into(),
+                )
+            }
+            SealState::Absent if self.sealed => {
+                return TrialState::Damaged(
+                    "record's seal removed (this directory's records are all sealed)".into(),
+                )
+            }
+            SealState::Holds | SealState::Absent => {}
         }
         if rec.key.id != trial.key.id || rec.provenance.plan_hash != plan_hash(trial) {
             return TrialState::Damaged("record made from another plan entry".into());

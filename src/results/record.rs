@@ -85,9 +85,9 @@ pub struct TrialRecord {
     /// SHA-256 of `curves/<id>.csv`: a record and its curve are one unit.
     pub curve_sha256: String,
     pub provenance: Provenance,
-    /// SHA-256 of this record's compact JSON without this field (see
-    /// [`TrialRecord::seal`]). Absent in records written before records
-    /// were sealed: those are still read, and `report` says how many.
+    /// SHA-256 of the rest of the record (see `results::seal`). Absent in
+    /// records written before records were sealed: read in directories of
+    /// that time, with a warning from `report`; damaged in newer ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_sha256: Option<String>,
 }
@@ -105,28 +105,11 @@ impl TrialRecord {
         r
     }
 
-    /// The hash a seal holds: SHA-256 of the compact JSON of the record
-    /// without its seal. Parsing and writing again reproduce those bytes
-    /// (serde_json's `float_roundtrip` makes every f64 read back exactly),
-    /// so the hash does not depend on how the file is laid out.
-    fn content_sha256(&self) -> Result<String, String> {
-        let mut unsealed = self.clone();
-        unsealed.record_sha256 = None;
-        let json = serde_json::to_vec(&unsealed).map_err(|e| e.to_string())?;
-        Ok(super::sha256_hex(&json))
-    }
-
-    /// Sets the seal to the hash of the record's content.
+    /// Seals the record: the hash of its JSON (see `seal`).
     pub fn seal(&mut self) -> Result<(), String> {
-        self.record_sha256 = Some(self.content_sha256()?);
+        let json = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
+        self.record_sha256 = Some(super::seal::seal_of(&json));
         Ok(())
-    }
-
-    /// Whether the seal matches the content: `None` for a record written
-    /// before records were sealed.
-    pub fn seal_holds(&self) -> Option<bool> {
-        let seal = self.record_sha256.as_ref()?;
-        Some(self.content_sha256().is_ok_and(|h| &h == seal))
     }
 }
 

@@ -454,13 +454,10 @@ fn records_keep_their_field_order_and_older_records_without_a_split_verify() {
 
     plan.experiments[0].trials[0].key.split = 1;
     let trial = &plan.experiments[0].trials[0];
-    let dir = ResultsDir::create(
-        tmp.path().join("r"),
-        "x",
-        &plan,
-        &RunMeta::new(1.0, None, vec![]),
-    )
-    .unwrap();
+    // A directory of that time (format 2: records not sealed).
+    let mut meta = RunMeta::new(1.0, None, vec![]);
+    meta.format = "regime-results/2".into();
+    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &meta).unwrap();
     let written = dir.write_trial(record(trial), &curve()).unwrap();
     let mut old: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.trial_path(&trial.key.id)).unwrap()).unwrap();
@@ -502,9 +499,54 @@ proptest::proptest! {
         rec.iters = iters;
         rec.seal().unwrap();
         for bytes in [serde_json::to_vec_pretty(&rec).unwrap(), serde_json::to_vec(&rec).unwrap()] {
+            proptest::prop_assert_eq!(seal::state(&bytes), seal::SealState::Holds);
             let back: TrialRecord = serde_json::from_slice(&bytes).unwrap();
-            proptest::prop_assert_eq!(back.seal_holds(), Some(true));
             proptest::prop_assert_eq!(&back, &rec);
         }
     }
+}
+
+/// Writes `trial`'s record as JSON edited by `edit` (its curve as written).
+fn rewrite_record(dir: &ResultsDir, trial: &Trial, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.trial_path(&trial.key.id);
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut json);
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+}
+
+#[test]
+fn a_seal_covers_fields_this_build_does_not_know_and_cannot_just_be_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let trial = &plan.experiments[0].trials[0];
+    let meta = RunMeta::new(1.0, None, vec![]);
+    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &meta).unwrap();
+    dir.write_trial(record(trial), &curve()).unwrap();
+    // Sealed by a later regime with a field this one does not have: still
+    // done (the field is ignored when read, but was hashed as found).
+    rewrite_record(&dir, trial, |j| {
+        j["added_later"] = serde_json::json!({"x": [1.5, 2]});
+        j[seal::FIELD] = seal::seal_of(j).into();
+    });
+    assert!(dir.is_done(trial), "{:?}", dir.trial_state(trial));
+    // Removed by hand, in a directory whose records are all sealed.
+    rewrite_record(&dir, trial, |j| {
+        j.as_object_mut().unwrap().remove(seal::FIELD);
+    });
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("seal removed")),
+        "{:?}",
+        dir.trial_state(trial)
+    );
+    // In a directory of the format before sealing, the same record is read.
+    let mut old_meta = meta.clone();
+    old_meta.format = "regime-results/2".into();
+    write_atomic(
+        &dir.root.join("run.json"),
+        &serde_json::to_vec_pretty(&old_meta).unwrap(),
+    )
+    .unwrap();
+    let reopened = ResultsDir::open(dir.root.clone()).unwrap();
+    assert!(reopened.is_done(trial), "{:?}", reopened.trial_state(trial));
 }
