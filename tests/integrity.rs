@@ -675,3 +675,40 @@ fn resume_refuses_data_whose_files_changed() {
     assert!(err.contains("t10k-labels-idx1-ubyte.gz"), "{err}");
     assert!(!dir.join("trials/same-c000-gap-s2.json").exists());
 }
+
+/// `--jobs 1` means one trial at a time, with any `--threads`: a job that
+/// waited for its matrix-product threads used to start other trials
+/// meanwhile (dozens at once, each holding its memory, and a finished
+/// trial's record written only after all those stacked on it). Live curves
+/// exist exactly while a trial trains, so at no moment may two be seen.
+#[test]
+fn one_job_trains_one_trial_at_a_time_whatever_its_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(200));
+    let dir = tmp.path().join("a");
+    let mut child = regime()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--jobs", "1", "--threads", "2", "--out"])
+        .arg(&dir)
+        .spawn()
+        .unwrap();
+    let mut most_live = 0;
+    let status = loop {
+        let live = std::fs::read_dir(dir.join("curves"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".partial.csv"))
+                    .count()
+            })
+            .unwrap_or(0);
+        most_live = most_live.max(live);
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    assert!(status.success());
+    assert_eq!(most_live, 1, "trials trained at once");
+    assert_eq!(contents(&dir).len(), 8);
+}

@@ -12,7 +12,6 @@ use crate::plan::{Plan, Trial};
 use crate::results::{Blas, ResultsDir, ResultsError, RunMeta, Status, TrialRecord};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::Diagnostic;
-use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -252,92 +251,112 @@ fn run_pending(
             help: format!("try a smaller --threads or --jobs ({jobs} job(s) × (1 worker + {threads} GEMM threads) now)"),
         })?;
     }
-    let pool = crate::engine::room_for_threads(jobs)
-        .and_then(|()| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(jobs)
-                .build()
-                .map_err(|e| e.to_string())
-        })
-        .map_err(|message| RunError::Threads {
-            count: jobs,
-            what: "worker",
-            message,
-            help: "try a smaller --jobs".into(),
-        })?;
-    pool.install(|| {
-        pending.par_iter().for_each(|trial| {
-            if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
-                return;
-            }
-            let Some(data) = datasets.get(&(trial.key.experiment.clone(), trial.key.split)) else {
-                return;
-            };
-            let line = multi.add(ProgressBar::new_spinner());
-            line.enable_steady_tick(Duration::from_millis(200));
-            let label = format!("{} ({})", trial.key.arm, cell_label(trial));
-            let mut live = results.live_curve(&trial.key.id);
-            let on_progress = |p: Progress| {
-                live.append(&p.row);
-                line.set_message(format!(
-                    "{label}: iter {}/{}  λ {:.4}  val_acc {:.3}",
-                    p.iter, p.budget, p.lambda, p.val_acc
-                ));
-            };
-            let outcome = with_gemm_threads(threads, || {
-                let mut on_progress = on_progress;
-                run_trial(trial, data, opts.scale, &CANCEL, &mut on_progress)
-            });
-            line.finish_and_clear();
-            multi.remove(&line);
-            if let Some(e) = live.error() {
-                warn_once(&live_warned, opts, &multi, &e);
-            }
-            if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
-                // Stopped or failed: not a result, and `--resume` starts it over.
-                results.remove_partial(&trial.key.id);
-            }
-            let outcome = match outcome {
-                Ok(o) => o,
-                Err(message) => {
-                    store_first(
-                        &first_error,
-                        RunError::Threads {
-                            count: threads,
-                            what: "GEMM",
-                            message,
-                            help: "try a smaller --threads".into(),
-                        },
-                    );
-                    return;
-                }
-            };
-            match outcome {
-                Ok(Outcome::Finished(rec, curve)) => {
-                    let rec = match results.write_trial(*rec, &curve) {
-                        Ok(r) => r,
-                        Err(e) => return store_first(&first_error, e.into()),
-                    };
-                    if matches!(rec.status, Status::Diverged { .. }) {
-                        diverged.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    overall.inc(1);
-                    if opts.progress && (opts.verbose || !tty) {
-                        plain_line(&last_line, n, pending.len(), &rec, opts.verbose, &multi);
-                    }
-                }
-                Ok(Outcome::Cancelled) => {}
-                Err(e) => store_first(
+    let run_one = |trial: &Trial| {
+        if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
+            return;
+        }
+        let Some(data) = datasets.get(&(trial.key.experiment.clone(), trial.key.split)) else {
+            return;
+        };
+        let line = multi.add(ProgressBar::new_spinner());
+        line.enable_steady_tick(Duration::from_millis(200));
+        let label = format!("{} ({})", trial.key.arm, cell_label(trial));
+        let mut live = results.live_curve(&trial.key.id);
+        let on_progress = |p: Progress| {
+            live.append(&p.row);
+            line.set_message(format!(
+                "{label}: iter {}/{}  λ {:.4}  val_acc {:.3}",
+                p.iter, p.budget, p.lambda, p.val_acc
+            ));
+        };
+        let outcome = with_gemm_threads(threads, || {
+            let mut on_progress = on_progress;
+            run_trial(trial, data, opts.scale, &CANCEL, &mut on_progress)
+        });
+        line.finish_and_clear();
+        multi.remove(&line);
+        if let Some(e) = live.error() {
+            warn_once(&live_warned, opts, &multi, &e);
+        }
+        if !matches!(outcome, Ok(Ok(Outcome::Finished(..)))) {
+            // Stopped or failed: not a result, and `--resume` starts it over.
+            results.remove_partial(&trial.key.id);
+        }
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(message) => {
+                store_first(
                     &first_error,
-                    RunError::Trial {
-                        trial: trial.key.id.clone(),
-                        help: e.run_help(),
-                        source: e,
+                    RunError::Threads {
+                        count: threads,
+                        what: "GEMM",
+                        message,
+                        help: "try a smaller --threads".into(),
                     },
-                ),
+                );
+                return;
             }
-        })
+        };
+        match outcome {
+            Ok(Outcome::Finished(rec, curve)) => {
+                let rec = match results.write_trial(*rec, &curve) {
+                    Ok(r) => r,
+                    Err(e) => return store_first(&first_error, e.into()),
+                };
+                if matches!(rec.status, Status::Diverged { .. }) {
+                    diverged.fetch_add(1, Ordering::Relaxed);
+                }
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                overall.inc(1);
+                if opts.progress && (opts.verbose || !tty) {
+                    plain_line(&last_line, n, pending.len(), &rec, opts.verbose, &multi);
+                }
+            }
+            Ok(Outcome::Cancelled) => {}
+            Err(e) => store_first(
+                &first_error,
+                RunError::Trial {
+                    trial: trial.key.id.clone(),
+                    help: e.run_help(),
+                    source: e,
+                },
+            ),
+        }
+    };
+    crate::engine::room_for_threads(jobs).map_err(|message| RunError::Threads {
+        count: jobs,
+        what: "worker",
+        message,
+        help: "try a smaller --jobs".into(),
+    })?;
+    // Plain threads, not a rayon pool: a rayon worker waiting for its GEMM
+    // pool steals other trials meanwhile, so `--jobs 1 --threads 2` had
+    // dozens of trials in memory at once, and a finished trial's record
+    // waited for every trial stacked on top of it.
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for i in 0..jobs {
+            let worker = || {
+                while let Some(trial) = pending.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    run_one(trial);
+                }
+            };
+            let started = std::thread::Builder::new()
+                .name(format!("regime-job-{i}"))
+                .spawn_scoped(scope, worker);
+            if let Err(e) = started {
+                store_first(
+                    &first_error,
+                    RunError::Threads {
+                        count: jobs,
+                        what: "worker",
+                        message: e.to_string(),
+                        help: "try a smaller --jobs".into(),
+                    },
+                );
+                break;
+            }
+        }
     });
     overall.finish_and_clear();
     if let Some(e) = first_error.into_inner().ok().flatten() {
