@@ -503,22 +503,19 @@ fn commands_without_numerics_start_no_blas_threads() {
             "regime {args:?} failed under a 150 MB limit"
         );
     }
-    // A regime blocked reading a FIFO (as plan.yaml) has one thread: the
-    // process that OpenBLAS's loader started threads in was replaced.
-    let dir = tmp.path().join("fifo");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("source.sha256"), "x\n").unwrap();
-    let fifo = dir.join("plan.yaml");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    // A regime blocked writing its plan to a pipe nobody reads (200 trials
+    // are more than a pipe holds) has one thread: the process that
+    // OpenBLAS's loader started threads in was replaced.
+    let big = write(
+        tmp.path(),
+        "big.reg",
+        &source(20).replace("seeds: 2", "seeds: 50"),
+    );
     let mut child = regime()
-        .arg("status")
-        .arg(&dir)
+        .args(["plan", "--format", "json"])
+        .arg(&big)
         .env_remove("OPENBLAS_NUM_THREADS")
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -531,9 +528,7 @@ fn commands_without_numerics_start_no_blas_threads() {
             .any(|v| v == b"OPENBLAS_NUM_THREADS=1");
         let status = std::fs::read_to_string(proc_dir.join("status")).unwrap_or_default();
         let blocked = std::fs::read_to_string(proc_dir.join("wchan")).unwrap_or_default();
-        if re_executed && (blocked.contains("fifo") || blocked.contains("partner"))
-            || start.elapsed().as_secs() > 20
-        {
+        if re_executed && blocked.contains("pipe") || start.elapsed().as_secs() > 20 {
             break status
                 .lines()
                 .find_map(|l| l.strip_prefix("Threads:"))
@@ -542,8 +537,8 @@ fn commands_without_numerics_start_no_blas_threads() {
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
-    // Let it go: open the FIFO for writing and close it.
-    drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap());
+    // Let it go: close the pipe (plan ends quietly on a closed pipe).
+    drop(child.stdout.take());
     let _ = child.wait();
     assert_eq!(
         threads, "1",

@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> super::ExitCode {
     if let Some(path) = &args.csv {
         let written = compare::table::csv(&comparison)
             .map_err(|e| crate::results::ResultsError::write(path, std::io::Error::other(e)))
-            .and_then(|bytes| crate::results::write_atomic(path, &bytes));
+            .and_then(|bytes| crate::results::write_user_file(path, &bytes));
         if let Err(e) = written {
             eprintln!("{}", super::render_error(&CompareError::from(e)));
             return 1;

@@ -92,3 +92,34 @@ impl Verbosity {
         }
     }
 }
+
+/// A count of 1 or more (`--jobs`, `--threads`, `bench --repeats`): `--jobs
+/// 0` used to mean 1 without saying so, and `bench --hidden 0` panicked.
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Most units of a layer `bench` builds: 16,384 × 16,384 weights are 1 GiB
+/// of f32 per matrix; `--hidden 100000000` aborted allocating 80 GB.
+pub const MAX_BENCH_LAYER: usize = 16_384;
+
+/// A layer size for `bench`: 1 to [`MAX_BENCH_LAYER`].
+pub fn bench_layer(text: &str) -> Result<usize, String> {
+    match at_least_one(text)? {
+        n if n > MAX_BENCH_LAYER => Err(format!("must be at most {MAX_BENCH_LAYER}")),
+        n => Ok(n),
+    }
+}
+
+/// Seconds that can be waited for: finite and above 0.
+pub fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        Ok(_) => Err("must be a number of seconds above 0".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -18,14 +18,14 @@ pub struct Args {
     /// The .reg file whose experiments to run.
     pub file: PathBuf,
     /// Trials run side by side (default: the number of cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::options::at_least_one)]
     pub jobs: Option<usize>,
     /// Threads for each trial's matrix products (default: cores / jobs).
     /// Records are bit-identical for every value.
-    #[arg(long)]
+    #[arg(long, value_parser = super::options::at_least_one)]
     pub threads: Option<usize>,
     /// Results directory (default: runs/<experiment>-<timestamp>).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub compile: super::options::Compile,

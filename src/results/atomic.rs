@@ -126,6 +126,28 @@ pub fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// Writes a file the user named (`compare --csv`, `bench --out`). A regular
+/// file, new or old, is written atomically, through a symlink to it (the
+/// link stays a link). Anything else that can be written — a device such as
+/// `/dev/null`, `/dev/stdout`, a fifo — is written through: renaming a file
+/// over it would destroy it (`--csv /dev/null` replaced the device).
+pub fn write_user_file(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| ResultsError::write(path, e)),
+        Ok(m) if m.is_file() => {
+            let target = path
+                .canonicalize()
+                .map_err(|e| ResultsError::write(path, e))?;
+            write_atomic(&target, bytes)
+        }
+        _ => write_atomic(path, bytes),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +201,39 @@ mod tests {
         ));
         ensure_real_dir(&root, &root.join("trials")).unwrap();
         assert!(root.join("trials").is_dir());
+    }
+
+    #[test]
+    fn a_file_the_user_names_is_written_through_a_fifo_and_a_symlink() {
+        use std::os::unix::fs::FileTypeExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("pipe");
+        let made = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path; mkfifo only creates the node.
+        assert_eq!(unsafe { libc::mkfifo(made.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        super::write_user_file(&fifo, b"a,b\n").unwrap();
+        assert_eq!(reader.join().unwrap(), b"a,b\n");
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+
+        let target = tmp.path().join("table.csv");
+        std::fs::write(&target, "old").unwrap();
+        let link = tmp.path().join("link.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        super::write_user_file(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let fresh = tmp.path().join("fresh.csv");
+        super::write_user_file(&fresh, b"x").unwrap();
+        assert_eq!(std::fs::read(&fresh).unwrap(), b"x");
     }
 }

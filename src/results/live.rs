@@ -90,7 +90,7 @@ impl ResultsDir {
     /// The last complete row of trial `id`'s live curve, if it has one (a
     /// row being written as this reads is left out).
     pub fn latest_point(&self, id: &str) -> Option<CurveRow> {
-        let bytes = std::fs::read(self.partial_curve_path(id)).ok()?;
+        let bytes = super::read_regular(&self.partial_curve_path(id)).ok()?;
         // Only rows that end in a newline are complete.
         let end = bytes.iter().rposition(|&b| b == b'\n')? + 1;
         csv::Reader::from_reader(&bytes[..end])

@@ -32,7 +32,9 @@ pub mod provenance;
 mod record;
 pub mod seal;
 
-pub use atomic::{ensure_real_dir, remove_stale_temporaries, write_atomic, write_with};
+pub use atomic::{
+    ensure_real_dir, remove_stale_temporaries, write_atomic, write_user_file, write_with,
+};
 pub use error::ResultsError;
 pub use live::LiveCurve;
 pub use lock::{claim, holder, run_in_progress, Claim, DirLock};
@@ -102,8 +104,29 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Reads a file of a results directory. Anything but a regular file at its
+/// place is an error, not a wait: opening a fifo blocks until a writer
+/// comes, which hung `report` and `status` on a fifo put there.
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, ResultsError> {
-    std::fs::read(path).map_err(|e| ResultsError::Read {
+    read_regular(path).map_err(|e| ResultsError::Read {
         path: path.display().to_string(),
         message: e.to_string(),
     })
@@ -265,7 +288,7 @@ impl ResultsDir {
 
     /// How the run was started; a directory without `run.json` ran at scale 1.
     pub fn meta(&self) -> RunMeta {
-        std::fs::read(self.root.join("run.json"))
+        read_regular(&self.root.join("run.json"))
             .ok()
             .and_then(|t| serde_json::from_slice(&t).ok())
             .unwrap_or(RunMeta {
@@ -321,7 +344,7 @@ impl ResultsDir {
     /// What the directory holds for `trial`, verified (see the module doc).
     pub fn trial_state(&self, trial: &Trial) -> TrialState {
         let path = self.trial_path(&trial.key.id);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_regular(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return TrialState::Missing,
             Err(e) => return TrialState::Damaged(format!("record unreadable: {e}")),
@@ -356,8 +379,11 @@ impl ResultsDir {
         if rec.key != trial.key {
             return TrialState::Damaged("record's key differs from its plan entry".into());
         }
-        match std::fs::read(self.curve_path(&trial.key.id)) {
-            Err(_) => TrialState::Damaged("curve missing".into()),
+        match read_regular(&self.curve_path(&trial.key.id)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                TrialState::Damaged("curve missing".into())
+            }
+            Err(e) => TrialState::Damaged(format!("curve unreadable: {e}")),
             Ok(c) if sha256_hex(&c) != rec.curve_sha256 => TrialState::Damaged(
                 "curve changed or truncated (hash differs from the record's)".into(),
             ),

@@ -550,3 +550,36 @@ fn a_seal_covers_fields_this_build_does_not_know_and_cannot_just_be_removed() {
     let reopened = ResultsDir::open(dir.root.clone()).unwrap();
     assert!(reopened.is_done(trial), "{:?}", reopened.trial_state(trial));
 }
+
+/// Makes a fifo at `path` (after removing what is there).
+fn fifo_at(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn a_fifo_in_place_of_a_record_curve_or_plan_is_damage_not_a_wait() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let trial = &plan.experiments[0].trials[0];
+    let meta = RunMeta::new(1.0, None, vec![]);
+    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &meta).unwrap();
+    dir.write_trial(record(trial), &curve()).unwrap();
+    fifo_at(&dir.curve_path(&trial.key.id));
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("not a regular file")),
+        "{:?}",
+        dir.trial_state(trial)
+    );
+    fifo_at(&dir.trial_path(&trial.key.id));
+    assert!(
+        matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("not a regular file")),
+        "{:?}",
+        dir.trial_state(trial)
+    );
+    fifo_at(&dir.root.join("plan.yaml"));
+    let err = dir.plan().unwrap_err().to_string();
+    assert!(err.contains("plan.yaml"), "{err}");
+}

@@ -29,29 +29,29 @@ use table::Framework;
 )]
 pub struct Args {
     /// Timed repeats per configuration and framework (the tables show medians).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = crate::cli::options::at_least_one)]
     pub repeats: usize,
     /// Microbench: exactly this many timed iterations per run (instead of
     /// --min-time/--min-iters). With --whole: iterations per process (3000).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::options::at_least_one)]
     pub iters: Option<usize>,
     /// Microbench: each timed run lasts at least this many seconds.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, value_parser = crate::cli::options::positive_seconds)]
     pub min_time: f64,
     /// Microbench: each timed run has at least this many iterations.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = crate::cli::options::at_least_one)]
     pub min_iters: usize,
     /// Microbench: untimed iterations before each timed run.
     #[arg(long, default_value_t = 20)]
     pub warmup: usize,
     /// Thread counts to measure, comma separated.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2])]
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1, 2], value_parser = crate::cli::options::at_least_one)]
     pub threads: Vec<usize>,
     /// Hidden sizes of the two-layer net.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![100, 500, 1000])]
+    #[arg(long, value_delimiter = ',', default_values_t = vec![100, 500, 1000], value_parser = crate::cli::options::bench_layer)]
     pub hidden: Vec<usize>,
     /// Input sizes of the two-layer net.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![784, 3072])]
+    #[arg(long, value_delimiter = ',', default_values_t = vec![784, 3072], value_parser = crate::cli::options::bench_layer)]
     pub inputs: Vec<usize>,
     /// Skip the convnet.
     #[arg(long)]
@@ -187,7 +187,7 @@ fn bench(args: &Args) -> miette::Result<()> {
     let report = render(&rows);
     println!("{report}");
     if let Some(path) = &args.out {
-        std::fs::write(path, &report).into_diagnostic()?;
+        crate::results::write_user_file(path, report.as_bytes()).map_err(miette::Report::new)?;
     }
     emit(&rows)?;
     Ok(())
