@@ -707,3 +707,32 @@ fn one_job_trains_one_trial_at_a_time_whatever_its_threads() {
     assert_eq!(most_live, 1, "trials trained at once");
     assert_eq!(contents(&dir).len(), 8);
 }
+
+/// A report rebuilds every output from the records it finds: tables and
+/// figures an earlier report wrote that this one does not are removed, not
+/// left beside the new summary as if current.
+#[test]
+fn a_report_leaves_no_table_or_figure_of_an_earlier_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "same.reg", &source(20));
+    let dir = tmp.path().join("a");
+    ok(run(&file, &dir, &[]));
+    let figures = |dir: &Path| {
+        std::fs::read_dir(dir.join("plots"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+            .count()
+    };
+    assert!(dir.join("along.csv").exists());
+    let before = figures(&dir);
+    assert!(before > 0);
+    for t in std::fs::read_dir(dir.join("trials")).unwrap().flatten() {
+        std::fs::remove_file(t.path()).unwrap();
+    }
+    ok(regime().arg("report").arg(&dir).output().unwrap());
+    assert!(!dir.join("along.csv").exists());
+    assert!(figures(&dir) < before, "{before} figures kept");
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(md.contains("0 of 8 complete"), "{md}");
+}

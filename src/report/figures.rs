@@ -45,6 +45,9 @@ pub struct ReportOutput {
     pub warnings: Vec<String>,
 }
 
+/// Renders one of the optional CSV tables from the summaries.
+type Table = fn(&[ExperimentSummary]) -> Result<Vec<u8>, String>;
+
 /// Writes one CSV table (`name`) into the results directory, atomically.
 fn write_table(
     results: &ResultsDir,
@@ -54,6 +57,35 @@ fn write_table(
     let path = results.root.join(name);
     let bytes = bytes.map_err(|e| ResultsError::write(&path, std::io::Error::other(e)))?;
     write_atomic(&path, &bytes)
+}
+
+/// Removes a table an earlier report wrote that this one does not: left
+/// beside a new summary, its rows would read as current.
+fn remove_stale(results: &ResultsDir, name: &str) -> Result<(), ResultsError> {
+    let path = results.root.join(name);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ResultsError::write(&path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Removes the figures an earlier report drew in `dir`, so only this
+/// report's remain (a figure of gains that no longer exist misleads).
+fn clear_figures(dir: &std::path::Path) -> Result<(), ResultsError> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let figure = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("png" | "svg")
+        );
+        if figure && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(&path).map_err(|e| ResultsError::write(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Builds summaries, tables and plots from the complete, verified records of
@@ -73,14 +105,21 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
         ResultsError::write(&results.root.join("summary.csv"), std::io::Error::other(e))
     })?;
     write_atomic(&results.root.join("summary.csv"), &summary_csv)?;
-    if contrasts::any(&summaries) {
-        write_table(results, "contrasts.csv", contrasts::csv(&summaries))?;
-    }
-    if trends::any(&summaries) {
-        write_table(results, "trends.csv", trends::csv(&summaries))?;
-    }
-    if along::any(&summaries) {
-        write_table(results, "along.csv", along::csv(&summaries))?;
+    let optional_tables = [
+        (
+            "contrasts.csv",
+            contrasts::any(&summaries),
+            contrasts::csv as Table,
+        ),
+        ("trends.csv", trends::any(&summaries), trends::csv),
+        ("along.csv", along::any(&summaries), along::csv),
+    ];
+    for (name, produced, table) in optional_tables {
+        if produced {
+            write_table(results, name, table(&summaries))?;
+        } else {
+            remove_stale(results, name)?;
+        }
     }
     write_atomic(&results.root.join("summary.md"), md.as_bytes())?;
     let curves = tidy::curves_csv(&plan, records, &|id| results.read_curve(id))?;
@@ -96,6 +135,7 @@ pub fn write_report(results: &ResultsDir) -> Result<ReportOutput, ResultsError> 
             plots.clone()
         };
         ensure_real_dir(&results.root, &dir)?;
+        clear_figures(&dir)?;
         gain_figures::gain_intervals(exp, s, records, &dir)?;
         gain_figures::heatmaps(exp, s, &dir)?;
         gain_figures::gain_vs_axis(exp, s, &dir)?;
