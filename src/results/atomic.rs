@@ -208,9 +208,7 @@ mod tests {
         use std::os::unix::fs::FileTypeExt;
         let tmp = tempfile::tempdir().unwrap();
         let fifo = tmp.path().join("pipe");
-        let made = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a NUL-terminated path; mkfifo only creates the node.
-        assert_eq!(unsafe { libc::mkfifo(made.as_ptr(), 0o600) }, 0);
+        crate::results::tests::fifo_at(&fifo);
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read(fifo).unwrap())

@@ -515,14 +515,22 @@ fn rewrite_record(dir: &ResultsDir, trial: &Trial, edit: impl FnOnce(&mut serde_
     std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
 }
 
+/// A new directory (of this build's format) under `tmp` with the one trial
+/// of [`plan`] written, and that plan.
+fn one_trial_written(tmp: &std::path::Path) -> (Plan, ResultsDir) {
+    let plan = plan();
+    let meta = RunMeta::new(1.0, None, vec![]);
+    let dir = ResultsDir::create(tmp.join("r"), "x", &plan, &meta).unwrap();
+    dir.write_trial(record(&plan.experiments[0].trials[0]), &curve())
+        .unwrap();
+    (plan, dir)
+}
+
 #[test]
 fn a_seal_covers_fields_this_build_does_not_know_and_cannot_just_be_removed() {
     let tmp = tempfile::tempdir().unwrap();
-    let plan = plan();
+    let (plan, dir) = one_trial_written(tmp.path());
     let trial = &plan.experiments[0].trials[0];
-    let meta = RunMeta::new(1.0, None, vec![]);
-    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &meta).unwrap();
-    dir.write_trial(record(trial), &curve()).unwrap();
     // Sealed by a later regime with a field this one does not have: still
     // done (the field is ignored when read, but was hashed as found).
     rewrite_record(&dir, trial, |j| {
@@ -540,7 +548,7 @@ fn a_seal_covers_fields_this_build_does_not_know_and_cannot_just_be_removed() {
         dir.trial_state(trial)
     );
     // In a directory of the format before sealing, the same record is read.
-    let mut old_meta = meta.clone();
+    let mut old_meta = dir.meta();
     old_meta.format = "regime-results/2".into();
     write_atomic(
         &dir.root.join("run.json"),
@@ -552,7 +560,7 @@ fn a_seal_covers_fields_this_build_does_not_know_and_cannot_just_be_removed() {
 }
 
 /// Makes a fifo at `path` (after removing what is there).
-fn fifo_at(path: &std::path::Path) {
+pub(super) fn fifo_at(path: &std::path::Path) {
     let _ = std::fs::remove_file(path);
     let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
     // SAFETY: a NUL-terminated path; mkfifo only creates the node.
@@ -562,11 +570,8 @@ fn fifo_at(path: &std::path::Path) {
 #[test]
 fn a_fifo_in_place_of_a_record_curve_or_plan_is_damage_not_a_wait() {
     let tmp = tempfile::tempdir().unwrap();
-    let plan = plan();
+    let (plan, dir) = one_trial_written(tmp.path());
     let trial = &plan.experiments[0].trials[0];
-    let meta = RunMeta::new(1.0, None, vec![]);
-    let dir = ResultsDir::create(tmp.path().join("r"), "x", &plan, &meta).unwrap();
-    dir.write_trial(record(trial), &curve()).unwrap();
     fifo_at(&dir.curve_path(&trial.key.id));
     assert!(
         matches!(dir.trial_state(trial), TrialState::Damaged(w) if w.contains("not a regular file")),

@@ -239,18 +239,24 @@ fn run_pending(
     let last_line = Mutex::new(Instant::now());
     let live_warned = AtomicBool::new(false);
     let first_error: Mutex<Option<RunError>> = Mutex::new(None);
-    // Every worker keeps a pool of `threads` GEMM threads: refuse a run
-    // whose threads do not all fit before any starts.
+    // Every worker keeps a pool of `threads` GEMM threads (none for one):
+    // refuse a run whose threads do not all fit before any starts.
     let gemm = if threads > 1 { threads } else { 0 };
     let total = jobs.saturating_mul(gemm.saturating_add(1));
-    if total > jobs {
-        crate::engine::room_for_threads(total).map_err(|message| RunError::Threads {
+    crate::engine::room_for_threads(total).map_err(|message| match gemm {
+        0 => RunError::Threads {
+            count: jobs,
+            what: "worker",
+            message,
+            help: "try a smaller --jobs".into(),
+        },
+        _ => RunError::Threads {
             count: total,
             what: "worker and GEMM",
             message,
             help: format!("try a smaller --threads or --jobs ({jobs} job(s) × (1 worker + {threads} GEMM threads) now)"),
-        })?;
-    }
+        },
+    })?;
     let run_one = |trial: &Trial| {
         if CANCEL.load(Ordering::Relaxed) || first_error.lock().map_or(true, |e| e.is_some()) {
             return;
@@ -323,12 +329,6 @@ fn run_pending(
             ),
         }
     };
-    crate::engine::room_for_threads(jobs).map_err(|message| RunError::Threads {
-        count: jobs,
-        what: "worker",
-        message,
-        help: "try a smaller --jobs".into(),
-    })?;
     // Plain threads, not a rayon pool: a rayon worker waiting for its GEMM
     // pool steals other trials meanwhile, so `--jobs 1 --threads 2` had
     // dozens of trials in memory at once, and a finished trial's record
